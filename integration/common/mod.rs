@@ -1,0 +1,56 @@
+//! Shared harness for integration tests: finds the real local test environment started by
+//! `scripts/testenv up` (and exported by `eval "$(scripts/testenv env)"`).
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+/// The running test environment, as `scripts/testenv env` describes it.
+pub struct TestEnv {
+    pub state: PathBuf,
+}
+
+impl TestEnv {
+    /// The environment, or `None` (after one line saying why) when it is not running locally.
+    /// Under `CI=true` a missing environment is a failure, never a silent skip.
+    pub fn get(test: &str) -> Option<TestEnv> {
+        match std::env::var("DEPLOYER_TESTENV").ok().as_deref() {
+            Some("1") => {
+                let state = PathBuf::from(var("DEPLOYER_TESTENV_STATE"));
+                Some(TestEnv { state })
+            }
+            _ if std::env::var("CI").is_ok_and(|v| v == "true") => {
+                panic!("{test}: the test environment is not running under CI=true (scripts/testenv up; eval \"$(scripts/testenv env)\")")
+            }
+            _ => {
+                eprintln!("skipped {test}: no test environment (run scripts/testenv up && eval \"$(scripts/testenv env)\")");
+                None
+            }
+        }
+    }
+
+    /// Path of an oracle binary (`DEPLOYER_TEST_HELM3`, …).
+    pub fn tool(&self, name: &str) -> PathBuf {
+        PathBuf::from(var(name))
+    }
+}
+
+/// An environment variable the test environment must have set.
+pub fn var(name: &str) -> String {
+    std::env::var(name).unwrap_or_else(|_| panic!("{name} is not set: is `scripts/testenv env` evaluated?"))
+}
+
+/// The repository root.
+pub fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Runs a command and returns its output; panics with the command line if it cannot start.
+pub fn run(cmd: &mut Command) -> Output {
+    cmd.output().unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"))
+}
+
+/// stdout and stderr of an output, for assertion messages.
+pub fn text(out: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
+}
