@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::rc::Rc;
 
-pub use format::{format_float, go_quote};
+pub use format::{format_float, go_quote, sprint, sprintf, sprintln};
 
 /// The Go element type of a list or map, which `typeOf`, `kindOf` and `%T` reveal.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
