@@ -641,7 +641,7 @@ mod tests {
     use super::ItemType::*;
     use super::*;
 
-    fn lex_all(input: &str, opts: LexOptions) -> Vec<(ItemType, String)> {
+    fn lex_all(input: &str, opts: LexOptions) -> Vec<(ItemType, std::string::String)> {
         let mut l = Lexer::new(input, opts);
         let mut out = Vec::new();
         loop {
@@ -755,7 +755,7 @@ mod tests {
         ];
         for (input, want) in cases {
             let got = lex_all(input, opts());
-            let want: Vec<(ItemType, String)> = want.into_iter().map(|(t, v)| (t, v.to_string())).collect();
+            let want: Vec<(ItemType, std::string::String)> = want.into_iter().map(|(t, v)| (t, v.to_string())).collect();
             assert_eq!(got, want, "input {input:?}");
         }
     }

@@ -25,7 +25,7 @@ pub const BUILTINS: &[&str] = &[
 /// Go's `Tree.ErrorContext`: the location `NAME:LINE:COL` of a node (COL is the 0-based byte
 /// offset within its line; NAME is the top-level template the tree was parsed under) and the
 /// node's text. Like Go 1.26, the context is not shortened.
-pub fn error_context(tree: &Tree, node: &(impl AstNode + ?Sized)) -> (String, String) {
+pub fn error_context(tree: &Tree, node: &dyn AstNode) -> (String, String) {
     let (line, col) = line_col(&tree.text, node.pos());
     (format!("{}:{}:{}", tree.parse_name, line, col), node.to_string())
 }
