@@ -41,9 +41,10 @@ pub struct ListNode {
 pub enum Node {
     Text(TextNode),
     Action(ActionNode),
-    If(BranchNode),
-    Range(BranchNode),
-    With(BranchNode),
+    // Boxed: branches are large and rarer than text and actions.
+    If(Box<BranchNode>),
+    Range(Box<BranchNode>),
+    With(Box<BranchNode>),
     Template(TemplateNode),
     Break(BreakNode),
     Continue(ContinueNode),

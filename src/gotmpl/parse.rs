@@ -51,12 +51,15 @@ impl<'f> ParseOptions<'f> {
     }
 }
 
-/// Go allows 10000 nested parentheses; Rust's recursion here costs several frames per level,
-/// so the limit is lower to stay safe on a 2 MiB thread stack in debug builds. It also bounds
-/// nesting of `if`/`range`/`with`, which Go does not limit (Go's stacks grow).
-pub const MAX_DEPTH: usize = 300;
+/// Go allows 10000 nested parentheses; each level here costs several Rust frames (about 4.5 KiB
+/// for a paren and 6.5 KiB for an `if`/`range`/`with` in a debug build), so the limit is 100 to
+/// leave most of a 2 MiB thread stack to the caller (the executor parses again for `tpl`). It
+/// also bounds nesting of `if`/`range`/`with`, which Go does not limit (Go's stacks grow);
+/// `else if`/`else with` chains are parsed iteratively and do not count.
+pub const MAX_DEPTH: usize = 100;
 
-type PResult<T> = Result<T, ParseError>;
+/// Errors are boxed inside the parser to keep the recursive frames small.
+type PResult<T> = Result<T, Box<ParseError>>;
 
 /// What `textOrAction` yields: a node, or an `{{end}}`/`{{else}}` that closes a list.
 enum Parsed {
@@ -118,9 +121,9 @@ pub fn parse(name: &str, text: &str, opts: &ParseOptions) -> Result<BTreeMap<Str
         trees: BTreeMap::new(),
         depth: 0,
     };
-    let root = p.parse_top()?;
+    let root = p.parse_top().map_err(|e| *e)?;
     let err_pos = p.st.token[0].pos;
-    p.add_tree(name.to_string(), root, err_pos)?;
+    p.add_tree(name.to_string(), root, err_pos).map_err(|e| *e)?;
     Ok(p.trees)
 }
 
@@ -314,15 +317,21 @@ impl<'a> Parser<'a, '_> {
     }
 
     /// Go's `errorf`: the line is that of the token read last in the current tree.
-    fn err(&self, message: impl Into<String>) -> ParseError {
+    #[cold]
+    #[inline(never)]
+    fn err(&self, message: impl Into<String>) -> Box<ParseError> {
         self.err_at(self.st.token[0].pos, message)
     }
 
-    fn err_at(&self, pos: Pos, message: impl Into<String>) -> ParseError {
-        ParseError { name: self.name.to_string(), line: self.line_of(pos), message: message.into() }
+    #[cold]
+    #[inline(never)]
+    fn err_at(&self, pos: Pos, message: impl Into<String>) -> Box<ParseError> {
+        Box::new(ParseError { name: self.name.to_string(), line: self.line_of(pos), message: message.into() })
     }
 
-    fn unexpected(&self, token: Item<'a>, context: &str) -> ParseError {
+    #[cold]
+    #[inline(never)]
+    fn unexpected(&self, token: Item<'a>, context: &str) -> Box<ParseError> {
         if token.typ == ItemType::Error {
             let msg = self.lex.error_message();
             let mut extra = String::new();
@@ -452,9 +461,26 @@ impl<'a> Parser<'a, '_> {
         }
     }
 
-    /// After `{{`: a control keyword or a pipeline.
+    /// After `{{`: a control keyword or a pipeline. Branches, the recursive path, are handled
+    /// here; everything else in `other_action` so this frame stays small.
     fn action(&mut self) -> PResult<Parsed> {
         let token = self.next_non_space();
+        let kind = match token.typ {
+            ItemType::If => BranchKind::If,
+            ItemType::Range => BranchKind::Range,
+            ItemType::With => BranchKind::With,
+            _ => return self.other_action(token),
+        };
+        let branch = Box::new(self.parse_control(kind)?);
+        Ok(Parsed::Node(match kind {
+            BranchKind::If => Node::If(branch),
+            BranchKind::Range => Node::Range(branch),
+            BranchKind::With => Node::With(branch),
+        }))
+    }
+
+    #[inline(never)]
+    fn other_action(&mut self, token: Item<'a>) -> PResult<Parsed> {
         let node = match token.typ {
             ItemType::Block => self.block_control()?,
             ItemType::Break => {
@@ -470,9 +496,6 @@ impl<'a> Parser<'a, '_> {
                 self.expect(ItemType::RightDelim, "end")?;
                 return Ok(Parsed::End);
             }
-            ItemType::If => Node::If(self.parse_control(BranchKind::If)?),
-            ItemType::Range => Node::Range(self.parse_control(BranchKind::Range)?),
-            ItemType::With => Node::With(self.parse_control(BranchKind::With)?),
             ItemType::Template => self.template_control()?,
             _ => {
                 self.backup();
@@ -583,41 +606,52 @@ impl<'a> Parser<'a, '_> {
     }
 
     fn parse_control_inner(&mut self, kind: BranchKind) -> PResult<BranchNode> {
+        // Go parses `{{else if x}}` as a nested `{{if x}}` whose `{{end}}` is shared with the
+        // outer one (likewise `{{else with}}`). Walking the chain in a loop and nesting the
+        // branches afterwards gives the same tree and errors without recursing per link.
         let context = kind.keyword();
-        let pipe = self.pipeline(context, ItemType::RightDelim)?;
-        let is_range = kind == BranchKind::Range;
-        if is_range {
-            self.st.range_depth += 1;
-        }
-        let listed = self.item_list();
-        if is_range {
-            self.st.range_depth -= 1;
-        }
-        let (list, next) = listed?;
-        let else_list = match next {
-            Parsed::Else(else_pos) => {
-                // `{{else if x}}` is `{{else}}{{if x}}…{{end}}{{end}}` with the inner {{end}}
-                // shared; the same for `{{else with}}`.
-                let peek = self.peek().typ;
-                if kind == BranchKind::If && peek == ItemType::If {
-                    self.next();
-                    let inner = self.parse_control(BranchKind::If)?;
-                    Some(ListNode { pos: else_pos, nodes: vec![Node::If(inner)] })
-                } else if kind == BranchKind::With && self.opts.else_with && peek == ItemType::With {
-                    self.next();
-                    let inner = self.parse_control(BranchKind::With)?;
-                    Some(ListNode { pos: else_pos, nodes: vec![Node::With(inner)] })
-                } else {
-                    let (list, next) = self.item_list()?;
-                    if !matches!(next, Parsed::End) {
-                        return Err(self.err(format!("expected end; found {}", next.describe())));
-                    }
-                    Some(list)
-                }
+        let mut links: Vec<(PipeNode, ListNode, Pos)> = Vec::new();
+        loop {
+            let pipe = self.pipeline(context, ItemType::RightDelim)?;
+            let is_range = kind == BranchKind::Range;
+            if is_range {
+                self.st.range_depth += 1;
             }
-            _ => None,
-        };
-        Ok(BranchNode { kind, pos: pipe.pos, pipe, list, else_list })
+            let listed = self.item_list();
+            if is_range {
+                self.st.range_depth -= 1;
+            }
+            let (list, next) = listed?;
+            let mut else_list = None;
+            if let Parsed::Else(else_pos) = next {
+                let peek = self.peek().typ;
+                let chained = match kind {
+                    BranchKind::If => peek == ItemType::If,
+                    BranchKind::With => self.opts.else_with && peek == ItemType::With,
+                    BranchKind::Range => false,
+                };
+                if chained {
+                    self.next();
+                    links.push((pipe, list, else_pos));
+                    continue;
+                }
+                let (list, next) = self.item_list()?;
+                if !matches!(next, Parsed::End) {
+                    return Err(self.err(format!("expected end; found {}", next.describe())));
+                }
+                else_list = Some(list);
+            }
+            let mut node = BranchNode { kind, pos: pipe.pos, pipe, list, else_list };
+            while let Some((pipe, list, else_pos)) = links.pop() {
+                let inner = match kind {
+                    BranchKind::If => Node::If(Box::new(node)),
+                    _ => Node::With(Box::new(node)),
+                };
+                let else_list = Some(ListNode { pos: else_pos, nodes: vec![inner] });
+                node = BranchNode { kind, pos: pipe.pos, pipe, list, else_list };
+            }
+            return Ok(node);
+        }
     }
 
     fn else_control(&mut self) -> PResult<Parsed> {
@@ -725,6 +759,17 @@ impl<'a> Parser<'a, '_> {
     /// the next token starts none of them.
     fn term(&mut self) -> PResult<Option<Arg>> {
         let token = self.next_non_space();
+        if token.typ != ItemType::LeftParen {
+            return self.leaf_term(token);
+        }
+        self.enter()?;
+        let r = self.pipeline("parenthesized pipeline", ItemType::RightParen);
+        self.depth -= 1;
+        Ok(Some(Arg::Pipe(r?)))
+    }
+
+    #[inline(never)]
+    fn leaf_term(&mut self, token: Item<'a>) -> PResult<Option<Arg>> {
         let pos = token.pos;
         let arg = match token.typ {
             ItemType::Identifier => {
@@ -745,12 +790,6 @@ impl<'a> Parser<'a, '_> {
             ItemType::Bool => Arg::Bool(BoolNode { pos, value: token.val == "true" }),
             ItemType::CharConstant | ItemType::Complex | ItemType::Number => {
                 Arg::Number(new_number(pos, token.val, token.typ).map_err(|m| self.err(m))?)
-            }
-            ItemType::LeftParen => {
-                self.enter()?;
-                let r = self.pipeline("parenthesized pipeline", ItemType::RightParen);
-                self.depth -= 1;
-                Arg::Pipe(r?)
             }
             ItemType::String | ItemType::RawString => {
                 let text = unquote(token.val).ok_or_else(|| self.err("invalid syntax"))?;
