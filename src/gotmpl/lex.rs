@@ -61,7 +61,11 @@ pub struct Item<'a> {
 }
 
 impl Item<'_> {
-    pub(crate) const NONE: Item<'static> = Item { typ: ItemType::Eof, pos: 0, val: "" };
+    pub(crate) const NONE: Item<'static> = Item {
+        typ: ItemType::Eof,
+        pos: 0,
+        val: "",
+    };
 
     /// Go's `item.String()`, used in "unexpected X in Y" messages. `err` is the lexer's message
     /// for an error item.
@@ -72,7 +76,11 @@ impl Item<'_> {
             t if t.is_keyword() => format!("<{}>", self.val),
             _ if self.val.len() > 10 => {
                 // `%.10q...`: the first ten characters, quoted.
-                let cut = self.val.char_indices().nth(10).map_or(self.val.len(), |(i, _)| i);
+                let cut = self
+                    .val
+                    .char_indices()
+                    .nth(10)
+                    .map_or(self.val.len(), |(i, _)| i);
                 format!("{}...", quote(&self.val[..cut]))
             }
             _ => quote(self.val),
@@ -198,9 +206,17 @@ impl<'a> Lexer<'a> {
     /// The next item; after an `Error` item every further item is `Eof`.
     pub fn next_item(&mut self) -> Item<'a> {
         if self.failed {
-            return Item { typ: ItemType::Eof, pos: self.pos, val: "" };
+            return Item {
+                typ: ItemType::Eof,
+                pos: self.pos,
+                val: "",
+            };
         }
-        let mut state = if self.inside_action { State::InsideAction } else { State::Text };
+        let mut state = if self.inside_action {
+            State::InsideAction
+        } else {
+            State::Text
+        };
         loop {
             let step = match state {
                 State::Text => self.lex_text(),
@@ -243,10 +259,10 @@ impl<'a> Lexer<'a> {
 
     /// Steps back one character; like Go, a no-op once the end has been reached.
     fn backup(&mut self) {
-        if !self.at_eof && self.pos > 0 {
-            if let Some(c) = self.input[..self.pos].chars().next_back() {
-                self.pos -= c.len_utf8();
-            }
+        if !self.at_eof
+            && let Some(c) = self.input[..self.pos].chars().next_back()
+        {
+            self.pos -= c.len_utf8();
         }
     }
 
@@ -270,7 +286,11 @@ impl<'a> Lexer<'a> {
     }
 
     fn this_item(&mut self, typ: ItemType) -> Item<'a> {
-        let item = Item { typ, pos: self.start, val: &self.input[self.start..self.pos] };
+        let item = Item {
+            typ,
+            pos: self.start,
+            val: &self.input[self.start..self.pos],
+        };
         self.start = self.pos;
         item
     }
@@ -286,7 +306,11 @@ impl<'a> Lexer<'a> {
     fn errorf(&mut self, msg: String) -> Step<'a> {
         self.error = msg;
         self.failed = true;
-        let item = Item { typ: ItemType::Error, pos: self.start, val: "" };
+        let item = Item {
+            typ: ItemType::Error,
+            pos: self.start,
+            val: "",
+        };
         self.start = self.input.len();
         self.pos = self.input.len();
         Step::Emit(item)
@@ -294,7 +318,9 @@ impl<'a> Lexer<'a> {
 
     fn at_right_delim(&self) -> (bool, bool) {
         let rest = self.rest();
-        if has_right_trim_marker(rest) && rest[TRIM_MARKER_LEN..].starts_with(RIGHT_DELIM.as_bytes()) {
+        if has_right_trim_marker(rest)
+            && rest[TRIM_MARKER_LEN..].starts_with(RIGHT_DELIM.as_bytes())
+        {
             return (true, true);
         }
         (rest.starts_with(RIGHT_DELIM.as_bytes()), false)
@@ -419,7 +445,9 @@ impl<'a> Lexer<'a> {
             '`' => Step::Next(State::RawQuote),
             '$' => Step::Next(State::Variable),
             '\'' => Step::Next(State::Char),
-            '.' if !self.rest().first().is_some_and(u8::is_ascii_digit) && self.pos < self.input.len() => {
+            '.' if !self.rest().first().is_some_and(u8::is_ascii_digit)
+                && self.pos < self.input.len() =>
+            {
                 Step::Next(State::Field)
             }
             '.' | '+' | '-' | '0'..='9' => {
@@ -442,7 +470,10 @@ impl<'a> Lexer<'a> {
                 self.emit(ItemType::RightParen)
             }
             _ if r.is_ascii() && !r.is_ascii_control() => self.emit(ItemType::Char),
-            _ => self.errorf(format!("unrecognized character in action: {}", format_sharp_u(r))),
+            _ => self.errorf(format!(
+                "unrecognized character in action: {}",
+                format_sharp_u(r)
+            )),
         }
     }
 
@@ -457,7 +488,9 @@ impl<'a> Lexer<'a> {
         }
         // A trim-marked right delimiter starts with a space: leave that space to it.
         let from = &self.input.as_bytes()[self.pos - 1..];
-        if has_right_trim_marker(from) && from[TRIM_MARKER_LEN..].starts_with(RIGHT_DELIM.as_bytes()) {
+        if has_right_trim_marker(from)
+            && from[TRIM_MARKER_LEN..].starts_with(RIGHT_DELIM.as_bytes())
+        {
             self.pos -= 1;
             if num_spaces == 1 {
                 return Step::Next(State::RightDelim);
@@ -479,7 +512,9 @@ impl<'a> Lexer<'a> {
             let word = &self.input[self.start..self.pos];
             return match keyword(word) {
                 Some(ItemType::Break) if !self.opts.break_ok => self.emit(ItemType::Identifier),
-                Some(ItemType::Continue) if !self.opts.continue_ok => self.emit(ItemType::Identifier),
+                Some(ItemType::Continue) if !self.opts.continue_ok => {
+                    self.emit(ItemType::Identifier)
+                }
                 Some(k) => self.emit(k),
                 None if word == "true" || word == "false" => self.emit(ItemType::Bool),
                 None => self.emit(ItemType::Identifier),
@@ -502,7 +537,11 @@ impl<'a> Lexer<'a> {
 
     fn lex_field_or_variable(&mut self, typ: ItemType) -> Step<'a> {
         if self.at_terminator() {
-            return self.emit(if typ == ItemType::Variable { typ } else { ItemType::Dot });
+            return self.emit(if typ == ItemType::Variable {
+                typ
+            } else {
+                ItemType::Dot
+            });
         }
         let mut r;
         loop {
@@ -532,10 +571,8 @@ impl<'a> Lexer<'a> {
         loop {
             match self.next() {
                 Some('\\') => {
-                    if let Some(r) = self.next() {
-                        if r != '\n' {
-                            continue;
-                        }
+                    if self.next().is_some_and(|r| r != '\n') {
+                        continue;
                     }
                     return self.errorf("unterminated character constant".into());
                 }
@@ -605,10 +642,8 @@ impl<'a> Lexer<'a> {
         loop {
             match self.next() {
                 Some('\\') => {
-                    if let Some(r) = self.next() {
-                        if r != '\n' {
-                            continue;
-                        }
+                    if self.next().is_some_and(|r| r != '\n') {
+                        continue;
                     }
                     return self.errorf("unterminated quoted string".into());
                 }
@@ -646,7 +681,11 @@ mod tests {
         let mut out = Vec::new();
         loop {
             let it = l.next_item();
-            let val = if it.typ == Error { l.error_message().to_string() } else { it.val.to_string() };
+            let val = if it.typ == Error {
+                l.error_message().to_string()
+            } else {
+                it.val.to_string()
+            };
             out.push((it.typ, val));
             if matches!(it.typ, Eof | Error) {
                 return out;
@@ -655,7 +694,11 @@ mod tests {
     }
 
     fn opts() -> LexOptions {
-        LexOptions { emit_comment: true, break_ok: true, continue_ok: true }
+        LexOptions {
+            emit_comment: true,
+            break_ok: true,
+            continue_ok: true,
+        }
     }
 
     /// Each case: input and the expected items (type and text), taken from Go's lex_test.go
@@ -665,97 +708,467 @@ mod tests {
         let cases: Vec<(&str, Vec<(ItemType, &str)>)> = vec![
             ("", vec![(Eof, "")]),
             (" \t\n", vec![(Text, " \t\n"), (Eof, "")]),
-            ("now is the time", vec![(Text, "now is the time"), (Eof, "")]),
-            ("hello-{{/* this is a comment */}}-world", vec![
-                (Text, "hello-"), (Comment, "/* this is a comment */"), (Text, "-world"), (Eof, ""),
-            ]),
-            ("{{,@% }}", vec![
-                (LeftDelim, "{{"), (Char, ","), (Char, "@"), (Char, "%"), (Space, " "), (RightDelim, "}}"), (Eof, ""),
-            ]),
-            ("{{((3))}}", vec![
-                (LeftDelim, "{{"), (LeftParen, "("), (LeftParen, "("), (Number, "3"), (RightParen, ")"),
-                (RightParen, ")"), (RightDelim, "}}"), (Eof, ""),
-            ]),
-            ("{{}}", vec![(LeftDelim, "{{"), (RightDelim, "}}"), (Eof, "")]),
-            ("{{for}}", vec![(LeftDelim, "{{"), (Identifier, "for"), (RightDelim, "}}"), (Eof, "")]),
-            ("{{block \"foo\" .}}", vec![
-                (LeftDelim, "{{"), (Block, "block"), (Space, " "), (String, "\"foo\""), (Space, " "), (Dot, "."),
-                (RightDelim, "}}"), (Eof, ""),
-            ]),
-            ("{{\"abc \\n\\t\\\" \"}}", vec![(LeftDelim, "{{"), (String, "\"abc \\n\\t\\\" \""), (RightDelim, "}}"), (Eof, "")]),
-            ("{{`abc\n\\t`}}", vec![(LeftDelim, "{{"), (RawString, "`abc\n\\t`"), (RightDelim, "}}"), (Eof, "")]),
-            ("{{1 02 0x14 0X14 -7.2i 1e3 1E3 +1.2e-4 4.2i 1+2i 1_2 0x1.e_fp4 0X1.E_FP4}}", vec![
-                (LeftDelim, "{{"), (Number, "1"), (Space, " "), (Number, "02"), (Space, " "), (Number, "0x14"),
-                (Space, " "), (Number, "0X14"), (Space, " "), (Number, "-7.2i"), (Space, " "), (Number, "1e3"),
-                (Space, " "), (Number, "1E3"), (Space, " "), (Number, "+1.2e-4"), (Space, " "), (Number, "4.2i"),
-                (Space, " "), (Complex, "1+2i"), (Space, " "), (Number, "1_2"), (Space, " "),
-                (Number, "0x1.e_fp4"), (Space, " "), (Number, "0X1.E_FP4"), (RightDelim, "}}"), (Eof, ""),
-            ]),
-            ("{{'a' '\\n' '\\'' '\\\\' '\\u00FF' '\\xFF' '本'}}", vec![
-                (LeftDelim, "{{"), (CharConstant, "'a'"), (Space, " "), (CharConstant, "'\\n'"), (Space, " "),
-                (CharConstant, "'\\''"), (Space, " "), (CharConstant, "'\\\\'"), (Space, " "),
-                (CharConstant, "'\\u00FF'"), (Space, " "), (CharConstant, "'\\xFF'"), (Space, " "),
-                (CharConstant, "'本'"), (RightDelim, "}}"), (Eof, ""),
-            ]),
-            ("{{true false}}", vec![(LeftDelim, "{{"), (Bool, "true"), (Space, " "), (Bool, "false"), (RightDelim, "}}"), (Eof, "")]),
-            ("{{.}}", vec![(LeftDelim, "{{"), (Dot, "."), (RightDelim, "}}"), (Eof, "")]),
-            ("{{nil}}", vec![(LeftDelim, "{{"), (Nil, "nil"), (RightDelim, "}}"), (Eof, "")]),
-            ("{{.x . .2 .x.y.z}}", vec![
-                (LeftDelim, "{{"), (Field, ".x"), (Space, " "), (Dot, "."), (Space, " "), (Number, ".2"), (Space, " "),
-                (Field, ".x"), (Field, ".y"), (Field, ".z"), (RightDelim, "}}"), (Eof, ""),
-            ]),
-            ("{{range if else end with}}", vec![
-                (LeftDelim, "{{"), (Range, "range"), (Space, " "), (If, "if"), (Space, " "), (Else, "else"), (Space, " "),
-                (End, "end"), (Space, " "), (With, "with"), (RightDelim, "}}"), (Eof, ""),
-            ]),
-            ("{{$c := printf $ $hello $23 $ $var.Field .Method}}", vec![
-                (LeftDelim, "{{"), (Variable, "$c"), (Space, " "), (Declare, ":="), (Space, " "), (Identifier, "printf"),
-                (Space, " "), (Variable, "$"), (Space, " "), (Variable, "$hello"), (Space, " "), (Variable, "$23"),
-                (Space, " "), (Variable, "$"), (Space, " "), (Variable, "$var"), (Field, ".Field"), (Space, " "),
-                (Field, ".Method"), (RightDelim, "}}"), (Eof, ""),
-            ]),
-            ("{{$x = 1}}", vec![(LeftDelim, "{{"), (Variable, "$x"), (Space, " "), (Assign, "="), (Space, " "), (Number, "1"), (RightDelim, "}}"), (Eof, "")]),
-            ("{{$x, $y := .}}", vec![
-                (LeftDelim, "{{"), (Variable, "$x"), (Char, ","), (Space, " "), (Variable, "$y"), (Space, " "),
-                (Declare, ":="), (Space, " "), (Dot, "."), (RightDelim, "}}"), (Eof, ""),
-            ]),
-            ("intro {{echo hi 1.2 |noargs|args 1 \"hi\"}} outro", vec![
-                (Text, "intro "), (LeftDelim, "{{"), (Identifier, "echo"), (Space, " "), (Identifier, "hi"), (Space, " "),
-                (Number, "1.2"), (Space, " "), (Pipe, "|"), (Identifier, "noargs"), (Pipe, "|"), (Identifier, "args"),
-                (Space, " "), (Number, "1"), (Space, " "), (String, "\"hi\""), (RightDelim, "}}"), (Text, " outro"), (Eof, ""),
-            ]),
-            ("{{break continue}}", vec![(LeftDelim, "{{"), (Break, "break"), (Space, " "), (Continue, "continue"), (RightDelim, "}}"), (Eof, "")]),
+            (
+                "now is the time",
+                vec![(Text, "now is the time"), (Eof, "")],
+            ),
+            (
+                "hello-{{/* this is a comment */}}-world",
+                vec![
+                    (Text, "hello-"),
+                    (Comment, "/* this is a comment */"),
+                    (Text, "-world"),
+                    (Eof, ""),
+                ],
+            ),
+            (
+                "{{,@% }}",
+                vec![
+                    (LeftDelim, "{{"),
+                    (Char, ","),
+                    (Char, "@"),
+                    (Char, "%"),
+                    (Space, " "),
+                    (RightDelim, "}}"),
+                    (Eof, ""),
+                ],
+            ),
+            (
+                "{{((3))}}",
+                vec![
+                    (LeftDelim, "{{"),
+                    (LeftParen, "("),
+                    (LeftParen, "("),
+                    (Number, "3"),
+                    (RightParen, ")"),
+                    (RightParen, ")"),
+                    (RightDelim, "}}"),
+                    (Eof, ""),
+                ],
+            ),
+            (
+                "{{}}",
+                vec![(LeftDelim, "{{"), (RightDelim, "}}"), (Eof, "")],
+            ),
+            (
+                "{{for}}",
+                vec![
+                    (LeftDelim, "{{"),
+                    (Identifier, "for"),
+                    (RightDelim, "}}"),
+                    (Eof, ""),
+                ],
+            ),
+            (
+                "{{block \"foo\" .}}",
+                vec![
+                    (LeftDelim, "{{"),
+                    (Block, "block"),
+                    (Space, " "),
+                    (String, "\"foo\""),
+                    (Space, " "),
+                    (Dot, "."),
+                    (RightDelim, "}}"),
+                    (Eof, ""),
+                ],
+            ),
+            (
+                "{{\"abc \\n\\t\\\" \"}}",
+                vec![
+                    (LeftDelim, "{{"),
+                    (String, "\"abc \\n\\t\\\" \""),
+                    (RightDelim, "}}"),
+                    (Eof, ""),
+                ],
+            ),
+            (
+                "{{`abc\n\\t`}}",
+                vec![
+                    (LeftDelim, "{{"),
+                    (RawString, "`abc\n\\t`"),
+                    (RightDelim, "}}"),
+                    (Eof, ""),
+                ],
+            ),
+            (
+                "{{1 02 0x14 0X14 -7.2i 1e3 1E3 +1.2e-4 4.2i 1+2i 1_2 0x1.e_fp4 0X1.E_FP4}}",
+                vec![
+                    (LeftDelim, "{{"),
+                    (Number, "1"),
+                    (Space, " "),
+                    (Number, "02"),
+                    (Space, " "),
+                    (Number, "0x14"),
+                    (Space, " "),
+                    (Number, "0X14"),
+                    (Space, " "),
+                    (Number, "-7.2i"),
+                    (Space, " "),
+                    (Number, "1e3"),
+                    (Space, " "),
+                    (Number, "1E3"),
+                    (Space, " "),
+                    (Number, "+1.2e-4"),
+                    (Space, " "),
+                    (Number, "4.2i"),
+                    (Space, " "),
+                    (Complex, "1+2i"),
+                    (Space, " "),
+                    (Number, "1_2"),
+                    (Space, " "),
+                    (Number, "0x1.e_fp4"),
+                    (Space, " "),
+                    (Number, "0X1.E_FP4"),
+                    (RightDelim, "}}"),
+                    (Eof, ""),
+                ],
+            ),
+            (
+                "{{'a' '\\n' '\\'' '\\\\' '\\u00FF' '\\xFF' '本'}}",
+                vec![
+                    (LeftDelim, "{{"),
+                    (CharConstant, "'a'"),
+                    (Space, " "),
+                    (CharConstant, "'\\n'"),
+                    (Space, " "),
+                    (CharConstant, "'\\''"),
+                    (Space, " "),
+                    (CharConstant, "'\\\\'"),
+                    (Space, " "),
+                    (CharConstant, "'\\u00FF'"),
+                    (Space, " "),
+                    (CharConstant, "'\\xFF'"),
+                    (Space, " "),
+                    (CharConstant, "'本'"),
+                    (RightDelim, "}}"),
+                    (Eof, ""),
+                ],
+            ),
+            (
+                "{{true false}}",
+                vec![
+                    (LeftDelim, "{{"),
+                    (Bool, "true"),
+                    (Space, " "),
+                    (Bool, "false"),
+                    (RightDelim, "}}"),
+                    (Eof, ""),
+                ],
+            ),
+            (
+                "{{.}}",
+                vec![(LeftDelim, "{{"), (Dot, "."), (RightDelim, "}}"), (Eof, "")],
+            ),
+            (
+                "{{nil}}",
+                vec![
+                    (LeftDelim, "{{"),
+                    (Nil, "nil"),
+                    (RightDelim, "}}"),
+                    (Eof, ""),
+                ],
+            ),
+            (
+                "{{.x . .2 .x.y.z}}",
+                vec![
+                    (LeftDelim, "{{"),
+                    (Field, ".x"),
+                    (Space, " "),
+                    (Dot, "."),
+                    (Space, " "),
+                    (Number, ".2"),
+                    (Space, " "),
+                    (Field, ".x"),
+                    (Field, ".y"),
+                    (Field, ".z"),
+                    (RightDelim, "}}"),
+                    (Eof, ""),
+                ],
+            ),
+            (
+                "{{range if else end with}}",
+                vec![
+                    (LeftDelim, "{{"),
+                    (Range, "range"),
+                    (Space, " "),
+                    (If, "if"),
+                    (Space, " "),
+                    (Else, "else"),
+                    (Space, " "),
+                    (End, "end"),
+                    (Space, " "),
+                    (With, "with"),
+                    (RightDelim, "}}"),
+                    (Eof, ""),
+                ],
+            ),
+            (
+                "{{$c := printf $ $hello $23 $ $var.Field .Method}}",
+                vec![
+                    (LeftDelim, "{{"),
+                    (Variable, "$c"),
+                    (Space, " "),
+                    (Declare, ":="),
+                    (Space, " "),
+                    (Identifier, "printf"),
+                    (Space, " "),
+                    (Variable, "$"),
+                    (Space, " "),
+                    (Variable, "$hello"),
+                    (Space, " "),
+                    (Variable, "$23"),
+                    (Space, " "),
+                    (Variable, "$"),
+                    (Space, " "),
+                    (Variable, "$var"),
+                    (Field, ".Field"),
+                    (Space, " "),
+                    (Field, ".Method"),
+                    (RightDelim, "}}"),
+                    (Eof, ""),
+                ],
+            ),
+            (
+                "{{$x = 1}}",
+                vec![
+                    (LeftDelim, "{{"),
+                    (Variable, "$x"),
+                    (Space, " "),
+                    (Assign, "="),
+                    (Space, " "),
+                    (Number, "1"),
+                    (RightDelim, "}}"),
+                    (Eof, ""),
+                ],
+            ),
+            (
+                "{{$x, $y := .}}",
+                vec![
+                    (LeftDelim, "{{"),
+                    (Variable, "$x"),
+                    (Char, ","),
+                    (Space, " "),
+                    (Variable, "$y"),
+                    (Space, " "),
+                    (Declare, ":="),
+                    (Space, " "),
+                    (Dot, "."),
+                    (RightDelim, "}}"),
+                    (Eof, ""),
+                ],
+            ),
+            (
+                "intro {{echo hi 1.2 |noargs|args 1 \"hi\"}} outro",
+                vec![
+                    (Text, "intro "),
+                    (LeftDelim, "{{"),
+                    (Identifier, "echo"),
+                    (Space, " "),
+                    (Identifier, "hi"),
+                    (Space, " "),
+                    (Number, "1.2"),
+                    (Space, " "),
+                    (Pipe, "|"),
+                    (Identifier, "noargs"),
+                    (Pipe, "|"),
+                    (Identifier, "args"),
+                    (Space, " "),
+                    (Number, "1"),
+                    (Space, " "),
+                    (String, "\"hi\""),
+                    (RightDelim, "}}"),
+                    (Text, " outro"),
+                    (Eof, ""),
+                ],
+            ),
+            (
+                "{{break continue}}",
+                vec![
+                    (LeftDelim, "{{"),
+                    (Break, "break"),
+                    (Space, " "),
+                    (Continue, "continue"),
+                    (RightDelim, "}}"),
+                    (Eof, ""),
+                ],
+            ),
             // Trim markers.
-            ("hello- {{- 3 -}} -world", vec![(Text, "hello-"), (LeftDelim, "{{"), (Number, "3"), (RightDelim, "}}"), (Text, "-world"), (Eof, "")]),
-            ("hello- {{- /* hello */ -}} -world", vec![(Text, "hello-"), (Comment, "/* hello */"), (Text, "-world"), (Eof, "")]),
-            ("{{-3}}", vec![(LeftDelim, "{{"), (Number, "-3"), (RightDelim, "}}"), (Eof, "")]),
-            ("{{3 -}}\n\n x", vec![(LeftDelim, "{{"), (Number, "3"), (RightDelim, "}}"), (Text, "x"), (Eof, "")]),
-            ("{{3  -}}x", vec![(LeftDelim, "{{"), (Number, "3"), (Space, " "), (RightDelim, "}}"), (Text, "x"), (Eof, "")]),
-            ("x\n {{-\n3\n-}}", vec![(Text, "x"), (LeftDelim, "{{"), (Number, "3"), (RightDelim, "}}"), (Eof, "")]),
+            (
+                "hello- {{- 3 -}} -world",
+                vec![
+                    (Text, "hello-"),
+                    (LeftDelim, "{{"),
+                    (Number, "3"),
+                    (RightDelim, "}}"),
+                    (Text, "-world"),
+                    (Eof, ""),
+                ],
+            ),
+            (
+                "hello- {{- /* hello */ -}} -world",
+                vec![
+                    (Text, "hello-"),
+                    (Comment, "/* hello */"),
+                    (Text, "-world"),
+                    (Eof, ""),
+                ],
+            ),
+            (
+                "{{-3}}",
+                vec![
+                    (LeftDelim, "{{"),
+                    (Number, "-3"),
+                    (RightDelim, "}}"),
+                    (Eof, ""),
+                ],
+            ),
+            (
+                "{{3 -}}\n\n x",
+                vec![
+                    (LeftDelim, "{{"),
+                    (Number, "3"),
+                    (RightDelim, "}}"),
+                    (Text, "x"),
+                    (Eof, ""),
+                ],
+            ),
+            (
+                "{{3  -}}x",
+                vec![
+                    (LeftDelim, "{{"),
+                    (Number, "3"),
+                    (Space, " "),
+                    (RightDelim, "}}"),
+                    (Text, "x"),
+                    (Eof, ""),
+                ],
+            ),
+            (
+                "x\n {{-\n3\n-}}",
+                vec![
+                    (Text, "x"),
+                    (LeftDelim, "{{"),
+                    (Number, "3"),
+                    (RightDelim, "}}"),
+                    (Eof, ""),
+                ],
+            ),
             // Errors.
-            ("{{#}}", vec![(LeftDelim, "{{"), (Char, "#"), (RightDelim, "}}"), (Eof, "")]),
-            ("{{\u{1}}}", vec![(LeftDelim, "{{"), (Error, "unrecognized character in action: U+0001")]),
+            (
+                "{{#}}",
+                vec![
+                    (LeftDelim, "{{"),
+                    (Char, "#"),
+                    (RightDelim, "}}"),
+                    (Eof, ""),
+                ],
+            ),
+            (
+                "{{\u{1}}}",
+                vec![
+                    (LeftDelim, "{{"),
+                    (Error, "unrecognized character in action: U+0001"),
+                ],
+            ),
             ("{{", vec![(LeftDelim, "{{"), (Error, "unclosed action")]),
-            ("{{range", vec![(LeftDelim, "{{"), (Range, "range"), (Error, "unclosed action")]),
-            ("{{\"\n\"}}", vec![(LeftDelim, "{{"), (Error, "unterminated quoted string")]),
-            ("{{`xx}}", vec![(LeftDelim, "{{"), (Error, "unterminated raw quoted string")]),
-            ("{{'a}}", vec![(LeftDelim, "{{"), (Error, "unterminated character constant")]),
-            ("{{3k}}", vec![(LeftDelim, "{{"), (Error, "bad number syntax: \"3k\"")]),
-            ("{{(3}}", vec![(LeftDelim, "{{"), (LeftParen, "("), (Number, "3"), (Error, "unclosed left paren")]),
-            ("{{3)}}", vec![(LeftDelim, "{{"), (Number, "3"), (Error, "unexpected right paren")]),
-            ("hello-{{/*/}}-world", vec![(Text, "hello-"), (Error, "unclosed comment")]),
-            ("hello-{{/* */ }}-world", vec![(Text, "hello-"), (Error, "comment ends before closing delimiter")]),
-            ("{{a:b}}", vec![(LeftDelim, "{{"), (Identifier, "a"), (Error, "expected :=")]),
-            ("{{$x@}}", vec![(LeftDelim, "{{"), (Error, "bad character U+0040 '@'")]),
-            ("{{.x@}}", vec![(LeftDelim, "{{"), (Error, "bad character U+0040 '@'")]),
-            ("{{x@}}", vec![(LeftDelim, "{{"), (Error, "bad character U+0040 '@'")]),
-            ("{{1+2}}", vec![(LeftDelim, "{{"), (Error, "bad number syntax: \"1+2\"")]),
-            ("{{- \"x\" -}}", vec![(LeftDelim, "{{"), (String, "\"x\""), (RightDelim, "}}"), (Eof, "")]),
-            ("{{日本}}", vec![(LeftDelim, "{{"), (Identifier, "日本"), (RightDelim, "}}"), (Eof, "")]),
+            (
+                "{{range",
+                vec![
+                    (LeftDelim, "{{"),
+                    (Range, "range"),
+                    (Error, "unclosed action"),
+                ],
+            ),
+            (
+                "{{\"\n\"}}",
+                vec![(LeftDelim, "{{"), (Error, "unterminated quoted string")],
+            ),
+            (
+                "{{`xx}}",
+                vec![(LeftDelim, "{{"), (Error, "unterminated raw quoted string")],
+            ),
+            (
+                "{{'a}}",
+                vec![
+                    (LeftDelim, "{{"),
+                    (Error, "unterminated character constant"),
+                ],
+            ),
+            (
+                "{{3k}}",
+                vec![(LeftDelim, "{{"), (Error, "bad number syntax: \"3k\"")],
+            ),
+            (
+                "{{(3}}",
+                vec![
+                    (LeftDelim, "{{"),
+                    (LeftParen, "("),
+                    (Number, "3"),
+                    (Error, "unclosed left paren"),
+                ],
+            ),
+            (
+                "{{3)}}",
+                vec![
+                    (LeftDelim, "{{"),
+                    (Number, "3"),
+                    (Error, "unexpected right paren"),
+                ],
+            ),
+            (
+                "hello-{{/*/}}-world",
+                vec![(Text, "hello-"), (Error, "unclosed comment")],
+            ),
+            (
+                "hello-{{/* */ }}-world",
+                vec![
+                    (Text, "hello-"),
+                    (Error, "comment ends before closing delimiter"),
+                ],
+            ),
+            (
+                "{{a:b}}",
+                vec![(LeftDelim, "{{"), (Identifier, "a"), (Error, "expected :=")],
+            ),
+            (
+                "{{$x@}}",
+                vec![(LeftDelim, "{{"), (Error, "bad character U+0040 '@'")],
+            ),
+            (
+                "{{.x@}}",
+                vec![(LeftDelim, "{{"), (Error, "bad character U+0040 '@'")],
+            ),
+            (
+                "{{x@}}",
+                vec![(LeftDelim, "{{"), (Error, "bad character U+0040 '@'")],
+            ),
+            (
+                "{{1+2}}",
+                vec![(LeftDelim, "{{"), (Error, "bad number syntax: \"1+2\"")],
+            ),
+            (
+                "{{- \"x\" -}}",
+                vec![
+                    (LeftDelim, "{{"),
+                    (String, "\"x\""),
+                    (RightDelim, "}}"),
+                    (Eof, ""),
+                ],
+            ),
+            (
+                "{{日本}}",
+                vec![
+                    (LeftDelim, "{{"),
+                    (Identifier, "日本"),
+                    (RightDelim, "}}"),
+                    (Eof, ""),
+                ],
+            ),
         ];
         for (input, want) in cases {
             let got = lex_all(input, opts());
-            let want: Vec<(ItemType, std::string::String)> = want.into_iter().map(|(t, v)| (t, v.to_string())).collect();
+            let want: Vec<(ItemType, std::string::String)> =
+                want.into_iter().map(|(t, v)| (t, v.to_string())).collect();
             assert_eq!(got, want, "input {input:?}");
         }
     }
@@ -768,12 +1181,25 @@ mod tests {
             (it.typ != Eof).then_some((it.typ, it.pos))
         })
         .collect();
-        assert_eq!(items, vec![(Text, 0), (LeftDelim, 3), (Field, 7), (RightDelim, 11), (Text, 15)]);
+        assert_eq!(
+            items,
+            vec![
+                (Text, 0),
+                (LeftDelim, 3),
+                (Field, 7),
+                (RightDelim, 11),
+                (Text, 15)
+            ]
+        );
     }
 
     #[test]
     fn comments_dropped_and_keywords_as_functions() {
-        let o = LexOptions { emit_comment: false, break_ok: false, continue_ok: true };
+        let o = LexOptions {
+            emit_comment: false,
+            break_ok: false,
+            continue_ok: true,
+        };
         assert_eq!(
             lex_all("a{{/* c */}}b{{break}}", o),
             vec![

@@ -12,14 +12,14 @@ pub mod parse;
 mod strconv;
 
 pub use node::*;
-pub use parse::{add_parse_trees, parse, ParseError, ParseOptions, Tree, MAX_DEPTH};
+pub use parse::{MAX_DEPTH, ParseError, ParseOptions, Tree, add_parse_trees, parse};
 pub use strconv::quote as go_quote;
 
 /// The functions text/template predefines; a parse's `is_func` must accept them (plus the
 /// caller's own functions) for templates using them to parse.
 pub const BUILTINS: &[&str] = &[
-    "and", "call", "eq", "ge", "gt", "html", "index", "js", "le", "len", "lt", "ne", "not", "or", "print",
-    "printf", "println", "slice", "urlquery",
+    "and", "call", "eq", "ge", "gt", "html", "index", "js", "le", "len", "lt", "ne", "not", "or",
+    "print", "printf", "println", "slice", "urlquery",
 ];
 
 /// Go's `Tree.ErrorContext`: the location `NAME:LINE:COL` of a node (COL is the 0-based byte
@@ -27,7 +27,10 @@ pub const BUILTINS: &[&str] = &[
 /// node's text. Like Go 1.26, the context is not shortened.
 pub fn error_context(tree: &Tree, node: &dyn AstNode) -> (String, String) {
     let (line, col) = line_col(&tree.text, node.pos());
-    (format!("{}:{}:{}", tree.parse_name, line, col), node.to_string())
+    (
+        format!("{}:{}:{}", tree.parse_name, line, col),
+        node.to_string(),
+    )
 }
 
 /// 1-based line and 0-based byte column of `pos` in `text`.

@@ -226,14 +226,33 @@ pub struct ContinueNode {
 }
 
 ast_node!(
-    ListNode, TextNode, CommentNode, ActionNode, PipeNode, CommandNode, IdentifierNode, VariableNode,
-    DotNode, NilNode, FieldNode, ChainNode, BoolNode, NumberNode, StringNode, BranchNode, TemplateNode,
-    BreakNode, ContinueNode,
+    ListNode,
+    TextNode,
+    CommentNode,
+    ActionNode,
+    PipeNode,
+    CommandNode,
+    IdentifierNode,
+    VariableNode,
+    DotNode,
+    NilNode,
+    FieldNode,
+    ChainNode,
+    BoolNode,
+    NumberNode,
+    StringNode,
+    BranchNode,
+    TemplateNode,
+    BreakNode,
+    ContinueNode,
 );
 
 impl ListNode {
     pub fn new(pos: Pos) -> Self {
-        ListNode { pos, nodes: Vec::new() }
+        ListNode {
+            pos,
+            nodes: Vec::new(),
+        }
     }
 
     /// Go's `IsEmptyTree`: nothing but white space and comments.
@@ -248,7 +267,11 @@ impl ListNode {
 
 impl TextNode {
     pub(crate) fn new(src: Rc<str>, range: Range<usize>) -> Self {
-        TextNode { pos: range.start, src, range }
+        TextNode {
+            pos: range.start,
+            src,
+            range,
+        }
     }
 
     pub fn as_str(&self) -> &str {
@@ -259,7 +282,10 @@ impl TextNode {
 
 impl fmt::Debug for TextNode {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
-        f.debug_struct("TextNode").field("pos", &self.pos).field("text", &self.as_str()).finish()
+        f.debug_struct("TextNode")
+            .field("pos", &self.pos)
+            .field("text", &self.as_str())
+            .finish()
     }
 }
 
@@ -465,7 +491,13 @@ impl Display for StringNode {
 
 impl Display for BranchNode {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
-        write!(f, "{{{{{} {}}}}}{}", self.kind.keyword(), self.pipe, self.list)?;
+        write!(
+            f,
+            "{{{{{} {}}}}}{}",
+            self.kind.keyword(),
+            self.pipe,
+            self.list
+        )?;
         if let Some(e) = &self.else_list {
             write!(f, "{{{{else}}}}{e}")?;
         }

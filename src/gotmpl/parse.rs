@@ -47,7 +47,12 @@ pub struct ParseOptions<'f> {
 impl<'f> ParseOptions<'f> {
     /// Go 1.23+ defaults: `else with` on, function check on, comments dropped.
     pub fn new(is_func: &'f dyn Fn(&str) -> bool) -> Self {
-        ParseOptions { is_func, else_with: true, skip_func_check: false, parse_comments: false }
+        ParseOptions {
+            is_func,
+            else_with: true,
+            skip_func_check: false,
+            parse_comments: false,
+        }
     }
 }
 
@@ -89,7 +94,13 @@ struct TreeState<'a> {
 
 impl TreeState<'_> {
     fn new() -> Self {
-        TreeState { token: [Item::NONE; 3], peek_count: 0, vars: vec!["$"], action_start: None, range_depth: 0 }
+        TreeState {
+            token: [Item::NONE; 3],
+            peek_count: 0,
+            vars: vec!["$"],
+            action_start: None,
+            range_depth: 0,
+        }
     }
 }
 
@@ -105,7 +116,11 @@ struct Parser<'a, 'o> {
 }
 
 /// Parses `text` as template `name`, returning it and every template it defines, keyed by name.
-pub fn parse(name: &str, text: &str, opts: &ParseOptions) -> Result<BTreeMap<String, Tree>, ParseError> {
+pub fn parse(
+    name: &str,
+    text: &str,
+    opts: &ParseOptions,
+) -> Result<BTreeMap<String, Tree>, ParseError> {
     let lex_opts = LexOptions {
         emit_comment: opts.parse_comments,
         break_ok: !(opts.is_func)("break"),
@@ -123,7 +138,8 @@ pub fn parse(name: &str, text: &str, opts: &ParseOptions) -> Result<BTreeMap<Str
     };
     let root = p.parse_top().map_err(|e| *e)?;
     let err_pos = p.st.token[0].pos;
-    p.add_tree(name.to_string(), root, err_pos).map_err(|e| *e)?;
+    p.add_tree(name.to_string(), root, err_pos)
+        .map_err(|e| *e)?;
     Ok(p.trees)
 }
 
@@ -176,7 +192,8 @@ fn new_number(pos: Pos, text: &str, typ: ItemType) -> Result<NumberNode, String>
             return Ok(n);
         }
         ItemType::Complex => {
-            let c = parse_complex(text).ok_or_else(|| format!("illegal number syntax: {}", quote(text)))?;
+            let c = parse_complex(text)
+                .ok_or_else(|| format!("illegal number syntax: {}", quote(text)))?;
             n.complex128 = c;
             n.is_complex = true;
             simplify_complex(&mut n);
@@ -184,13 +201,12 @@ fn new_number(pos: Pos, text: &str, typ: ItemType) -> Result<NumberNode, String>
         }
         _ => {}
     }
-    if let Some(body) = text.strip_suffix('i') {
-        if let Some(f) = parse_float(body) {
-            n.is_complex = true;
-            n.complex128 = (0.0, f);
-            simplify_complex(&mut n);
-            return Ok(n);
-        }
+    // Imaginary literals are complex unless zero.
+    if let Some(f) = text.strip_suffix('i').and_then(parse_float) {
+        n.is_complex = true;
+        n.complex128 = (0.0, f);
+        simplify_complex(&mut n);
+        return Ok(n);
     }
     let u = parse_uint(text);
     if let Some(u) = u {
@@ -237,9 +253,10 @@ fn new_number(pos: Pos, text: &str, typ: ItemType) -> Result<NumberNode, String>
 /// `1+2i`: real and imaginary parts split at the sign that starts the imaginary part.
 fn parse_complex(text: &str) -> Option<(f64, f64)> {
     let body = text.strip_suffix('i')?;
-    body.char_indices().rev().filter(|&(k, c)| k > 0 && (c == '+' || c == '-')).find_map(|(k, _)| {
-        Some((parse_float(&body[..k])?, parse_float(&body[k..])?))
-    })
+    body.char_indices()
+        .rev()
+        .filter(|&(k, c)| k > 0 && (c == '+' || c == '-'))
+        .find_map(|(k, _)| Some((parse_float(&body[..k])?, parse_float(&body[k..])?)))
 }
 
 fn simplify_complex(n: &mut NumberNode) {
@@ -313,7 +330,10 @@ impl<'a> Parser<'a, '_> {
 
     fn line_of(&self, pos: Pos) -> usize {
         let end = pos.min(self.text.len());
-        1 + self.text.as_bytes()[..end].iter().filter(|&&b| b == b'\n').count()
+        1 + self.text.as_bytes()[..end]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count()
     }
 
     /// Go's `errorf`: the line is that of the token read last in the current tree.
@@ -326,7 +346,11 @@ impl<'a> Parser<'a, '_> {
     #[cold]
     #[inline(never)]
     fn err_at(&self, pos: Pos, message: impl Into<String>) -> Box<ParseError> {
-        Box::new(ParseError { name: self.name.to_string(), line: self.line_of(pos), message: message.into() })
+        Box::new(ParseError {
+            name: self.name.to_string(),
+            line: self.line_of(pos),
+            message: message.into(),
+        })
     }
 
     #[cold]
@@ -369,16 +393,21 @@ impl<'a> Parser<'a, '_> {
     /// Go's `Tree.add` for one parse: an empty tree never replaces, a non-empty one only
     /// replaces an empty one.
     fn add_tree(&mut self, name: String, root: ListNode, err_pos: Pos) -> PResult<()> {
-        if let Some(existing) = self.trees.get(&name) {
-            if !existing.root.is_empty_tree() {
-                if !root.is_empty_tree() {
-                    let msg = format!("template: multiple definition of template {}", quote(&name));
-                    return Err(self.err_at(err_pos, msg));
-                }
-                return Ok(());
+        if let Some(existing) = self.trees.get(&name)
+            && !existing.root.is_empty_tree()
+        {
+            if !root.is_empty_tree() {
+                let msg = format!("template: multiple definition of template {}", quote(&name));
+                return Err(self.err_at(err_pos, msg));
             }
+            return Ok(());
         }
-        let tree = Tree { name: name.clone(), parse_name: self.name.to_string(), root, text: self.src.clone() };
+        let tree = Tree {
+            name: name.clone(),
+            parse_name: self.name.to_string(),
+            root,
+            text: self.src.clone(),
+        };
         self.trees.insert(name, tree);
         Ok(())
     }
@@ -446,7 +475,10 @@ impl<'a> Parser<'a, '_> {
         match token.typ {
             ItemType::Text => {
                 let range = token.pos..token.pos + token.val.len();
-                Ok(Parsed::Node(Node::Text(TextNode::new(self.src.clone(), range))))
+                Ok(Parsed::Node(Node::Text(TextNode::new(
+                    self.src.clone(),
+                    range,
+                ))))
             }
             ItemType::LeftDelim => {
                 self.st.action_start = Some(token.pos);
@@ -454,9 +486,10 @@ impl<'a> Parser<'a, '_> {
                 self.st.action_start = None;
                 r
             }
-            ItemType::Comment => {
-                Ok(Parsed::Node(Node::Comment(CommentNode { pos: token.pos, text: token.val.to_string() })))
-            }
+            ItemType::Comment => Ok(Parsed::Node(Node::Comment(CommentNode {
+                pos: token.pos,
+                text: token.val.to_string(),
+            }))),
             _ => Err(self.unexpected(token, "input")),
         }
     }
@@ -522,7 +555,12 @@ impl<'a> Parser<'a, '_> {
     /// `declarations? command ('|' command)*`, up to `end` (`}}` or `)`).
     fn pipeline(&mut self, context: &str, end: ItemType) -> PResult<PipeNode> {
         let token = self.peek_non_space();
-        let mut pipe = PipeNode { pos: token.pos, is_assign: false, decl: Vec::new(), cmds: Vec::new() };
+        let mut pipe = PipeNode {
+            pos: token.pos,
+            is_assign: false,
+            decl: Vec::new(),
+            cmds: Vec::new(),
+        };
         loop {
             let v = self.peek_non_space();
             if v.typ != ItemType::Variable {
@@ -535,15 +573,23 @@ impl<'a> Parser<'a, '_> {
             if matches!(next.typ, ItemType::Assign | ItemType::Declare) {
                 pipe.is_assign = next.typ == ItemType::Assign;
                 self.next_non_space();
-                pipe.decl.push(VariableNode { pos: v.pos, ident: vec![v.val.to_string()] });
+                pipe.decl.push(VariableNode {
+                    pos: v.pos,
+                    ident: vec![v.val.to_string()],
+                });
                 self.st.vars.push(v.val);
             } else if next.typ == ItemType::Char && next.val == "," {
                 self.next_non_space();
-                pipe.decl.push(VariableNode { pos: v.pos, ident: vec![v.val.to_string()] });
+                pipe.decl.push(VariableNode {
+                    pos: v.pos,
+                    ident: vec![v.val.to_string()],
+                });
                 self.st.vars.push(v.val);
                 if context == "range" && pipe.decl.len() < 2 {
                     match self.peek_non_space().typ {
-                        ItemType::Variable | ItemType::RightDelim | ItemType::RightParen => continue,
+                        ItemType::Variable | ItemType::RightDelim | ItemType::RightParen => {
+                            continue;
+                        }
                         _ => return Err(self.err("range can only initialize variables")),
                     }
                 }
@@ -589,8 +635,14 @@ impl<'a> Parser<'a, '_> {
         }
         // Only the first command may start with a non-executable operand.
         for (i, c) in pipe.cmds.iter().enumerate().skip(1) {
-            if let Some(Arg::Bool(_) | Arg::Dot(_) | Arg::Nil(_) | Arg::Number(_) | Arg::String(_)) = c.args.first() {
-                return Err(self.err(format!("non executable command in pipeline stage {}", i + 1)));
+            if let Some(
+                Arg::Bool(_) | Arg::Dot(_) | Arg::Nil(_) | Arg::Number(_) | Arg::String(_),
+            ) = c.args.first()
+            {
+                return Err(self.err(format!(
+                    "non executable command in pipeline stage {}",
+                    i + 1
+                )));
             }
         }
         Ok(())
@@ -641,14 +693,29 @@ impl<'a> Parser<'a, '_> {
                 }
                 else_list = Some(list);
             }
-            let mut node = BranchNode { kind, pos: pipe.pos, pipe, list, else_list };
+            let mut node = BranchNode {
+                kind,
+                pos: pipe.pos,
+                pipe,
+                list,
+                else_list,
+            };
             while let Some((pipe, list, else_pos)) = links.pop() {
                 let inner = match kind {
                     BranchKind::If => Node::If(Box::new(node)),
                     _ => Node::With(Box::new(node)),
                 };
-                let else_list = Some(ListNode { pos: else_pos, nodes: vec![inner] });
-                node = BranchNode { kind, pos: pipe.pos, pipe, list, else_list };
+                let else_list = Some(ListNode {
+                    pos: else_pos,
+                    nodes: vec![inner],
+                });
+                node = BranchNode {
+                    kind,
+                    pos: pipe.pos,
+                    pipe,
+                    list,
+                    else_list,
+                };
             }
             return Ok(node);
         }
@@ -671,14 +738,21 @@ impl<'a> Parser<'a, '_> {
         let name = self.template_name(token, CONTEXT)?;
         let pipe = self.pipeline(CONTEXT, ItemType::RightDelim)?;
         self.enter()?;
-        let body = self.in_subtree(|p| p.item_list().map(|(root, end)| (root, end, p.st.token[0].pos)));
+        let body = self.in_subtree(|p| {
+            p.item_list()
+                .map(|(root, end)| (root, end, p.st.token[0].pos))
+        });
         self.depth -= 1;
         let (root, end, body_last) = body?;
         if !matches!(end, Parsed::End) {
             return Err(self.err(format!("unexpected {} in {CONTEXT}", end.describe())));
         }
         self.add_tree(name.clone(), root, body_last)?;
-        Ok(Node::Template(TemplateNode { pos: token.pos, name, pipe: Some(pipe) }))
+        Ok(Node::Template(TemplateNode {
+            pos: token.pos,
+            name,
+            pipe: Some(pipe),
+        }))
     }
 
     fn template_control(&mut self) -> PResult<Node> {
@@ -691,12 +765,18 @@ impl<'a> Parser<'a, '_> {
         } else {
             None
         };
-        Ok(Node::Template(TemplateNode { pos: token.pos, name, pipe }))
+        Ok(Node::Template(TemplateNode {
+            pos: token.pos,
+            name,
+            pipe,
+        }))
     }
 
     fn template_name(&self, token: Item<'a>, context: &str) -> PResult<String> {
         match token.typ {
-            ItemType::String | ItemType::RawString => unquote(token.val).ok_or_else(|| self.err("invalid syntax")),
+            ItemType::String | ItemType::RawString => {
+                unquote(token.val).ok_or_else(|| self.err("invalid syntax"))
+            }
             _ => Err(self.unexpected(token, context)),
         }
     }
@@ -704,7 +784,10 @@ impl<'a> Parser<'a, '_> {
     /// Space-separated operands up to `|`, `}}` or `)`; the `|` is consumed.
     fn command(&mut self) -> PResult<CommandNode> {
         let pos = self.peek_non_space().pos;
-        let mut cmd = CommandNode { pos, args: Vec::new() };
+        let mut cmd = CommandNode {
+            pos,
+            args: Vec::new(),
+        };
         loop {
             self.peek_non_space();
             if let Some(arg) = self.operand()? {
@@ -742,16 +825,29 @@ impl<'a> Parser<'a, '_> {
         Ok(Some(match node {
             Arg::Field(mut f) => {
                 f.ident.extend(fields);
-                Arg::Field(FieldNode { pos, ident: f.ident })
+                Arg::Field(FieldNode {
+                    pos,
+                    ident: f.ident,
+                })
             }
             Arg::Variable(mut v) => {
                 v.ident.extend(fields);
-                Arg::Variable(VariableNode { pos, ident: v.ident })
+                Arg::Variable(VariableNode {
+                    pos,
+                    ident: v.ident,
+                })
             }
             Arg::Bool(_) | Arg::String(_) | Arg::Number(_) | Arg::Nil(_) | Arg::Dot(_) => {
-                return Err(self.err(format!("unexpected . after term {}", quote(&node.to_string()))));
+                return Err(self.err(format!(
+                    "unexpected . after term {}",
+                    quote(&node.to_string())
+                )));
             }
-            other => Arg::Chain(ChainNode { pos, node: Box::new(other), field: fields }),
+            other => Arg::Chain(ChainNode {
+                pos,
+                node: Box::new(other),
+                field: fields,
+            }),
         }))
     }
 
@@ -776,7 +872,10 @@ impl<'a> Parser<'a, '_> {
                 if !self.opts.skip_func_check && !(self.opts.is_func)(token.val) {
                     return Err(self.err(format!("function {} not defined", quote(token.val))));
                 }
-                Arg::Identifier(IdentifierNode { pos, ident: token.val.to_string() })
+                Arg::Identifier(IdentifierNode {
+                    pos,
+                    ident: token.val.to_string(),
+                })
             }
             ItemType::Dot => Arg::Dot(DotNode { pos }),
             ItemType::Nil => Arg::Nil(NilNode { pos }),
@@ -784,16 +883,29 @@ impl<'a> Parser<'a, '_> {
                 if !self.st.vars.contains(&token.val) {
                     return Err(self.err(format!("undefined variable {}", quote(token.val))));
                 }
-                Arg::Variable(VariableNode { pos, ident: vec![token.val.to_string()] })
+                Arg::Variable(VariableNode {
+                    pos,
+                    ident: vec![token.val.to_string()],
+                })
             }
-            ItemType::Field => Arg::Field(FieldNode { pos, ident: vec![token.val[1..].to_string()] }),
-            ItemType::Bool => Arg::Bool(BoolNode { pos, value: token.val == "true" }),
+            ItemType::Field => Arg::Field(FieldNode {
+                pos,
+                ident: vec![token.val[1..].to_string()],
+            }),
+            ItemType::Bool => Arg::Bool(BoolNode {
+                pos,
+                value: token.val == "true",
+            }),
             ItemType::CharConstant | ItemType::Complex | ItemType::Number => {
                 Arg::Number(new_number(pos, token.val, token.typ).map_err(|m| self.err(m))?)
             }
             ItemType::String | ItemType::RawString => {
                 let text = unquote(token.val).ok_or_else(|| self.err("invalid syntax"))?;
-                Arg::String(StringNode { pos, quoted: token.val.to_string(), text })
+                Arg::String(StringNode {
+                    pos,
+                    quoted: token.val.to_string(),
+                    text,
+                })
             }
             _ => {
                 self.backup();

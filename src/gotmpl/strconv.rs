@@ -244,7 +244,10 @@ pub fn parse_uint(s0: &str) -> Option<u64> {
             continue;
         }
         let d = (c as char).to_digit(base)?;
-        match n.checked_mul(u64::from(base)).and_then(|v| v.checked_add(u64::from(d))) {
+        match n
+            .checked_mul(u64::from(base))
+            .and_then(|v| v.checked_add(u64::from(d)))
+        {
             Some(v) => n = v,
             None => overflow = true,
         }
@@ -475,13 +478,22 @@ mod tests {
         assert_eq!(parse_float("."), None);
         assert_eq!(parse_float("1e"), None);
         assert_eq!(parse_float("0x1.00000000000008p0"), Some(1.0));
-        assert_eq!(parse_float("0x1.00000000000018p0"), Some(1.0 + 2.0 * f64::EPSILON));
+        assert_eq!(
+            parse_float("0x1.00000000000018p0"),
+            Some(1.0 + 2.0 * f64::EPSILON)
+        );
     }
 
     #[test]
     fn quoting() {
-        assert_eq!(quote("a\"b\\\n\u{1}\u{a0}é"), "\"a\\\"b\\\\\\n\\x01\\u00a0é\"");
-        assert_eq!(unquote("\"a\\tb\\u00e9\\x41\\101\"").as_deref(), Some("a\tbéAA"));
+        assert_eq!(
+            quote("a\"b\\\n\u{1}\u{a0}é"),
+            "\"a\\\"b\\\\\\n\\x01\\u00a0é\""
+        );
+        assert_eq!(
+            unquote("\"a\\tb\\u00e9\\x41\\101\"").as_deref(),
+            Some("a\tbéAA")
+        );
         assert_eq!(unquote("\"\\'\""), None);
         assert_eq!(unquote("`a\r\nb`").as_deref(), Some("a\nb"));
         assert_eq!(unquote_char("\\'x", b'\''), Some((39, false, "x")));
