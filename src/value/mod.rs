@@ -7,6 +7,7 @@
 //! lists are immutable like the slices Sprig returns (every list function makes a new one).
 
 mod format;
+mod strconv;
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -14,6 +15,7 @@ use std::fmt;
 use std::rc::Rc;
 
 pub use format::{format_float, go_quote};
+pub use strconv::format_float_go;
 
 /// The Go element type of a list or map, which `typeOf`, `kindOf` and `%T` reveal.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
