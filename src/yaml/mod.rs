@@ -4,7 +4,7 @@
 mod emit;
 mod parse;
 
-pub use emit::{to_yaml, to_yaml_pretty};
+pub use emit::{marshal, to_yaml};
 pub use parse::{parse_documents, parse_values};
 
 /// A YAML error as helm reports it from `sigs.k8s.io/yaml.Unmarshal`:
@@ -23,6 +23,10 @@ pub struct YamlError {
 impl YamlError {
     fn at(line: usize, column: usize, msg: &str) -> YamlError {
         YamlError { line, column, message: format!("yaml: line {line}: {msg}") }
+    }
+
+    fn plain_line(line: usize, msg: &str) -> YamlError {
+        YamlError { line, column: 0, message: format!("yaml: line {line}: {msg}") }
     }
 
     fn plain(msg: &str) -> YamlError {

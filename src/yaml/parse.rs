@@ -642,3 +642,107 @@ fn decode_base64(s: &str) -> Result<String, String> {
     // JSON marshalling replaces invalid UTF-8 with U+FFFD.
     Ok(String::from_utf8_lossy(&out).into_owned())
 }
+
+/// Whether go-yaml v2 would read `s`, written plain, back as the same string (not a bool,
+/// number, null, merge key or timestamp): its encoder quotes the string otherwise.
+pub(crate) fn resolves_to_str(s: &str) -> bool {
+    if matches!(s.as_bytes().first(), Some(b'0'..=b'9' | b'+' | b'-')) && is_timestamp(s) {
+        return false;
+    }
+    matches!(resolve_plain(s), Scalar::Str(_))
+}
+
+/// A JSON number as go-yaml v2 resolves its text: an int/uint (printed back as digits) or a
+/// float64.
+pub(crate) enum JsonNumber {
+    Int(String),
+    Float(f64),
+}
+
+pub(crate) fn yaml_parse_number(text: &str) -> JsonNumber {
+    match go_parse_int(text) {
+        IntParse::Int(i) => JsonNumber::Int(i.to_string()),
+        IntParse::Uint(u) => JsonNumber::Int(u.to_string()),
+        IntParse::Bad => JsonNumber::Float(text.parse().unwrap_or(0.0)),
+    }
+}
+
+/// go-yaml v2's `parseTimestamp`: four digits and '-', then one of the layouts
+/// `2006-1-2T15:4:5.999999999Z07:00` (also with `t`), `2006-1-2 15:4:5.999999999`, `2006-1-2`,
+/// as Go's `time.Parse` accepts them (day checked against the month).
+fn is_timestamp(s: &str) -> bool {
+    let b = s.as_bytes();
+    if b.len() < 5 || !b[..4].iter().all(u8::is_ascii_digit) || b[4] != b'-' {
+        return false;
+    }
+    let year: i32 = s[..4].parse().unwrap_or(0);
+    let mut i = 5;
+    // 1 or 2 digits
+    let num = |i: &mut usize| -> Option<u32> {
+        let st = *i;
+        while *i < b.len() && *i - st < 2 && b[*i].is_ascii_digit() {
+            *i += 1;
+        }
+        if *i == st { None } else { s[st..*i].parse().ok() }
+    };
+    let Some(month) = num(&mut i) else { return false };
+    if !(1..=12).contains(&month) || b.get(i) != Some(&b'-') {
+        return false;
+    }
+    i += 1;
+    let Some(day) = num(&mut i) else { return false };
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    let days = match month {
+        2 if leap => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    };
+    if day < 1 || day > days {
+        return false;
+    }
+    if i == b.len() {
+        return true;
+    }
+    let zoned = match b[i] {
+        b'T' | b't' => true,
+        b' ' => false,
+        _ => return false,
+    };
+    i += 1;
+    let Some(h) = num(&mut i) else { return false };
+    if h > 23 || b.get(i) != Some(&b':') {
+        return false;
+    }
+    i += 1;
+    let Some(m) = num(&mut i) else { return false };
+    if m > 59 || b.get(i) != Some(&b':') {
+        return false;
+    }
+    i += 1;
+    let Some(sec) = num(&mut i) else { return false };
+    if sec > 59 {
+        return false;
+    }
+    if b.get(i) == Some(&b'.') {
+        let st = i + 1;
+        i += 1;
+        while i < b.len() && b[i].is_ascii_digit() {
+            i += 1;
+        }
+        if i == st {
+            return false;
+        }
+    }
+    if !zoned {
+        return i == b.len();
+    }
+    match b.get(i) {
+        Some(b'Z') => i + 1 == b.len(),
+        Some(b'+' | b'-') => {
+            let z = &b[i + 1..];
+            z.len() == 5 && z[0].is_ascii_digit() && z[1].is_ascii_digit() && z[2] == b':' && z[3].is_ascii_digit() && z[4].is_ascii_digit()
+        }
+        _ => false,
+    }
+}
