@@ -11,7 +11,7 @@ use std::cmp::Ordering;
 use crate::value::{Value, format_float_go};
 
 use super::YamlError;
-use super::parse::{resolves_to_str, yaml_parse_number, JsonNumber};
+use super::parse::{JsonNumber, resolves_to_str, yaml_parse_number};
 
 /// helm's `toYaml`: the marshalled text without its final newline, or "" when marshalling
 /// fails (helm swallows the error).
@@ -32,7 +32,14 @@ pub fn marshal(v: &Value) -> Result<String, YamlError> {
     check_json_text(v, &mut 0)?;
     let node = to_node(v, 0)?;
     let mut e = Emitter::new();
-    e.node(&node, Ctx { root: true, mapping: false, simple_key: false });
+    e.node(
+        &node,
+        Ctx {
+            root: true,
+            mapping: false,
+            simple_key: false,
+        },
+    );
     e.document_end();
     Ok(e.out)
 }
@@ -53,7 +60,9 @@ fn to_node(v: &Value, depth: usize) -> Result<Node, YamlError> {
     // encoding/json stops at this depth with its cycle error; shared maps cannot form cycles
     // through Value, but a very deep value would exhaust our stack instead.
     if depth > 10_000 {
-        return Err(YamlError::converting("error marshaling into JSON: json: unsupported value: too deep".into()));
+        return Err(YamlError::converting(
+            "error marshaling into JSON: json: unsupported value: too deep".into(),
+        ));
     }
     Ok(match v {
         Value::Nil => Node::Null,
@@ -70,7 +79,12 @@ fn to_node(v: &Value, depth: usize) -> Result<Node, YamlError> {
         }
         Value::String(s) => Node::Str(json_string(s)?),
         Value::Bytes(b) => Node::Str(base64(b)),
-        Value::List(l) => Node::Seq(l.items.iter().map(|x| to_node(x, depth + 1)).collect::<Result<_, _>>()?),
+        Value::List(l) => Node::Seq(
+            l.items
+                .iter()
+                .map(|x| to_node(x, depth + 1))
+                .collect::<Result<_, _>>()?,
+        ),
         Value::Map(m) => {
             let mut entries = Vec::with_capacity(m.len());
             for (k, x) in m.entries() {
@@ -111,7 +125,10 @@ fn check_json_text(v: &Value, nels: &mut usize) -> Result<(), YamlError> {
                 if k.contains('\u{85}') {
                     let before = k.split('\u{85}').next().unwrap_or("");
                     scan(before, nels)?;
-                    return Err(YamlError::plain_line(*nels + 1, "did not find expected ',' or '}'"));
+                    return Err(YamlError::plain_line(
+                        *nels + 1,
+                        "did not find expected ',' or '}'",
+                    ));
                 }
                 scan(&k, nels)?;
                 check_json_text(&x, nels)?;
@@ -196,7 +213,9 @@ fn base64(b: &[u8]) -> String {
     const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::with_capacity(b.len().div_ceil(3) * 4);
     for chunk in b.chunks(3) {
-        let n = (chunk[0] as u32) << 16 | (*chunk.get(1).unwrap_or(&0) as u32) << 8 | *chunk.get(2).unwrap_or(&0) as u32;
+        let n = (chunk[0] as u32) << 16
+            | (*chunk.get(1).unwrap_or(&0) as u32) << 8
+            | *chunk.get(2).unwrap_or(&0) as u32;
         for i in 0..4 {
             if i <= chunk.len() {
                 out.push(T[(n >> (18 - 6 * i) & 63) as usize] as char);
@@ -236,27 +255,41 @@ fn merge_sort<T>(v: &mut Vec<T>, less: impl Fn(&T, &T) -> bool + Copy) {
 /// go-yaml v2's `keyList.Less` for string keys: letters sort before other characters and
 /// runs of digits compare as numbers.
 pub(crate) fn key_less(a: &str, b: &str) -> bool {
+    // ASCII keys (nearly all) are compared without collecting characters.
+    if a.is_ascii() && b.is_ascii() {
+        let (ab, bb) = (a.as_bytes(), b.as_bytes());
+        return key_less_by(ab.len(), |i| ab[i] as char, bb.len(), |i| bb[i] as char);
+    }
     let ar: Vec<char> = a.chars().collect();
     let br: Vec<char> = b.chars().collect();
+    key_less_by(ar.len(), |i| ar[i], br.len(), |i| br[i])
+}
+
+fn key_less_by(
+    alen: usize,
+    ar: impl Fn(usize) -> char,
+    blen: usize,
+    br: impl Fn(usize) -> char,
+) -> bool {
     let digit = |c: char| c.is_ascii_digit();
-    for i in 0..ar.len().min(br.len()) {
-        if ar[i] == br[i] {
+    for i in 0..alen.min(blen) {
+        if ar(i) == br(i) {
             continue;
         }
-        let al = ar[i].is_alphabetic();
-        let bl = br[i].is_alphabetic();
+        let al = ar(i).is_alphabetic();
+        let bl = br(i).is_alphabetic();
         if al && bl {
-            return ar[i] < br[i];
+            return ar(i) < br(i);
         }
         if al || bl {
             return bl;
         }
         let (mut an, mut bn): (i64, i64) = (0, 0);
-        if ar[i] == '0' || br[i] == '0' {
+        if ar(i) == '0' || br(i) == '0' {
             let mut j = i;
-            while j > 0 && digit(ar[j - 1]) {
+            while j > 0 && digit(ar(j - 1)) {
                 j -= 1;
-                if ar[j] != '0' {
+                if ar(j) != '0' {
                     an = 1;
                     bn = 1;
                     break;
@@ -264,13 +297,13 @@ pub(crate) fn key_less(a: &str, b: &str) -> bool {
             }
         }
         let mut ai = i;
-        while ai < ar.len() && digit(ar[ai]) {
-            an = an.wrapping_mul(10).wrapping_add(ar[ai] as i64 - '0' as i64);
+        while ai < alen && digit(ar(ai)) {
+            an = an.wrapping_mul(10).wrapping_add(ar(ai) as i64 - '0' as i64);
             ai += 1;
         }
         let mut bi = i;
-        while bi < br.len() && digit(br[bi]) {
-            bn = bn.wrapping_mul(10).wrapping_add(br[bi] as i64 - '0' as i64);
+        while bi < blen && digit(br(bi)) {
+            bn = bn.wrapping_mul(10).wrapping_add(br(bi) as i64 - '0' as i64);
             bi += 1;
         }
         if an != bn {
@@ -279,9 +312,9 @@ pub(crate) fn key_less(a: &str, b: &str) -> bool {
         if ai != bi {
             return ai < bi;
         }
-        return ar[i] < br[i];
+        return ar(i) < br(i);
     }
-    ar.len() < br.len()
+    alen < blen
 }
 
 #[allow(dead_code)]
@@ -326,7 +359,15 @@ struct Emitter {
 
 impl Emitter {
     fn new() -> Self {
-        Emitter { out: String::new(), indent: -1, indents: Vec::new(), column: 0, whitespace: true, indention: true, open_ended: false }
+        Emitter {
+            out: String::new(),
+            indent: -1,
+            indents: Vec::new(),
+            column: 0,
+            whitespace: true,
+            indention: true,
+            open_ended: false,
+        }
     }
 
     fn put(&mut self, c: char) {
@@ -339,7 +380,13 @@ impl Emitter {
         self.column = 0;
     }
 
-    fn indicator(&mut self, ind: &str, need_whitespace: bool, is_whitespace: bool, is_indention: bool) {
+    fn indicator(
+        &mut self,
+        ind: &str,
+        need_whitespace: bool,
+        is_whitespace: bool,
+        is_indention: bool,
+    ) {
         if need_whitespace && !self.whitespace {
             self.put(' ');
         }
@@ -406,7 +453,14 @@ impl Emitter {
                 for item in items {
                     self.write_indent();
                     self.indicator("-", true, false, true);
-                    self.node(item, Ctx { root: false, mapping: false, simple_key: false });
+                    self.node(
+                        item,
+                        Ctx {
+                            root: false,
+                            mapping: false,
+                            simple_key: false,
+                        },
+                    );
                 }
                 self.pop_indent();
             }
@@ -416,15 +470,36 @@ impl Emitter {
                     self.write_indent();
                     let an = analyze(k);
                     if !an.multiline && k.len() <= 128 {
-                        self.node(&Node::Str(k.clone()), Ctx { root: false, mapping: true, simple_key: true });
+                        self.node(
+                            &Node::Str(k.clone()),
+                            Ctx {
+                                root: false,
+                                mapping: true,
+                                simple_key: true,
+                            },
+                        );
                         self.indicator(":", false, false, false);
                     } else {
                         self.indicator("?", true, false, true);
-                        self.node(&Node::Str(k.clone()), Ctx { root: false, mapping: true, simple_key: false });
+                        self.node(
+                            &Node::Str(k.clone()),
+                            Ctx {
+                                root: false,
+                                mapping: true,
+                                simple_key: false,
+                            },
+                        );
                         self.write_indent();
                         self.indicator(":", true, false, true);
                     }
-                    self.node(v, Ctx { root: false, mapping: true, simple_key: false });
+                    self.node(
+                        v,
+                        Ctx {
+                            root: false,
+                            mapping: true,
+                            simple_key: false,
+                        },
+                    );
                 }
                 self.pop_indent();
             }
@@ -556,7 +631,13 @@ impl Emitter {
         for (i, &c) in chars.iter().enumerate() {
             let pos = byte_pos;
             byte_pos += c.len_utf8();
-            if escape_all || !is_printable(c) || c == '\u{feff}' || is_break(c) || c == '"' || c == '\\' {
+            if escape_all
+                || !is_printable(c)
+                || c == '\u{feff}'
+                || is_break(c)
+                || c == '"'
+                || c == '\\'
+            {
                 self.put('\\');
                 let esc = match c {
                     '\0' => Some('0'),
@@ -590,7 +671,9 @@ impl Emitter {
                         self.put(letter);
                         for k in (0..width).rev() {
                             let d = (v >> (k * 4)) & 0xf;
-                            self.put(char::from_digit(d, 16).map_or('0', |c| c.to_ascii_uppercase()));
+                            self.put(
+                                char::from_digit(d, 16).map_or('0', |c| c.to_ascii_uppercase()),
+                            );
                         }
                     }
                 }
@@ -685,15 +768,22 @@ struct Analysis {
 
 fn analyze(value: &str) -> Analysis {
     if value.is_empty() {
-        return Analysis { multiline: false, block_plain_allowed: true, single_quoted_allowed: true, block_allowed: false };
+        return Analysis {
+            multiline: false,
+            block_plain_allowed: true,
+            single_quoted_allowed: true,
+            block_allowed: false,
+        };
     }
     let chars: Vec<char> = value.chars().collect();
     let mut block_indicators = value.starts_with("---") || value.starts_with("...");
     let (mut line_breaks, mut special) = (false, false);
-    let (mut leading_space, mut leading_break, mut trailing_space, mut trailing_break) = (false, false, false, false);
+    let (mut leading_space, mut leading_break, mut trailing_space, mut trailing_break) =
+        (false, false, false, false);
     let (mut break_space, mut space_break) = (false, false);
     let (mut previous_space, mut previous_break) = (false, false);
-    let blankz = |c: Option<&char>| matches!(c, None | Some(' ' | '\t')) || c.is_some_and(|&c| is_break(c));
+    let blankz =
+        |c: Option<&char>| matches!(c, None | Some(' ' | '\t')) || c.is_some_and(|&c| is_break(c));
     let mut preceded_by_whitespace = true;
     let mut followed_by_whitespace = blankz(chars.get(1));
     let n = chars.len();
@@ -753,7 +843,12 @@ fn analyze(value: &str) -> Analysis {
         preceded_by_whitespace = blankz(Some(&c));
         followed_by_whitespace = blankz(chars.get(i + 2));
     }
-    let mut a = Analysis { multiline: line_breaks, block_plain_allowed: true, single_quoted_allowed: true, block_allowed: true };
+    let mut a = Analysis {
+        multiline: line_breaks,
+        block_plain_allowed: true,
+        single_quoted_allowed: true,
+        block_allowed: true,
+    };
     if leading_space || leading_break || trailing_space || trailing_break {
         a.block_plain_allowed = false;
     }

@@ -22,20 +22,36 @@ pub struct YamlError {
 
 impl YamlError {
     fn at(line: usize, column: usize, msg: &str) -> YamlError {
-        YamlError { line, column, message: format!("yaml: line {line}: {msg}") }
+        YamlError {
+            line,
+            column,
+            message: format!("yaml: line {line}: {msg}"),
+        }
     }
 
     fn plain_line(line: usize, msg: &str) -> YamlError {
-        YamlError { line, column: 0, message: format!("yaml: line {line}: {msg}") }
+        YamlError {
+            line,
+            column: 0,
+            message: format!("yaml: line {line}: {msg}"),
+        }
     }
 
     fn plain(msg: &str) -> YamlError {
-        YamlError { line: 0, column: 0, message: format!("yaml: {msg}") }
+        YamlError {
+            line: 0,
+            column: 0,
+            message: format!("yaml: {msg}"),
+        }
     }
 
     /// An error from the JSON conversion step, which carries no position.
     fn converting(msg: String) -> YamlError {
-        YamlError { line: 0, column: 0, message: msg }
+        YamlError {
+            line: 0,
+            column: 0,
+            message: msg,
+        }
     }
 }
 

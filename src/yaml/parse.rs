@@ -19,7 +19,11 @@ const CORE: &str = "tag:yaml.org,2002:";
 
 /// One node of the document tree; children are indices into the arena.
 enum Kind {
-    Scalar { value: String, plain: bool, tag: Option<String> },
+    Scalar {
+        value: String,
+        plain: bool,
+        tag: Option<String>,
+    },
     Seq(Vec<usize>),
     /// Keys and values alternating.
     Map(Vec<usize>),
@@ -65,7 +69,10 @@ struct Doc {
 
 impl<'a> Reader<'a> {
     fn new(text: &'a str) -> Self {
-        Reader { parser: Parser::new_from_str(text), done: false }
+        Reader {
+            parser: Parser::new_from_str(text),
+            done: false,
+        }
     }
 
     fn event(&mut self) -> Result<Option<(Event<'a>, Span)>, YamlError> {
@@ -91,14 +98,22 @@ impl<'a> Reader<'a> {
         loop {
             let Some((ev, span)) = self.event()? else {
                 self.done = true;
-                return Ok(if in_doc { Some(Doc { nodes, root }) } else { None });
+                return Ok(if in_doc {
+                    Some(Doc { nodes, root })
+                } else {
+                    None
+                });
             };
             let line = span.start.line();
             let new = match ev {
                 Event::StreamStart | Event::Nothing => continue,
                 Event::StreamEnd => {
                     self.done = true;
-                    return Ok(if in_doc { Some(Doc { nodes, root }) } else { None });
+                    return Ok(if in_doc {
+                        Some(Doc { nodes, root })
+                    } else {
+                        None
+                    });
                 }
                 Event::DocumentStart(_) => {
                     in_doc = true;
@@ -107,15 +122,29 @@ impl<'a> Reader<'a> {
                 Event::DocumentEnd => return Ok(Some(Doc { nodes, root })),
                 Event::Alias(id) => {
                     let Some(&target) = anchors.get(&id) else {
-                        return Err(YamlError::at(line, span.start.col(), "unknown anchor referenced"));
+                        return Err(YamlError::at(
+                            line,
+                            span.start.col(),
+                            "unknown anchor referenced",
+                        ));
                     };
-                    Some(Node { kind: Kind::Alias(target), line })
+                    Some(Node {
+                        kind: Kind::Alias(target),
+                        line,
+                    })
                 }
                 Event::Scalar(value, style, anchor, tag) => {
                     let plain = style == ScalarStyle::Plain;
                     let tag = tag.map(|t| format!("{}{}", t.handle, t.suffix));
                     let idx = nodes.len();
-                    nodes.push(Node { kind: Kind::Scalar { value: value.into_owned(), plain, tag }, line });
+                    nodes.push(Node {
+                        kind: Kind::Scalar {
+                            value: value.into_owned(),
+                            plain,
+                            tag,
+                        },
+                        line,
+                    });
                     if anchor != 0 {
                         anchors.insert(anchor, idx);
                     }
@@ -123,7 +152,11 @@ impl<'a> Reader<'a> {
                     None
                 }
                 Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
-                    let kind = if matches!(ev, Event::SequenceStart(..)) { Kind::Seq(Vec::new()) } else { Kind::Map(Vec::new()) };
+                    let kind = if matches!(ev, Event::SequenceStart(..)) {
+                        Kind::Seq(Vec::new())
+                    } else {
+                        Kind::Map(Vec::new())
+                    };
                     let idx = nodes.len();
                     nodes.push(Node { kind, line });
                     // Registered before the children so that a self-reference is detected
@@ -216,8 +249,16 @@ enum Scalar {
 
 impl Doc {
     fn decode(&self) -> Result<Value, YamlError> {
-        let Some(root) = self.root else { return Ok(Value::Nil) };
-        let mut d = Decoder { nodes: &self.nodes, decode_count: 1, alias_count: 0, alias_depth: 0, active: Vec::new() };
+        let Some(root) = self.root else {
+            return Ok(Value::Nil);
+        };
+        let mut d = Decoder {
+            nodes: &self.nodes,
+            decode_count: 1,
+            alias_count: 0,
+            alias_depth: 0,
+            active: Vec::new(),
+        };
         d.value(root)
     }
 }
@@ -231,7 +272,8 @@ impl Decoder<'_> {
         }
         if self.alias_count > 100
             && self.decode_count > 1000
-            && self.alias_count as f64 / self.decode_count as f64 > allowed_alias_ratio(self.decode_count)
+            && self.alias_count as f64 / self.decode_count as f64
+                > allowed_alias_ratio(self.decode_count)
         {
             return Err(YamlError::plain("document contains excessive aliasing"));
         }
@@ -292,7 +334,9 @@ impl Decoder<'_> {
     /// earlier ones win (go-yaml v2's `merge`).
     fn fill_map(&mut self, idx: usize, out: &mut BTreeMap<String, Value>) -> Result<(), YamlError> {
         let Kind::Map(items) = &self.nodes[idx].kind else {
-            return Err(YamlError::plain("map merge requires map or sequence of maps as the value"));
+            return Err(YamlError::plain(
+                "map merge requires map or sequence of maps as the value",
+            ));
         };
         for pair in items.chunks(2) {
             let (k, v) = (pair[0], pair.get(1).copied());
@@ -315,7 +359,8 @@ impl Decoder<'_> {
     }
 
     fn merge(&mut self, v: usize, out: &mut BTreeMap<String, Value>) -> Result<(), YamlError> {
-        let want_map = || YamlError::plain("map merge requires map or sequence of maps as the value");
+        let want_map =
+            || YamlError::plain("map merge requires map or sequence of maps as the value");
         match &self.nodes[v].kind {
             Kind::Map(_) => {
                 self.count()?;
@@ -384,7 +429,9 @@ impl Decoder<'_> {
             Scalar::Uint(u) => Err(YamlError::converting(format!(
                 "unsupported map key of type: uint64, key: 0x{u:x}, value: (line {line})"
             ))),
-            Scalar::Nil => Err(YamlError::converting("unsupported map key of type: %!s(<nil>), key: <nil>".into())),
+            Scalar::Nil => Err(YamlError::converting(
+                "unsupported map key of type: %!s(<nil>), key: <nil>".into(),
+            )),
         }
     }
 
@@ -431,7 +478,10 @@ fn scalar_value(s: Scalar) -> Result<Value, YamlError> {
 
 /// go-yaml v2's `resolve` for a scalar going into `interface{}`.
 fn resolve(value: &str, plain: bool, tag: Option<&str>) -> Result<Scalar, String> {
-    let tag = tag.map(|t| t.strip_prefix(CORE).map_or(Cow::Borrowed(t), |s| Cow::Owned(format!("!!{s}"))));
+    let tag = tag.map(|t| {
+        t.strip_prefix(CORE)
+            .map_or(Cow::Borrowed(t), |s| Cow::Owned(format!("!!{s}")))
+    });
     let tag = tag.as_deref();
     if !plain && tag.is_none() {
         return Ok(Scalar::Str(value.to_string()));
@@ -476,7 +526,9 @@ fn resolve_plain(s: &str) -> Scalar {
         }
         "" | "~" | "null" | "Null" | "NULL" => return Scalar::Nil,
         ".nan" | ".NaN" | ".NAN" => return Scalar::Float(f64::NAN),
-        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => return Scalar::Float(f64::INFINITY),
+        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => {
+            return Scalar::Float(f64::INFINITY);
+        }
         "-.inf" | "-.Inf" | "-.INF" => return Scalar::Float(f64::NEG_INFINITY),
         _ => {}
     }
@@ -488,7 +540,11 @@ fn resolve_plain(s: &str) -> Scalar {
             }
         }
         b'+' | b'-' | b'0'..=b'9' => {
-            let plain: Cow<str> = if s.contains('_') { Cow::Owned(s.replace('_', "")) } else { Cow::Borrowed(s) };
+            let plain: Cow<str> = if s.contains('_') {
+                Cow::Owned(s.replace('_', ""))
+            } else {
+                Cow::Borrowed(s)
+            };
             match go_parse_int(&plain) {
                 IntParse::Int(i) => return Scalar::Int(i),
                 IntParse::Uint(u) => return Scalar::Uint(u),
@@ -524,21 +580,24 @@ fn go_parse_int(s: &str) -> IntParse {
         _ => (false, s),
     };
     let signed = body.len() != s.len();
-    let (radix, digits) = if let Some(r) = body.strip_prefix("0x").or_else(|| body.strip_prefix("0X")) {
-        (16, r)
-    } else if let Some(r) = body.strip_prefix("0o").or_else(|| body.strip_prefix("0O")) {
-        (8, r)
-    } else if let Some(r) = body.strip_prefix("0b").or_else(|| body.strip_prefix("0B")) {
-        (2, r)
-    } else if body.len() > 1 && body.starts_with('0') {
-        (8, &body[1..])
-    } else {
-        (10, body)
-    };
+    let (radix, digits) =
+        if let Some(r) = body.strip_prefix("0x").or_else(|| body.strip_prefix("0X")) {
+            (16, r)
+        } else if let Some(r) = body.strip_prefix("0o").or_else(|| body.strip_prefix("0O")) {
+            (8, r)
+        } else if let Some(r) = body.strip_prefix("0b").or_else(|| body.strip_prefix("0B")) {
+            (2, r)
+        } else if body.len() > 1 && body.starts_with('0') {
+            (8, &body[1..])
+        } else {
+            (10, body)
+        };
     if digits.is_empty() || !digits.bytes().all(|c| (c as char).is_digit(radix)) {
         return IntParse::Bad;
     }
-    let Ok(mag) = u64::from_str_radix(digits, radix) else { return IntParse::Bad };
+    let Ok(mag) = u64::from_str_radix(digits, radix) else {
+        return IntParse::Bad;
+    };
     if neg {
         if mag <= i64::MAX as u64 + 1 {
             return IntParse::Int((mag as i64).wrapping_neg());
@@ -559,7 +618,10 @@ fn go_parse_float(s: &str) -> Option<f64> {
     let b = s.as_bytes();
     // Rust also accepts "inf"/"nan" words, which the callers' inputs never reach Go as
     // numbers; require decimal syntax.
-    if !b.iter().all(|c| matches!(c, b'0'..=b'9' | b'.' | b'e' | b'E' | b'+' | b'-')) {
+    if !b
+        .iter()
+        .all(|c| matches!(c, b'0'..=b'9' | b'.' | b'e' | b'E' | b'+' | b'-'))
+    {
         return None;
     }
     let f: f64 = s.parse().ok()?;
@@ -683,9 +745,15 @@ fn is_timestamp(s: &str) -> bool {
         while *i < b.len() && *i - st < 2 && b[*i].is_ascii_digit() {
             *i += 1;
         }
-        if *i == st { None } else { s[st..*i].parse().ok() }
+        if *i == st {
+            None
+        } else {
+            s[st..*i].parse().ok()
+        }
     };
-    let Some(month) = num(&mut i) else { return false };
+    let Some(month) = num(&mut i) else {
+        return false;
+    };
     if !(1..=12).contains(&month) || b.get(i) != Some(&b'-') {
         return false;
     }
@@ -741,7 +809,12 @@ fn is_timestamp(s: &str) -> bool {
         Some(b'Z') => i + 1 == b.len(),
         Some(b'+' | b'-') => {
             let z = &b[i + 1..];
-            z.len() == 5 && z[0].is_ascii_digit() && z[1].is_ascii_digit() && z[2] == b':' && z[3].is_ascii_digit() && z[4].is_ascii_digit()
+            z.len() == 5
+                && z[0].is_ascii_digit()
+                && z[1].is_ascii_digit()
+                && z[2] == b':'
+                && z[3].is_ascii_digit()
+                && z[4].is_ascii_digit()
         }
         _ => false,
     }

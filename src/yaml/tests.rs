@@ -7,10 +7,11 @@ use super::*;
 use crate::value::Value;
 
 fn hex(s: &str) -> String {
-    s.bytes().fold(String::with_capacity(s.len() * 2), |mut o, b| {
-        let _ = write!(o, "{b:02x}");
-        o
-    })
+    s.bytes()
+        .fold(String::with_capacity(s.len() * 2), |mut o, b| {
+            let _ = write!(o, "{b:02x}");
+            o
+        })
 }
 
 /// The same dump the Go oracle prints: floats by bits, strings hex-encoded.
@@ -81,7 +82,12 @@ fn parse_matches_sigs_yaml() {
             value_fail.push(format!("{case:?}\n   got  {got}\n   want {want}"));
         }
     }
-    eprintln!("{} cases; {} value mismatches; {} error-text mismatches", cases.len(), value_fail.len(), err_text.len());
+    eprintln!(
+        "{} cases; {} value mismatches; {} error-text mismatches",
+        cases.len(),
+        value_fail.len(),
+        err_text.len()
+    );
     for f in err_text.iter().take(40) {
         eprintln!("errtext: {f}");
     }
@@ -89,10 +95,18 @@ fn parse_matches_sigs_yaml() {
         eprintln!("VALUE: {f}");
     }
     // Known gaps: tab-indentation errors and the YAML 1.2 `\/` escape, which go-yaml rejects.
-    assert!(value_fail.len() <= KNOWN_VALUE_GAPS, "{} value mismatches", value_fail.len());
+    assert!(
+        value_fail.len() <= KNOWN_VALUE_GAPS,
+        "{} value mismatches",
+        value_fail.len()
+    );
     // Error wording is matched for the common mistakes; the remaining differences are listed
     // above and bounded here so regressions show.
-    assert!(err_text.len() <= KNOWN_ERROR_TEXT_GAPS, "{} error-text mismatches", err_text.len());
+    assert!(
+        err_text.len() <= KNOWN_ERROR_TEXT_GAPS,
+        "{} error-text mismatches",
+        err_text.len()
+    );
 }
 
 const KNOWN_ERROR_TEXT_GAPS: usize = 40;
@@ -129,7 +143,9 @@ fn emit_matches_sigs_yaml_marshal() {
     let mut fails = Vec::new();
     let (mut n, mut err_only) = (0, 0);
     for (case, want) in cases.lines().zip(expected.lines()) {
-        let Ok(j) = serde_json::from_str::<serde_json::Value>(case) else { continue };
+        let Ok(j) = serde_json::from_str::<serde_json::Value>(case) else {
+            continue;
+        };
         n += 1;
         let got = match marshal(&json_to_value(&j)) {
             Ok(s) => hex(&s),
@@ -145,12 +161,16 @@ fn emit_matches_sigs_yaml_marshal() {
                 if h.starts_with("ERR") {
                     return h.to_string();
                 }
-                let bytes: Vec<u8> = (0..h.len() / 2).filter_map(|i| u8::from_str_radix(&h[2 * i..2 * i + 2], 16).ok()).collect();
+                let bytes: Vec<u8> = (0..h.len() / 2)
+                    .filter_map(|i| u8::from_str_radix(&h[2 * i..2 * i + 2], 16).ok())
+                    .collect();
                 String::from_utf8_lossy(&bytes).into_owned()
             };
             let (g, w) = (unhex(&got), unhex(want));
             let (gl, wl): (Vec<&str>, Vec<&str>) = (g.lines().collect(), w.lines().collect());
-            let first = (0..gl.len().max(wl.len())).find(|&i| gl.get(i) != wl.get(i)).unwrap_or(0);
+            let first = (0..gl.len().max(wl.len()))
+                .find(|&i| gl.get(i) != wl.get(i))
+                .unwrap_or(0);
             let from = first.saturating_sub(3);
             let cut: String = case.chars().take(150).collect();
             fails.push(format!(
@@ -160,7 +180,10 @@ fn emit_matches_sigs_yaml_marshal() {
             ));
         }
     }
-    eprintln!("{n} emit cases, {} mismatches, {err_only} with a different error", fails.len());
+    eprintln!(
+        "{n} emit cases, {} mismatches, {err_only} with a different error",
+        fails.len()
+    );
     assert!(err_only <= 2);
     for f in fails.iter().take(25) {
         eprintln!("=== {f}");
@@ -170,7 +193,9 @@ fn emit_matches_sigs_yaml_marshal() {
 
 #[test]
 fn billion_laughs_is_refused() {
-    let mut doc = String::from("a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n");
+    let mut doc = String::from(
+        "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n",
+    );
     let mut prev = 'a';
     for name in 'b'..='i' {
         doc.push_str(&format!("{name}: &{name} [*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev}]\n"));
@@ -184,7 +209,9 @@ fn billion_laughs_is_refused() {
 /// never a panic or a hang.
 #[test]
 fn garbage_input_never_panics() {
-    let alphabet: Vec<char> = "ab01 :-?[]{},#&*!|>'\"%@`\t\n\n  \\.~<=é😀\u{85}\u{feff}".chars().collect();
+    let alphabet: Vec<char> = "ab01 :-?[]{},#&*!|>'\"%@`\t\n\n  \\.~<=é😀\u{85}\u{feff}"
+        .chars()
+        .collect();
     let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
     let mut next = || {
         state ^= state << 13;
@@ -194,7 +221,9 @@ fn garbage_input_never_panics() {
     };
     for _ in 0..3000 {
         let len = (next() % 60) as usize;
-        let text: String = (0..len).map(|_| alphabet[(next() % alphabet.len() as u64) as usize]).collect();
+        let text: String = (0..len)
+            .map(|_| alphabet[(next() % alphabet.len() as u64) as usize])
+            .collect();
         if let Ok(v) = parse_values(&text) {
             let _ = marshal(&v);
         }
