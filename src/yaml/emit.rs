@@ -6,8 +6,6 @@
 //! the libyaml emitter state machine that go-yaml v2 ports (indentation, quoting styles,
 //! folding at 80 columns, `|` block hints).
 
-use std::cmp::Ordering;
-
 use crate::value::{Value, format_float_go};
 
 use super::YamlError;
@@ -315,17 +313,6 @@ fn key_less_by(
         return ar(i) < br(i);
     }
     alen < blen
-}
-
-#[allow(dead_code)]
-fn key_cmp(a: &str, b: &str) -> Ordering {
-    if key_less(a, b) {
-        Ordering::Less
-    } else if key_less(b, a) {
-        Ordering::Greater
-    } else {
-        Ordering::Equal
-    }
 }
 
 #[derive(Clone, Copy)]
