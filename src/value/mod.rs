@@ -7,13 +7,15 @@
 //! lists are immutable like the slices Sprig returns (every list function makes a new one).
 
 mod format;
+mod strconv;
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::rc::Rc;
 
-pub use format::{format_float, go_quote, sprint, sprintf, sprintln};
+pub use format::{go_quote, sprint, sprintf, sprintln};
+pub use strconv::format_float_go as format_float;
 
 /// The Go element type of a list or map, which `typeOf`, `kindOf` and `%T` reveal.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -1,0 +1,821 @@
+//! YAML text → values, as helm sees them through `sigs.k8s.io/yaml.Unmarshal`: go-yaml v2
+//! decodes into `interface{}` with YAML 1.1 resolution, the result goes through JSON, and
+//! `encoding/json` decodes it again. So every number ends up a float64, keys become strings
+//! (`true`, `1`, `0.5`), and NaN/Inf values are an error (JSON has no such numbers).
+//!
+//! Events come from `saphyr-parser`; node building, alias expansion (with go-yaml's
+//! excessive-aliasing guard), merge keys and scalar resolution are ours.
+
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashMap};
+
+use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, Span};
+
+use crate::value::{Map, Value, format_float};
+
+use super::YamlError;
+
+const CORE: &str = "tag:yaml.org,2002:";
+
+/// One node of the document tree; children are indices into the arena.
+enum Kind {
+    Scalar {
+        value: String,
+        plain: bool,
+        tag: Option<String>,
+    },
+    Seq(Vec<usize>),
+    /// Keys and values alternating.
+    Map(Vec<usize>),
+    /// Refers to the anchored node; `name` only for messages.
+    Alias(usize),
+}
+
+struct Node {
+    kind: Kind,
+    line: usize,
+}
+
+/// Parses the first document of `text` the way helm reads a values file. An empty document
+/// gives `Value::Nil`.
+pub fn parse_values(text: &str) -> Result<Value, YamlError> {
+    let mut reader = Reader::new(text);
+    match reader.next_document()? {
+        Some(doc) => doc.decode(),
+        None => Ok(Value::Nil),
+    }
+}
+
+/// Parses every document of a `---`-separated stream, each as `parse_values` would.
+pub fn parse_documents(text: &str) -> Result<Vec<Value>, YamlError> {
+    let mut reader = Reader::new(text);
+    let mut out = Vec::new();
+    while let Some(doc) = reader.next_document()? {
+        out.push(doc.decode()?);
+    }
+    Ok(out)
+}
+
+struct Reader<'a> {
+    parser: Parser<'a, saphyr_parser::StrInput<'a>>,
+    done: bool,
+}
+
+/// A parsed document: node arena and its root.
+struct Doc {
+    nodes: Vec<Node>,
+    root: Option<usize>,
+}
+
+impl<'a> Reader<'a> {
+    fn new(text: &'a str) -> Self {
+        Reader {
+            parser: Parser::new_from_str(text),
+            done: false,
+        }
+    }
+
+    fn event(&mut self) -> Result<Option<(Event<'a>, Span)>, YamlError> {
+        match self.parser.next_event() {
+            None => Ok(None),
+            Some(Ok(ev)) => Ok(Some(ev)),
+            Some(Err(e)) => Err(scan_error(&e)),
+        }
+    }
+
+    /// Reads events up to the end of the next document; `None` at the end of the stream.
+    fn next_document(&mut self) -> Result<Option<Doc>, YamlError> {
+        if self.done {
+            return Ok(None);
+        }
+        let mut nodes: Vec<Node> = Vec::new();
+        // anchor id (saphyr's, stream-wide) → node index in this document
+        let mut anchors: HashMap<usize, usize> = HashMap::new();
+        // open collections: node index
+        let mut stack: Vec<usize> = Vec::new();
+        let mut root = None;
+        let mut in_doc = false;
+        loop {
+            let Some((ev, span)) = self.event()? else {
+                self.done = true;
+                return Ok(if in_doc {
+                    Some(Doc { nodes, root })
+                } else {
+                    None
+                });
+            };
+            let line = span.start.line();
+            let new = match ev {
+                Event::StreamStart | Event::Nothing => continue,
+                Event::StreamEnd => {
+                    self.done = true;
+                    return Ok(if in_doc {
+                        Some(Doc { nodes, root })
+                    } else {
+                        None
+                    });
+                }
+                Event::DocumentStart(_) => {
+                    in_doc = true;
+                    continue;
+                }
+                Event::DocumentEnd => return Ok(Some(Doc { nodes, root })),
+                Event::Alias(id) => {
+                    let Some(&target) = anchors.get(&id) else {
+                        return Err(YamlError::at(
+                            line,
+                            span.start.col(),
+                            "unknown anchor referenced",
+                        ));
+                    };
+                    Some(Node {
+                        kind: Kind::Alias(target),
+                        line,
+                    })
+                }
+                Event::Scalar(value, style, anchor, tag) => {
+                    let plain = style == ScalarStyle::Plain;
+                    let tag = tag.map(|t| format!("{}{}", t.handle, t.suffix));
+                    let idx = nodes.len();
+                    nodes.push(Node {
+                        kind: Kind::Scalar {
+                            value: value.into_owned(),
+                            plain,
+                            tag,
+                        },
+                        line,
+                    });
+                    if anchor != 0 {
+                        anchors.insert(anchor, idx);
+                    }
+                    attach(&mut nodes, &stack, &mut root, idx);
+                    None
+                }
+                Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
+                    let kind = if matches!(ev, Event::SequenceStart(..)) {
+                        Kind::Seq(Vec::new())
+                    } else {
+                        Kind::Map(Vec::new())
+                    };
+                    let idx = nodes.len();
+                    nodes.push(Node { kind, line });
+                    // Registered before the children so that a self-reference is detected
+                    // when decoding, as go-yaml does.
+                    if anchor != 0 {
+                        anchors.insert(anchor, idx);
+                    }
+                    attach(&mut nodes, &stack, &mut root, idx);
+                    stack.push(idx);
+                    None
+                }
+                Event::SequenceEnd | Event::MappingEnd => {
+                    stack.pop();
+                    None
+                }
+            };
+            if let Some(node) = new {
+                let idx = nodes.len();
+                nodes.push(node);
+                attach(&mut nodes, &stack, &mut root, idx);
+            }
+        }
+    }
+}
+
+fn attach(nodes: &mut [Node], stack: &[usize], root: &mut Option<usize>, idx: usize) {
+    match stack.last() {
+        Some(&parent) => match &mut nodes[parent].kind {
+            Kind::Seq(items) | Kind::Map(items) => items.push(idx),
+            _ => {}
+        },
+        None => *root = Some(idx),
+    }
+}
+
+/// Maps saphyr's scanner/parser messages to go-yaml's wording where they mean the same.
+fn scan_error(e: &ScanError) -> YamlError {
+    let m = e.marker();
+    let info = e.info();
+    let msg = if info.contains("mapping values are not allowed") {
+        "mapping values are not allowed in this context"
+    } else if info.contains("found character that cannot start any token")
+        || info.contains("tabs disallowed")
+    {
+        "found character that cannot start any token"
+    } else if info.contains("unexpected end of stream") && info.contains("quoted") {
+        "found unexpected end of stream"
+    } else if info.contains("did not find expected key") {
+        "did not find expected key"
+    } else {
+        info
+    };
+    YamlError::at(m.line(), m.col(), msg)
+}
+
+// go-yaml v2's excessive-aliasing guard (decode.go), reproduced so billion-laughs documents
+// fail the same way rather than exhausting memory.
+const ALIAS_RATIO_LOW: f64 = 400_000.0;
+const ALIAS_RATIO_HIGH: f64 = 4_000_000.0;
+
+fn allowed_alias_ratio(count: usize) -> f64 {
+    let c = count as f64;
+    if c <= ALIAS_RATIO_LOW {
+        0.99
+    } else if c >= ALIAS_RATIO_HIGH {
+        0.10
+    } else {
+        0.99 - 0.89 * ((c - ALIAS_RATIO_LOW) / (ALIAS_RATIO_HIGH - ALIAS_RATIO_LOW))
+    }
+}
+
+struct Decoder<'d> {
+    nodes: &'d [Node],
+    decode_count: usize,
+    alias_count: usize,
+    alias_depth: usize,
+    /// Alias nodes being expanded, to catch an anchor that contains itself.
+    active: Vec<usize>,
+}
+
+/// What go-yaml v2 produces for a scalar in an `interface{}`.
+enum Scalar {
+    Nil,
+    Bool(bool),
+    Int(i64),
+    Uint(u64),
+    Float(f64),
+    Str(String),
+}
+
+impl Doc {
+    fn decode(&self) -> Result<Value, YamlError> {
+        let Some(root) = self.root else {
+            return Ok(Value::Nil);
+        };
+        let mut d = Decoder {
+            nodes: &self.nodes,
+            decode_count: 1,
+            alias_count: 0,
+            alias_depth: 0,
+            active: Vec::new(),
+        };
+        d.value(root)
+    }
+}
+
+impl Decoder<'_> {
+    /// Counts a node visit the way go-yaml's `unmarshal` does.
+    fn count(&mut self) -> Result<(), YamlError> {
+        self.decode_count += 1;
+        if self.alias_depth > 0 {
+            self.alias_count += 1;
+        }
+        if self.alias_count > 100
+            && self.decode_count > 1000
+            && self.alias_count as f64 / self.decode_count as f64
+                > allowed_alias_ratio(self.decode_count)
+        {
+            return Err(YamlError::plain("document contains excessive aliasing"));
+        }
+        Ok(())
+    }
+
+    /// Follows aliases (counting them) to the node that holds content.
+    fn value(&mut self, idx: usize) -> Result<Value, YamlError> {
+        self.count()?;
+        let node = &self.nodes[idx];
+        match &node.kind {
+            Kind::Alias(target) => {
+                let target = *target;
+                self.enter_alias(idx)?;
+                let v = self.value(target);
+                self.leave_alias();
+                v
+            }
+            Kind::Scalar { .. } => scalar_value(self.scalar(idx)?),
+            Kind::Seq(items) => {
+                let mut out = Vec::with_capacity(items.len());
+                for &i in items {
+                    out.push(self.value(i)?);
+                }
+                Ok(Value::list(out))
+            }
+            Kind::Map(_) => {
+                let mut entries = BTreeMap::new();
+                self.fill_map(idx, &mut entries)?;
+                Ok(Value::Map(Map::from_entries(entries)))
+            }
+        }
+    }
+
+    fn enter_alias(&mut self, idx: usize) -> Result<(), YamlError> {
+        if self.active.contains(&idx) {
+            return Err(YamlError::plain("anchor value contains itself"));
+        }
+        self.active.push(idx);
+        self.alias_depth += 1;
+        Ok(())
+    }
+
+    fn leave_alias(&mut self) {
+        self.active.pop();
+        self.alias_depth -= 1;
+    }
+
+    fn scalar(&self, idx: usize) -> Result<Scalar, YamlError> {
+        let Kind::Scalar { value, plain, tag } = &self.nodes[idx].kind else {
+            return Ok(Scalar::Nil);
+        };
+        resolve(value, *plain, tag.as_deref()).map_err(|m| YamlError::plain(&m))
+    }
+
+    /// Sets the pairs of mapping `idx` into `out` in document order; merge keys (`<<`) set the
+    /// merged mappings' pairs at their position, later sources in a merge list first so that
+    /// earlier ones win (go-yaml v2's `merge`).
+    fn fill_map(&mut self, idx: usize, out: &mut BTreeMap<String, Value>) -> Result<(), YamlError> {
+        let Kind::Map(items) = &self.nodes[idx].kind else {
+            return Err(YamlError::plain(
+                "map merge requires map or sequence of maps as the value",
+            ));
+        };
+        for pair in items.chunks(2) {
+            let (k, v) = (pair[0], pair.get(1).copied());
+            let Some(v) = v else { break };
+            if self.is_merge(k) {
+                self.merge(v, out)?;
+                continue;
+            }
+            self.count()?;
+            let key = self.key_string(k)?;
+            let val = self.value(v)?;
+            out.insert(key, val);
+        }
+        Ok(())
+    }
+
+    fn is_merge(&self, k: usize) -> bool {
+        matches!(&self.nodes[k].kind, Kind::Scalar { value, plain, tag }
+            if value == "<<" && (*plain && tag.is_none() || tag.as_deref() == Some("tag:yaml.org,2002:merge")))
+    }
+
+    fn merge(&mut self, v: usize, out: &mut BTreeMap<String, Value>) -> Result<(), YamlError> {
+        let want_map =
+            || YamlError::plain("map merge requires map or sequence of maps as the value");
+        match &self.nodes[v].kind {
+            Kind::Map(_) => {
+                self.count()?;
+                self.fill_map(v, out)
+            }
+            Kind::Alias(t) => {
+                let t = *t;
+                if !matches!(self.nodes[t].kind, Kind::Map(_)) {
+                    return Err(want_map());
+                }
+                self.count()?;
+                self.enter_alias(v)?;
+                self.count()?;
+                let r = self.fill_map(t, out);
+                self.leave_alias();
+                r
+            }
+            Kind::Seq(items) => {
+                self.count()?;
+                for &i in items.iter().rev() {
+                    match &self.nodes[i].kind {
+                        Kind::Map(_) => {
+                            self.count()?;
+                            self.fill_map(i, out)?;
+                        }
+                        Kind::Alias(t) if matches!(self.nodes[*t].kind, Kind::Map(_)) => {
+                            let t = *t;
+                            self.count()?;
+                            self.enter_alias(i)?;
+                            self.count()?;
+                            let r = self.fill_map(t, out);
+                            self.leave_alias();
+                            r?;
+                        }
+                        _ => return Err(want_map()),
+                    }
+                }
+                Ok(())
+            }
+            Kind::Scalar { .. } => Err(want_map()),
+        }
+    }
+
+    /// A mapping key as sigs.k8s.io/yaml turns it into a JSON object key.
+    fn key_string(&mut self, k: usize) -> Result<String, YamlError> {
+        let mut idx = k;
+        let mut depth = 0;
+        while let Kind::Alias(t) = self.nodes[idx].kind {
+            idx = t;
+            depth += 1;
+            if depth > 64 {
+                return Err(YamlError::plain("anchor value contains itself"));
+            }
+        }
+        let line = self.nodes[k].line;
+        match self.scalar_or_invalid(idx)? {
+            Scalar::Str(s) => Ok(s),
+            Scalar::Int(i) => Ok(i.to_string()),
+            Scalar::Bool(b) => Ok(b.to_string()),
+            Scalar::Float(f) => Ok(match format_float_f32(f).as_str() {
+                "+Inf" => ".inf".into(),
+                "-Inf" => "-.inf".into(),
+                "NaN" => ".nan".into(),
+                s => s.into(),
+            }),
+            Scalar::Uint(u) => Err(YamlError::converting(format!(
+                "unsupported map key of type: uint64, key: 0x{u:x}, value: (line {line})"
+            ))),
+            Scalar::Nil => Err(YamlError::converting(
+                "unsupported map key of type: %!s(<nil>), key: <nil>".into(),
+            )),
+        }
+    }
+
+    fn scalar_or_invalid(&self, idx: usize) -> Result<Scalar, YamlError> {
+        match self.nodes[idx].kind {
+            Kind::Scalar { .. } => self.scalar(idx),
+            _ => Err(YamlError::plain("invalid map key")),
+        }
+    }
+}
+
+/// `strconv.FormatFloat(f, 'g', -1, 32)`: the shortest text of the float32 nearest to `f`.
+fn format_float_f32(f: f64) -> String {
+    let f32v = f as f32;
+    if !f32v.is_finite() {
+        return format_float(f32v as f64, b'g', -1);
+    }
+    let text = ryu::Buffer::new().format_finite(f32v).to_string();
+    // The f32's shortest digits, laid out by Go's 'g' rules through the f64 formatter: the
+    // digits reparse as an f64 whose shortest form is those same digits.
+    match text.parse::<f64>() {
+        Ok(v) => format_float(v, b'g', -1),
+        Err(_) => text,
+    }
+}
+
+/// The JSON round trip: numbers become float64; NaN and infinities cannot be marshalled.
+fn scalar_value(s: Scalar) -> Result<Value, YamlError> {
+    Ok(match s {
+        Scalar::Nil => Value::Nil,
+        Scalar::Bool(b) => Value::Bool(b),
+        Scalar::Int(i) => Value::Float(i as f64),
+        Scalar::Uint(u) => Value::Float(u as f64),
+        Scalar::Float(f) if !f.is_finite() => {
+            return Err(YamlError::converting(format!(
+                "json: unsupported value: {}",
+                format_float(f, b'g', -1)
+            )));
+        }
+        Scalar::Float(f) => Value::Float(f),
+        Scalar::Str(s) => Value::String(s.into()),
+    })
+}
+
+/// go-yaml v2's `resolve` for a scalar going into `interface{}`.
+fn resolve(value: &str, plain: bool, tag: Option<&str>) -> Result<Scalar, String> {
+    let tag = tag.map(|t| {
+        t.strip_prefix(CORE)
+            .map_or(Cow::Borrowed(t), |s| Cow::Owned(format!("!!{s}")))
+    });
+    let tag = tag.as_deref();
+    if !plain && tag.is_none() {
+        return Ok(Scalar::Str(value.to_string()));
+    }
+    match tag {
+        None | Some("!!str" | "!!bool" | "!!null" | "!!int" | "!!float" | "!!timestamp") => {}
+        Some("!!binary") => return decode_base64(value).map(Scalar::Str),
+        // Tags go-yaml does not resolve leave the text as it is.
+        Some(_) => return Ok(Scalar::Str(value.to_string())),
+    }
+    if tag == Some("!!str") {
+        return Ok(Scalar::Str(value.to_string()));
+    }
+    let resolved = resolve_plain(value);
+    let rtag = match &resolved {
+        Scalar::Nil => "!!null",
+        Scalar::Bool(_) => "!!bool",
+        Scalar::Int(_) | Scalar::Uint(_) => "!!int",
+        Scalar::Float(_) => "!!float",
+        Scalar::Str(_) => "!!str",
+    };
+    match tag {
+        None => Ok(resolved),
+        Some(t) if t == rtag => Ok(resolved),
+        Some("!!float") => match resolved {
+            Scalar::Int(i) => Ok(Scalar::Float(i as f64)),
+            _ => Err(format!("cannot decode {rtag} `{value}` as a !!float")),
+        },
+        // A timestamp-looking value stays a string in interface{}.
+        Some("!!timestamp") if rtag == "!!str" => Ok(resolved),
+        Some(t) => Err(format!("cannot decode {rtag} `{value}` as a {t}")),
+    }
+}
+
+fn resolve_plain(s: &str) -> Scalar {
+    match s {
+        "y" | "Y" | "yes" | "Yes" | "YES" | "true" | "True" | "TRUE" | "on" | "On" | "ON" => {
+            return Scalar::Bool(true);
+        }
+        "n" | "N" | "no" | "No" | "NO" | "false" | "False" | "FALSE" | "off" | "Off" | "OFF" => {
+            return Scalar::Bool(false);
+        }
+        "" | "~" | "null" | "Null" | "NULL" => return Scalar::Nil,
+        ".nan" | ".NaN" | ".NAN" => return Scalar::Float(f64::NAN),
+        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => {
+            return Scalar::Float(f64::INFINITY);
+        }
+        "-.inf" | "-.Inf" | "-.INF" => return Scalar::Float(f64::NEG_INFINITY),
+        _ => {}
+    }
+    let first = s.as_bytes()[0];
+    match first {
+        b'.' => {
+            if let Some(f) = go_parse_float(s) {
+                return Scalar::Float(f);
+            }
+        }
+        b'+' | b'-' | b'0'..=b'9' => {
+            let plain: Cow<str> = if s.contains('_') {
+                Cow::Owned(s.replace('_', ""))
+            } else {
+                Cow::Borrowed(s)
+            };
+            match go_parse_int(&plain) {
+                IntParse::Int(i) => return Scalar::Int(i),
+                IntParse::Uint(u) => return Scalar::Uint(u),
+                IntParse::Bad => {}
+            }
+            if yaml_style_float(&plain) {
+                if let Some(f) = go_parse_float(&plain) {
+                    return Scalar::Float(f);
+                }
+            }
+            if let Some(rest) = plain.strip_prefix("-0b") {
+                if let Ok(i) = i64::from_str_radix(&format!("-{rest}"), 2) {
+                    return Scalar::Int(i);
+                }
+            }
+        }
+        _ => {}
+    }
+    Scalar::Str(s.to_string())
+}
+
+enum IntParse {
+    Int(i64),
+    Uint(u64),
+    Bad,
+}
+
+/// `strconv.ParseInt(s, 0, 64)`, then `ParseUint(s, 0, 64)` (no sign) on range errors.
+fn go_parse_int(s: &str) -> IntParse {
+    let (neg, body) = match s.as_bytes().first() {
+        Some(b'+') => (false, &s[1..]),
+        Some(b'-') => (true, &s[1..]),
+        _ => (false, s),
+    };
+    let signed = body.len() != s.len();
+    let (radix, digits) =
+        if let Some(r) = body.strip_prefix("0x").or_else(|| body.strip_prefix("0X")) {
+            (16, r)
+        } else if let Some(r) = body.strip_prefix("0o").or_else(|| body.strip_prefix("0O")) {
+            (8, r)
+        } else if let Some(r) = body.strip_prefix("0b").or_else(|| body.strip_prefix("0B")) {
+            (2, r)
+        } else if body.len() > 1 && body.starts_with('0') {
+            (8, &body[1..])
+        } else {
+            (10, body)
+        };
+    if digits.is_empty() || !digits.bytes().all(|c| (c as char).is_digit(radix)) {
+        return IntParse::Bad;
+    }
+    let Ok(mag) = u64::from_str_radix(digits, radix) else {
+        return IntParse::Bad;
+    };
+    if neg {
+        if mag <= i64::MAX as u64 + 1 {
+            return IntParse::Int((mag as i64).wrapping_neg());
+        }
+        return IntParse::Bad;
+    }
+    if mag <= i64::MAX as u64 {
+        IntParse::Int(mag as i64)
+    } else if signed {
+        IntParse::Bad
+    } else {
+        IntParse::Uint(mag)
+    }
+}
+
+/// `strconv.ParseFloat(s, 64)` for decimal text; overflow is an error in Go.
+fn go_parse_float(s: &str) -> Option<f64> {
+    let b = s.as_bytes();
+    // Rust also accepts "inf"/"nan" words, which the callers' inputs never reach Go as
+    // numbers; require decimal syntax.
+    if !b
+        .iter()
+        .all(|c| matches!(c, b'0'..=b'9' | b'.' | b'e' | b'E' | b'+' | b'-'))
+    {
+        return None;
+    }
+    let f: f64 = s.parse().ok()?;
+    f.is_finite().then_some(f)
+}
+
+/// go-yaml's `^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$`.
+fn yaml_style_float(s: &str) -> bool {
+    let b = s.as_bytes();
+    let mut i = 0;
+    if matches!(b.first(), Some(b'+' | b'-')) {
+        i += 1;
+    }
+    let digits = |i: &mut usize| {
+        let st = *i;
+        while *i < b.len() && b[*i].is_ascii_digit() {
+            *i += 1;
+        }
+        *i - st
+    };
+    if b.get(i) == Some(&b'.') {
+        i += 1;
+        if digits(&mut i) == 0 {
+            return false;
+        }
+    } else {
+        if digits(&mut i) == 0 {
+            return false;
+        }
+        if b.get(i) == Some(&b'.') {
+            i += 1;
+            digits(&mut i);
+        }
+    }
+    if matches!(b.get(i), Some(b'e' | b'E')) {
+        i += 1;
+        if matches!(b.get(i), Some(b'+' | b'-')) {
+            i += 1;
+        }
+        if digits(&mut i) == 0 {
+            return false;
+        }
+    }
+    i == b.len()
+}
+
+/// Standard base64 (padding required), as `!!binary` scalars are decoded; whitespace is
+/// removed first because go-yaml's scanner folds the lines of the text.
+fn decode_base64(s: &str) -> Result<String, String> {
+    let bad = || "!!binary value contains invalid base64 data".to_string();
+    let clean: Vec<u8> = s.bytes().filter(|c| !c.is_ascii_whitespace()).collect();
+    if clean.len() % 4 != 0 {
+        return Err(bad());
+    }
+    let mut out = Vec::with_capacity(clean.len() / 4 * 3);
+    for chunk in clean.chunks(4) {
+        let mut n = 0u32;
+        let mut pad = 0;
+        for (i, &c) in chunk.iter().enumerate() {
+            let v = match c {
+                b'A'..=b'Z' => c - b'A',
+                b'a'..=b'z' => c - b'a' + 26,
+                b'0'..=b'9' => c - b'0' + 52,
+                b'+' => 62,
+                b'/' => 63,
+                b'=' if i >= 2 => {
+                    pad += 1;
+                    0
+                }
+                _ => return Err(bad()),
+            };
+            if pad > 0 && c != b'=' {
+                return Err(bad());
+            }
+            n = n << 6 | v as u32;
+        }
+        let bytes = [(n >> 16) as u8, (n >> 8) as u8, n as u8];
+        out.extend_from_slice(&bytes[..3 - pad]);
+    }
+    // JSON marshalling replaces invalid UTF-8 with U+FFFD.
+    Ok(String::from_utf8_lossy(&out).into_owned())
+}
+
+/// Whether go-yaml v2 would read `s`, written plain, back as the same string (not a bool,
+/// number, null, merge key or timestamp): its encoder quotes the string otherwise.
+pub(crate) fn resolves_to_str(s: &str) -> bool {
+    if matches!(s.as_bytes().first(), Some(b'0'..=b'9' | b'+' | b'-')) && is_timestamp(s) {
+        return false;
+    }
+    matches!(resolve_plain(s), Scalar::Str(_))
+}
+
+/// A JSON number as go-yaml v2 resolves its text: an int/uint (printed back as digits) or a
+/// float64.
+pub(crate) enum JsonNumber {
+    Int(String),
+    Float(f64),
+}
+
+pub(crate) fn yaml_parse_number(text: &str) -> JsonNumber {
+    match go_parse_int(text) {
+        IntParse::Int(i) => JsonNumber::Int(i.to_string()),
+        IntParse::Uint(u) => JsonNumber::Int(u.to_string()),
+        IntParse::Bad => JsonNumber::Float(text.parse().unwrap_or(0.0)),
+    }
+}
+
+/// go-yaml v2's `parseTimestamp`: four digits and '-', then one of the layouts
+/// `2006-1-2T15:4:5.999999999Z07:00` (also with `t`), `2006-1-2 15:4:5.999999999`, `2006-1-2`,
+/// as Go's `time.Parse` accepts them (day checked against the month).
+fn is_timestamp(s: &str) -> bool {
+    let b = s.as_bytes();
+    if b.len() < 5 || !b[..4].iter().all(u8::is_ascii_digit) || b[4] != b'-' {
+        return false;
+    }
+    let year: i32 = s[..4].parse().unwrap_or(0);
+    let mut i = 5;
+    // 1 or 2 digits
+    let num = |i: &mut usize| -> Option<u32> {
+        let st = *i;
+        while *i < b.len() && *i - st < 2 && b[*i].is_ascii_digit() {
+            *i += 1;
+        }
+        if *i == st {
+            None
+        } else {
+            s[st..*i].parse().ok()
+        }
+    };
+    let Some(month) = num(&mut i) else {
+        return false;
+    };
+    if !(1..=12).contains(&month) || b.get(i) != Some(&b'-') {
+        return false;
+    }
+    i += 1;
+    let Some(day) = num(&mut i) else { return false };
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    let days = match month {
+        2 if leap => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    };
+    if day < 1 || day > days {
+        return false;
+    }
+    if i == b.len() {
+        return true;
+    }
+    let zoned = match b[i] {
+        b'T' | b't' => true,
+        b' ' => false,
+        _ => return false,
+    };
+    i += 1;
+    let Some(h) = num(&mut i) else { return false };
+    if h > 23 || b.get(i) != Some(&b':') {
+        return false;
+    }
+    i += 1;
+    let Some(m) = num(&mut i) else { return false };
+    if m > 59 || b.get(i) != Some(&b':') {
+        return false;
+    }
+    i += 1;
+    let Some(sec) = num(&mut i) else { return false };
+    if sec > 59 {
+        return false;
+    }
+    if b.get(i) == Some(&b'.') {
+        let st = i + 1;
+        i += 1;
+        while i < b.len() && b[i].is_ascii_digit() {
+            i += 1;
+        }
+        if i == st {
+            return false;
+        }
+    }
+    if !zoned {
+        return i == b.len();
+    }
+    match b.get(i) {
+        Some(b'Z') => i + 1 == b.len(),
+        Some(b'+' | b'-') => {
+            let z = &b[i + 1..];
+            z.len() == 5
+                && z[0].is_ascii_digit()
+                && z[1].is_ascii_digit()
+                && z[2] == b':'
+                && z[3].is_ascii_digit()
+                && z[4].is_ascii_digit()
+        }
+        _ => false,
+    }
+}
