@@ -6,13 +6,17 @@
 //! sets the way `Template.Parse` does across calls; [`error_context`] gives the
 //! `NAME:LINE:COL` and node text that execution errors quote.
 
+mod builtins;
+mod exec;
 mod func;
 pub mod lex;
 pub mod node;
 pub mod parse;
 mod strconv;
 
-pub use func::{Func, FuncBody, FuncMap, Host, Param, Signature};
+pub use crate::value::{Param, Signature};
+pub use exec::{ExecError, MissingKey, Options, Template};
+pub use func::{Func, FuncBody, FuncMap, Host, TextError};
 pub use node::*;
 pub use parse::{MAX_DEPTH, ParseError, ParseOptions, Tree, add_parse_trees, parse};
 pub use strconv::quote as go_quote;
@@ -48,3 +52,6 @@ pub fn line_col(text: &str, pos: usize) -> (usize, usize) {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod exec_tests;

@@ -40,7 +40,7 @@ fn go_quote_with(s: &str, quote: char, ascii_only: bool) -> String {
 
 /// An approximation of Go's `unicode.IsPrint`: letters, marks, numbers, punctuation, symbols
 /// and the ASCII space.
-fn is_go_printable(c: char) -> bool {
+pub fn is_go_printable(c: char) -> bool {
     !(c.is_control() || c.is_whitespace() || ('\u{E000}'..='\u{F8FF}').contains(&c) || c == '\u{FEFF}')
         && !('\u{200B}'..='\u{200F}').contains(&c)
         && !('\u{2028}'..='\u{202E}').contains(&c)

@@ -7,6 +7,7 @@
 //! lists are immutable like the slices Sprig returns (every list function makes a new one).
 
 mod format;
+mod gotype;
 mod strconv;
 
 use std::cell::RefCell;
@@ -14,7 +15,8 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::rc::Rc;
 
-pub use format::{go_quote, sprint, sprintf, sprintln};
+pub use gotype::{Param, Signature};
+pub use format::{go_quote, is_go_printable, sprint, sprintf, sprintln};
 pub use strconv::format_float_go as format_float;
 
 /// The Go element type of a list or map, which `typeOf`, `kindOf` and `%T` reveal.
@@ -134,6 +136,25 @@ impl PartialEq for Map {
     }
 }
 
+/// A method bound to its object.
+#[derive(Clone)]
+pub struct Method {
+    pub sig: Signature,
+    pub call: Rc<dyn Fn(Vec<Value>) -> Result<Value, String>>,
+}
+
+impl Method {
+    pub fn new(sig: Signature, call: impl Fn(Vec<Value>) -> Result<Value, String> + 'static) -> Method {
+        Method { sig, call: Rc::new(call) }
+    }
+}
+
+impl fmt::Debug for Method {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Method").field("sig", &self.sig).finish_non_exhaustive()
+    }
+}
+
 /// A built-in object with fields and methods (`.Files`, `.Capabilities`, a semver version, a
 /// `time.Time`): what Go exposes through struct fields and methods rather than map keys.
 pub trait Object: fmt::Debug {
@@ -143,20 +164,16 @@ pub trait Object: fmt::Debug {
     fn kind_name(&self) -> &str {
         "struct"
     }
-    /// A field or a method without arguments; `None` when the object has no such member.
+    /// A struct field; `None` when the object has no such field.
     fn field(&self, name: &str) -> Option<Value> {
         let _ = name;
         None
     }
-    /// Calls a method with arguments; `None` when the object has no such method.
-    fn call(&self, name: &str, args: &[Value]) -> Option<Result<Value, String>> {
-        let _ = (name, args);
-        None
-    }
-    /// Whether `name` is a method (callable with arguments) rather than a field.
-    fn has_method(&self, name: &str) -> bool {
+    /// A method, with its Go signature; `None` when the object has no such method. Templates
+    /// call methods with or without arguments (`.Files.Get "x"`, `.Chart.IsRoot`).
+    fn method(&self, name: &str) -> Option<Method> {
         let _ = name;
-        false
+        None
     }
     /// How `fmt` prints it with `%v`.
     fn go_format(&self) -> String;

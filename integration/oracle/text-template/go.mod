@@ -1,0 +1,3 @@
+module deployer.test/oracle/text-template
+
+go 1.22
