@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use std::fmt;
 use std::rc::Rc;
 
-use super::func::{Func, FuncMap, Host, TextError};
+use super::func::{Func, FuncError, FuncMap, Host, TextError};
 use super::node::*;
 use super::parse::{parse, ParseError, ParseOptions, Tree};
 use super::{builtins, error_context};
@@ -55,6 +55,9 @@ pub struct ExecError {
     /// The template that was executing.
     pub name: String,
     pub message: String,
+    /// Messages of the errors this one wraps, outermost first, as Go's `errors.Unwrap` walks
+    /// them (helm 4 formats its error trace from them).
+    pub causes: Vec<String>,
 }
 
 /// A set of named templates sharing one function map: Go's `*template.Template` with its
@@ -129,6 +132,7 @@ impl Template {
             return Err(ExecError {
                 name: self.name.clone(),
                 message: format!("template: no template {:?} associated with template {:?}", name, self.name),
+                causes: Vec::new(),
             });
         };
         let dot = match data {
@@ -262,7 +266,7 @@ impl<'a> State<'a> {
                 format!("template: {}: executing {:?} at <{}>: {}", location, self.name, context, message)
             }
         };
-        Flow::Err(ExecError { name: self.name.to_string(), message })
+        Flow::Err(ExecError { name: self.name.to_string(), message, causes: Vec::new() })
     }
 
     // --- variables ---
@@ -733,12 +737,21 @@ impl<'a> State<'a> {
         }
         let result = match callable {
             Callable::Func(f) => (f.body)(self, argv).map(Slot::result),
-            Callable::Method(m) => (m.call)(argv).map(Slot::result),
-            Callable::Builtin(b) => b.call(argv).map(Slot::result),
+            Callable::Method(m) => (m.call)(argv).map(Slot::result).map_err(FuncError::from),
+            Callable::Builtin(b) => b.call(argv).map(Slot::result).map_err(FuncError::from),
         };
         result.map_err(|e| {
             self.at(node);
-            self.error(format_args!("error calling {name}: {e}"))
+            match self.error(format_args!("error calling {name}: {}", e.message)) {
+                // Go's ExecError wraps a `%w` error with the same text, which wraps the
+                // function's error.
+                Flow::Err(mut err) => {
+                    err.causes = vec![err.message.clone(), e.message];
+                    err.causes.extend(e.causes);
+                    Flow::Err(err)
+                }
+                flow => flow,
+            }
         })
     }
 
@@ -842,14 +855,14 @@ pub(super) fn is_true(v: &Value) -> bool {
 }
 
 impl Host for State<'_> {
-    fn execute_template(&mut self, name: &str, data: Value) -> Result<String, String> {
-        self.set.render(name, &data).map_err(|e| e.message)
+    fn execute_template(&mut self, name: &str, data: Value) -> Result<String, ExecError> {
+        self.set.render(name, &data)
     }
 
     fn execute_text(&mut self, name: &str, text: &str, data: Value) -> Result<String, TextError> {
         let mut set = self.set.clone();
         set.parse(name, text).map_err(|e| TextError::Parse(e.to_string()))?;
-        set.render(name, &data).map_err(|e| TextError::Exec(e.message))
+        set.render(name, &data).map_err(TextError::Exec)
     }
 
     fn template_name(&self) -> &str {

@@ -39,7 +39,7 @@ fn funcs() -> FuncMap {
     f.insert(
         "include",
         Func::new(Signature::fixed(&[Param::String, Param::Any]), move |host, a| {
-            host.execute_template(&text(&a[0]), a[1].clone()).map(Value::from)
+            host.execute_template(&text(&a[0]), a[1].clone()).map(Value::from).map_err(FuncError::from)
         }),
     );
     f

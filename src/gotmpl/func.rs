@@ -7,12 +7,14 @@ use std::rc::Rc;
 
 use crate::value::{Signature, Value};
 
+use super::exec::ExecError;
+
 /// What a function body can ask of the running template: helm's `include` and `tpl` execute
 /// templates from inside a function call.
 pub trait Host {
     /// Executes the named template of the running set with `data` as dot (Go's
-    /// `ExecuteTemplate`; helm's `include`). The error is the inner execution error's text.
-    fn execute_template(&mut self, name: &str, data: Value) -> Result<String, String>;
+    /// `ExecuteTemplate`; helm's `include`).
+    fn execute_template(&mut self, name: &str, data: Value) -> Result<String, ExecError>;
     /// Parses `text` as template `name` into a copy of the running set and executes it with
     /// `data` (helm's `tpl`).
     fn execute_text(&mut self, name: &str, text: &str, data: Value) -> Result<String, TextError>;
@@ -24,12 +26,50 @@ pub trait Host {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TextError {
     Parse(String),
-    Exec(String),
+    Exec(ExecError),
 }
 
-/// A function body: converted arguments in, a value or an error message out. The executor
-/// reports an error as `error calling NAME: MESSAGE`.
-pub type FuncBody = Rc<dyn Fn(&mut dyn Host, Vec<Value>) -> Result<Value, String>>;
+/// A function's error: its message, and the chain of errors it wraps (Go's `%w`), which
+/// helm 4 unwinds into a trace across included templates.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FuncError {
+    pub message: String,
+    /// Messages of the wrapped errors, outermost first.
+    pub causes: Vec<String>,
+}
+
+impl FuncError {
+    /// An error that wraps `inner` with `message` (Go's `fmt.Errorf("...: %w", inner)`).
+    pub fn wrapping(message: String, inner: &ExecError) -> FuncError {
+        let mut causes = vec![inner.message.clone()];
+        causes.extend(inner.causes.iter().cloned());
+        FuncError { message, causes }
+    }
+}
+
+impl From<String> for FuncError {
+    fn from(message: String) -> FuncError {
+        FuncError { message, causes: Vec::new() }
+    }
+}
+
+impl From<&str> for FuncError {
+    fn from(message: &str) -> FuncError {
+        FuncError::from(message.to_string())
+    }
+}
+
+/// An error returned as is from a nested execution (helm's `include` returns the inner
+/// `ExecError` unchanged).
+impl From<ExecError> for FuncError {
+    fn from(inner: ExecError) -> FuncError {
+        FuncError { message: inner.message, causes: inner.causes }
+    }
+}
+
+/// A function body: converted arguments in, a value or an error out. The executor reports an
+/// error as `error calling NAME: MESSAGE`.
+pub type FuncBody = Rc<dyn Fn(&mut dyn Host, Vec<Value>) -> Result<Value, FuncError>>;
 
 #[derive(Clone)]
 pub struct Func {
@@ -38,13 +78,16 @@ pub struct Func {
 }
 
 impl Func {
-    pub fn new(sig: Signature, body: impl Fn(&mut dyn Host, Vec<Value>) -> Result<Value, String> + 'static) -> Func {
+    pub fn new(
+        sig: Signature,
+        body: impl Fn(&mut dyn Host, Vec<Value>) -> Result<Value, FuncError> + 'static,
+    ) -> Func {
         Func { sig, body: Rc::new(body) }
     }
 
     /// A function that needs no host.
     pub fn pure(sig: Signature, body: impl Fn(Vec<Value>) -> Result<Value, String> + 'static) -> Func {
-        Func { sig, body: Rc::new(move |_: &mut dyn Host, args| body(args)) }
+        Func { sig, body: Rc::new(move |_: &mut dyn Host, args| body(args).map_err(FuncError::from)) }
     }
 }
 
