@@ -167,6 +167,11 @@ impl Parser<'_> {
         }
     }
 
+    /// Like `invalid`, for states where Go's `eof()` feeds a space to the scanner and reports it.
+    fn invalid_or_space(&self, context: &str) -> String {
+        format!("invalid character {} {context}", quote_char(self.b.get(self.i).copied().unwrap_or(b' ')))
+    }
+
     fn value(&mut self) -> Result<Value, String> {
         match self.b.get(self.i) {
             None => Err(EOF.into()),
@@ -184,10 +189,9 @@ impl Parser<'_> {
     fn literal(&mut self, word: &str, v: Value) -> Result<Value, String> {
         for (k, expected) in word.bytes().enumerate() {
             match self.b.get(self.i) {
-                None => return Err(EOF.into()),
                 Some(&c) if c == expected => self.i += 1,
-                Some(_) => {
-                    return Err(self.invalid(&format!("in literal {word} (expecting {})", quote_char(word.as_bytes()[k]))));
+                _ => {
+                    return Err(self.invalid_or_space(&format!("in literal {word} (expecting {})", quote_char(word.as_bytes()[k]))));
                 }
             }
         }
@@ -212,12 +216,12 @@ impl Parser<'_> {
             Some(b'1'..=b'9') => {
                 self.digits();
             }
-            _ => return Err(self.invalid("in numeric literal")),
+            _ => return Err(self.invalid_or_space("in numeric literal")),
         }
         if self.b.get(self.i) == Some(&b'.') {
             self.i += 1;
             if self.digits() == 0 {
-                return Err(self.invalid("after decimal point in numeric literal"));
+                return Err(self.invalid_or_space("after decimal point in numeric literal"));
             }
         }
         if matches!(self.b.get(self.i), Some(b'e' | b'E')) {
@@ -226,7 +230,7 @@ impl Parser<'_> {
                 self.i += 1;
             }
             if self.digits() == 0 {
-                return Err(self.invalid("in exponent of numeric literal"));
+                return Err(self.invalid_or_space("in exponent of numeric literal"));
             }
         }
         let text = std::str::from_utf8(&self.b[start..self.i]).unwrap_or("0");
@@ -402,7 +406,7 @@ mod tests {
     fn unmarshal_errors_read_as_go() {
         assert_eq!(unmarshal("{\"a\" 1}").unwrap_err(), "invalid character '1' after object key");
         assert_eq!(unmarshal("[1,").unwrap_err(), "unexpected end of JSON input");
-        assert_eq!(unmarshal("tru").unwrap_err(), "unexpected end of JSON input");
+        assert_eq!(unmarshal("tru").unwrap_err(), "invalid character ' ' in literal true (expecting 'e')");
         assert_eq!(unmarshal("1 2").unwrap_err(), "invalid character '2' after top-level value");
     }
 }

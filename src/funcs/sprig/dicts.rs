@@ -72,7 +72,11 @@ pub(super) fn register(m: &mut FuncMap) {
         });
     }
     for name in ["deepCopy", "mustDeepCopy"] {
-        def(m, name, Signature::fixed(&[P::Any]), |a| Ok(arg(&a, 0).deep_copy()));
+        def(m, name, Signature::fixed(&[P::Any]), |a| match arg(&a, 0) {
+            // copystructure asks reflect for the type of nil.
+            Value::Nil => Err("reflect: call of reflect.Value.Type on zero Value".into()),
+            v => Ok(v.deep_copy()),
+        });
     }
     def(m, "dig", Signature::variadic(&[], P::Any), |a| dig(&a));
 }

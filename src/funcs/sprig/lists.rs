@@ -126,6 +126,9 @@ fn slice(a: &[Value]) -> Result<Value, String> {
     if start < 0 || end < start || end > l.len() as i64 {
         return Err("reflect.Value.Slice: slice index out of bounds".into());
     }
+    if let Value::Bytes(b) = &a[0] {
+        return Ok(Value::Bytes(b[start as usize..end as usize].into()));
+    }
     let elem = match &a[0] {
         Value::List(list) => list.elem,
         _ => crate::value::ElemType::Interface,

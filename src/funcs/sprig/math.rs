@@ -194,7 +194,7 @@ impl Dec {
             Op::Mul => self.m.checked_mul(o.m).map(|m| Dec { m, e: self.e + o.e }),
             Op::Div => {
                 if o.m == 0 {
-                    return Err("decimal division by zero".into());
+                    return Err("decimal division by 0".into());
                 }
                 // DivRound(o, 16): the quotient rounded half away from zero at 16 places.
                 let k = self.e - o.e + 16;
@@ -244,7 +244,7 @@ fn float_op(a: f64, b: f64, op: Op) -> Result<f64, String> {
         Op::Add => a + b,
         Op::Sub => a - b,
         Op::Mul => a * b,
-        Op::Div if b == 0.0 => return Err("decimal division by zero".into()),
+        Op::Div if b == 0.0 => return Err("decimal division by 0".into()),
         Op::Div => a / b,
     })
 }

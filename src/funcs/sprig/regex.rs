@@ -138,9 +138,13 @@ fn translate(expr: &str) -> Result<String, String> {
                     if chars.get(j) == Some(&')') {
                         depth -= 1; // A bare flag setting `(?i)` closes itself.
                     }
-                    if !named && group[2..].chars().any(|f| !matches!(f, 'i' | 'm' | 's' | 'U' | '-' | ':' | ')')) {
-                        let shown: String = chars[i..end].iter().collect();
-                        return Err(go_err("invalid or unsupported Perl syntax", &shown));
+                    if !named {
+                        let flag_ok = |f: &char| matches!(f, 'i' | 'm' | 's' | 'U' | '-' | ':' | ')');
+                        if let Some(bad) = chars[i + 2..end].iter().position(|f| !flag_ok(f)) {
+                            // Go shows the group up to the offending character.
+                            let shown: String = chars[i..i + 3 + bad].iter().collect();
+                            return Err(go_err("invalid or unsupported Perl syntax", &shown));
+                        }
                     }
                     out.push_str(&group);
                     i = end;
