@@ -9,7 +9,7 @@ fn map_arg(a: &[Value], i: usize) -> Option<Map> {
     a.get(i).and_then(Value::as_map).cloned()
 }
 
-pub(super) fn register(m: &mut FuncMap) {
+pub(super) fn register(m: &mut FuncMap, version: super::SprigVersion) {
     let map_str = Signature::fixed(&[P::Map, P::String]);
     def(m, "dict", Signature::variadic(&[], P::Any), |a| {
         let d = Map::new();
@@ -63,10 +63,12 @@ pub(super) fn register(m: &mut FuncMap) {
     });
     let merge_sig = Signature::variadic(&[P::Map], P::Map);
     for (name, overwrite) in [("merge", false), ("mustMerge", false), ("mergeOverwrite", true), ("mustMergeOverwrite", true)] {
+        // mergo 1.0 (Sprig v3.3.0) lets an overwriting map replace any value.
+        let map_wins = overwrite && version == super::SprigVersion::V3_3_0;
         def(m, name, merge_sig, move |a| {
             let dst = map_arg(&a, 0).unwrap_or_default();
             for src in a[1..].iter().filter_map(Value::as_map) {
-                merge_into(&dst, src, overwrite);
+                merge_into(&dst, src, overwrite, map_wins);
             }
             Ok(Value::Map(dst))
         });
@@ -127,7 +129,7 @@ fn mergo_empty(v: &Value) -> bool {
 /// without `overwrite` a key is set only when missing or empty in `dst`; with it, every
 /// non-map source value wins, nil included — except that a map never replaces a non-empty
 /// non-map value. Source maps and lists are shared, not copied, as in Go.
-fn merge_into(dst: &Map, src: &Map, overwrite: bool) {
+fn merge_into(dst: &Map, src: &Map, overwrite: bool, map_wins: bool) {
     if dst.ptr_eq(src) {
         return;
     }
@@ -142,7 +144,7 @@ fn merge_into(dst: &Map, src: &Map, overwrite: bool) {
         if let Value::Map(sm) = &sv {
             if let Some(Value::Map(dm)) = &dv {
                 if dm.elem() == sm.elem() {
-                    merge_into(dm, sm, overwrite);
+                    merge_into(dm, sm, overwrite, map_wins);
                 }
             }
         }
@@ -150,7 +152,9 @@ fn merge_into(dst: &Map, src: &Map, overwrite: bool) {
         if let Some(d) = &dv {
             if !mergo_empty(d) && src_is_coll {
                 // A slice still replaces with overwrite (mergo's slice branch sets it first).
-                if overwrite && matches!(sv, Value::List(_) | Value::Bytes(_)) {
+                let replaces = matches!(sv, Value::List(_) | Value::Bytes(_))
+                    || map_wins && !matches!(d, Value::Map(_));
+                if overwrite && replaces {
                     dst.insert(key, sv);
                 }
                 continue;

@@ -3,12 +3,14 @@
 //! rules (`Signature::check_arity`, `Param::accept`) and the function body, and the result is
 //! compared in a typed encoding that shows Go types (`int64(3)`, `[]string{"a"}`).
 
-use super::register;
+use super::{register_version, SprigVersion};
 use crate::gotmpl::{FuncMap, Host};
 use crate::value::{format_float, go_quote, ElemType, List, Map, Value};
 use std::rc::Rc;
 
 const GOLDEN: &str = include_str!("../../../testdata/funcs/sprig/golden.tsv");
+/// The same cases run by Sprig v3.3.0 (helm 4).
+const GOLDEN_V3_3: &str = include_str!("../../../testdata/funcs/sprig/golden-v3.3.0.tsv");
 
 /// Why a case may differ from Go: what the value model (owned elsewhere) cannot express.
 fn known_gap(name: &str, args: &str, want: &str) -> Option<&'static str> {
@@ -118,10 +120,19 @@ fn run(funcs: &FuncMap, name: &str, args: Vec<Value>) -> Result<Value, String> {
 
 #[test]
 fn sprig_matches_go_oracle() {
+    check_golden(GOLDEN, SprigVersion::V3_2_3);
+}
+
+#[test]
+fn sprig_v3_3_matches_go_oracle() {
+    check_golden(GOLDEN_V3_3, SprigVersion::V3_3_0);
+}
+
+fn check_golden(golden: &str, version: SprigVersion) {
     let mut funcs = FuncMap::new();
-    register(&mut funcs);
+    register_version(&mut funcs, version);
     let (mut checked, mut failures, mut gaps) = (0, Vec::new(), 0);
-    for line in GOLDEN.lines().filter(|l| !l.is_empty()) {
+    for line in golden.lines().filter(|l| !l.is_empty()) {
         let mut cols = line.splitn(3, '\t');
         let (Some(name), Some(args), Some(want)) = (cols.next(), cols.next(), cols.next()) else {
             panic!("malformed golden line: {line}");
@@ -161,7 +172,7 @@ fn args_text(line: &str) -> &str {
 #[test]
 fn signature_table_lists_every_registered_function() {
     let mut funcs = FuncMap::new();
-    register(&mut funcs);
+    super::register(&mut funcs);
     let mut registered: Vec<&str> = funcs.names().collect();
     registered.sort();
     let mut listed: Vec<&str> = super::GO_SIGNATURES.iter().map(|(n, _)| *n).collect();

@@ -26,13 +26,29 @@ pub use signatures::GO_SIGNATURES;
 use crate::gotmpl::{Func, FuncMap, Signature};
 use crate::value::Value;
 
-/// Adds every function this module implements to `map`.
+/// Which Sprig release to behave as: helm 3 up to 3.15 vendors v3.2.3; later helm 3 releases
+/// and helm 4 vendor v3.3.0 (xstrings 1.5, mergo 1.0).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SprigVersion {
+    #[default]
+    V3_2_3,
+    /// `camelcase` keeps the capitals inside words (`HelloWorld` stays, v3.2.3 gives
+    /// `Helloworld`); `mergeOverwrite` lets a map replace a non-empty non-map value.
+    V3_3_0,
+}
+
+/// Adds every function this module implements to `map`, as Sprig v3.2.3 behaves.
 pub fn register(map: &mut FuncMap) {
-    strings::register(map);
+    register_version(map, SprigVersion::V3_2_3);
+}
+
+/// Adds every function this module implements to `map`, as the given Sprig release behaves.
+pub fn register_version(map: &mut FuncMap, version: SprigVersion) {
+    strings::register(map, version);
     math::register(map);
     defaults::register(map);
     lists::register(map);
-    dicts::register(map);
+    dicts::register(map, version);
     misc::register(map);
     regex::register(map);
     url::register(map);

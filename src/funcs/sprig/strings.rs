@@ -8,7 +8,7 @@ use crate::gotmpl::{FuncMap, Param as P, Signature};
 use crate::value::{go_quote, ElemType, List, Map, Value};
 use std::rc::Rc;
 
-pub(super) fn register(m: &mut FuncMap) {
+pub(super) fn register(m: &mut FuncMap, version: super::SprigVersion) {
     let str1 = Signature::fixed(&[P::String]);
     let str2 = Signature::fixed(&[P::String, P::String]);
     let int_str = Signature::fixed(&[P::Int, P::String]);
@@ -31,7 +31,11 @@ pub(super) fn register(m: &mut FuncMap) {
     def(m, "swapcase", str1, |a| Ok(swap_case(s(&a, 0)).into_value()));
     def(m, "snakecase", str1, |a| Ok(camel_to_lower(s(&a, 0), '_').into_value()));
     def(m, "kebabcase", str1, |a| Ok(camel_to_lower(s(&a, 0), '-').into_value()));
-    def(m, "camelcase", str1, |a| Ok(to_camel_case(s(&a, 0)).into_value()));
+    match version {
+        super::SprigVersion::V3_2_3 => def(m, "camelcase", str1, |a| Ok(to_camel_case(s(&a, 0)).into_value())),
+        // Sprig v3.3.0 maps `camelcase` to xstrings 1.5's `ToPascalCase`.
+        super::SprigVersion::V3_3_0 => def(m, "camelcase", str1, |a| Ok(to_pascal_case(s(&a, 0)).into_value())),
+    }
     def(m, "wrap", int_str, |a| Ok(wrap_custom(s(&a, 1), int(&a, 0), "", false).into_value()));
     def(m, "wrapWith", Signature::fixed(&[P::Int, P::String, P::String]), |a| {
         Ok(wrap_custom(s(&a, 2), int(&a, 0), s(&a, 1), true).into_value())
@@ -661,6 +665,55 @@ fn to_camel_case(s: &str) -> String {
             r0 = to_upper(r0);
         } else {
             r0 = to_lower(r0);
+            buf.push(r1);
+        }
+    }
+    buf.push(r0);
+    buf
+}
+
+/// xstrings 1.5 `ToPascalCase`: words start upper case; a word that starts upper case has its
+/// following capitals lowered only while they run on (`XMLHttp` → `XmlHttp`).
+fn to_pascal_case(s: &str) -> String {
+    let mut buf = String::new();
+    let mut chars = s.chars().peekable();
+    let mut first_upper = false;
+    let mut r0 = '\0';
+    let mut any = false;
+    for c in chars.by_ref() {
+        any = true;
+        r0 = c;
+        if !is_connector(c) {
+            first_upper = is_upper(c);
+            r0 = to_upper(c);
+            break;
+        }
+        buf.push(c);
+    }
+    if chars.peek().is_none() {
+        if any {
+            buf.push(r0);
+        }
+        return buf;
+    }
+    for c in chars {
+        let r1 = r0;
+        r0 = c;
+        if is_connector(r0) && is_connector(r1) {
+            buf.push(r1);
+            continue;
+        }
+        if is_connector(r1) {
+            first_upper = is_upper(r0);
+            r0 = to_upper(r0);
+        } else {
+            if first_upper {
+                if is_upper(r0) {
+                    r0 = to_lower(r0);
+                } else {
+                    first_upper = false;
+                }
+            }
             buf.push(r1);
         }
     }
