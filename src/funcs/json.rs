@@ -2,7 +2,7 @@
 //! HTML-safe escaping unless turned off, Go's float format) and `json.Unmarshal` into
 //! `interface {}` (objects → maps, arrays → lists, numbers → float64) with Go's syntax errors.
 
-use crate::value::{format_float, go_quote, Map, Value};
+use crate::value::{Map, Value, format_float, go_quote};
 
 /// `json.Marshal` (`escape_html`), or an `Encoder` with `SetEscapeHTML(false)` less its newline.
 pub fn marshal(v: &Value, escape_html: bool) -> Result<String, String> {
@@ -27,7 +27,13 @@ fn newline(out: &mut String, indent: Option<&str>, depth: usize) {
     }
 }
 
-fn write_value(out: &mut String, v: &Value, html: bool, indent: Option<&str>, depth: usize) -> Result<(), String> {
+fn write_value(
+    out: &mut String,
+    v: &Value,
+    html: bool,
+    indent: Option<&str>,
+    depth: usize,
+) -> Result<(), String> {
     match v {
         Value::Nil => out.push_str("null"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
@@ -81,7 +87,10 @@ fn write_value(out: &mut String, v: &Value, html: bool, indent: Option<&str>, de
 /// Go's float encoding: shortest `f` form, `e` form outside [1e-6, 1e21) with `e-07` → `e-7`.
 fn float(f: f64) -> Result<String, String> {
     if f.is_nan() || f.is_infinite() {
-        return Err(format!("json: unsupported value: {}", format_float(f, b'g', -1)));
+        return Err(format!(
+            "json: unsupported value: {}",
+            format_float(f, b'g', -1)
+        ));
     }
     let abs = f.abs();
     let exp = abs != 0.0 && !(1e-6..1e21).contains(&abs);
@@ -120,9 +129,16 @@ fn base64(data: &[u8]) -> String {
     const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::new();
     for chunk in data.chunks(3) {
-        let n = chunk.iter().enumerate().fold(0u32, |acc, (i, &b)| acc | u32::from(b) << (16 - 8 * i));
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |acc, (i, &b)| acc | u32::from(b) << (16 - 8 * i));
         for i in 0..4 {
-            out.push(if i <= chunk.len() { T[(n >> (18 - 6 * i) & 63) as usize] as char } else { '=' });
+            out.push(if i <= chunk.len() {
+                T[(n >> (18 - 6 * i) & 63) as usize] as char
+            } else {
+                '='
+            });
         }
     }
     out
@@ -130,7 +146,11 @@ fn base64(data: &[u8]) -> String {
 
 /// `json.Unmarshal(text, &v)` with `v interface{}`.
 pub fn unmarshal(text: &str) -> Result<Value, String> {
-    let mut p = Parser { b: text.as_bytes(), i: 0, range_err: None };
+    let mut p = Parser {
+        b: text.as_bytes(),
+        i: 0,
+        range_err: None,
+    };
     p.ws();
     let v = p.value()?;
     p.ws();
@@ -169,7 +189,10 @@ impl Parser<'_> {
 
     /// Like `invalid`, for states where Go's `eof()` feeds a space to the scanner and reports it.
     fn invalid_or_space(&self, context: &str) -> String {
-        format!("invalid character {} {context}", quote_char(self.b.get(self.i).copied().unwrap_or(b' ')))
+        format!(
+            "invalid character {} {context}",
+            quote_char(self.b.get(self.i).copied().unwrap_or(b' '))
+        )
     }
 
     fn value(&mut self) -> Result<Value, String> {
@@ -191,7 +214,10 @@ impl Parser<'_> {
             match self.b.get(self.i) {
                 Some(&c) if c == expected => self.i += 1,
                 _ => {
-                    return Err(self.invalid_or_space(&format!("in literal {word} (expecting {})", quote_char(word.as_bytes()[k]))));
+                    return Err(self.invalid_or_space(&format!(
+                        "in literal {word} (expecting {})",
+                        quote_char(word.as_bytes()[k])
+                    )));
                 }
             }
         }
@@ -236,7 +262,9 @@ impl Parser<'_> {
         let text = std::str::from_utf8(&self.b[start..self.i]).unwrap_or("0");
         let f: f64 = text.parse().unwrap_or(0.0);
         if f.is_infinite() && self.range_err.is_none() {
-            self.range_err = Some(format!("json: cannot unmarshal number {text} into Go value of type float64"));
+            self.range_err = Some(format!(
+                "json: cannot unmarshal number {text} into Go value of type float64"
+            ));
         }
         Ok(Value::Float(f))
     }
@@ -245,7 +273,9 @@ impl Parser<'_> {
         self.i += 1; // opening quote
         let mut out: Vec<u8> = Vec::new();
         loop {
-            let Some(&c) = self.b.get(self.i) else { return Err(EOF.into()) };
+            let Some(&c) = self.b.get(self.i) else {
+                return Err(EOF.into());
+            };
             match c {
                 b'"' => {
                     self.i += 1;
@@ -253,7 +283,9 @@ impl Parser<'_> {
                 }
                 b'\\' => {
                     self.i += 1;
-                    let Some(&e) = self.b.get(self.i) else { return Err(EOF.into()) };
+                    let Some(&e) = self.b.get(self.i) else {
+                        return Err(EOF.into());
+                    };
                     let simple = match e {
                         b'"' => Some(b'"'),
                         b'\\' => Some(b'\\'),
@@ -274,14 +306,18 @@ impl Parser<'_> {
                             if (0xD800..0xDC00).contains(&r) {
                                 // A high surrogate needs a following \u low surrogate.
                                 let save = self.i;
-                                let low = if self.b.get(self.i) == Some(&b'\\') && self.b.get(self.i + 1) == Some(&b'u') {
+                                let low = if self.b.get(self.i) == Some(&b'\\')
+                                    && self.b.get(self.i + 1) == Some(&b'u')
+                                {
                                     self.i += 2;
                                     Some(self.hex4()?)
                                 } else {
                                     None
                                 };
                                 match low {
-                                    Some(l) if (0xDC00..0xE000).contains(&l) => r = 0x10000 + ((r - 0xD800) << 10) + (l - 0xDC00),
+                                    Some(l) if (0xDC00..0xE000).contains(&l) => {
+                                        r = 0x10000 + ((r - 0xD800) << 10) + (l - 0xDC00)
+                                    }
                                     _ => {
                                         self.i = save;
                                         r = 0xFFFD;
@@ -308,7 +344,9 @@ impl Parser<'_> {
     fn hex4(&mut self) -> Result<u32, String> {
         let mut r = 0u32;
         for _ in 0..4 {
-            let Some(&c) = self.b.get(self.i) else { return Err(EOF.into()) };
+            let Some(&c) = self.b.get(self.i) else {
+                return Err(EOF.into());
+            };
             let Some(d) = (c as char).to_digit(16) else {
                 return Err(self.invalid("in \\u hexadecimal character escape"));
             };
@@ -397,16 +435,34 @@ mod tests {
         assert_eq!(marshal(&Value::Float(1e-7), true).unwrap(), "1e-7");
         assert_eq!(marshal(&Value::Float(1e21), true).unwrap(), "1e+21");
         assert_eq!(marshal(&Value::Float(100000.0), true).unwrap(), "100000");
-        assert_eq!(marshal(&Value::str("<a&b>"), true).unwrap(), r#""\u003ca\u0026b\u003e""#);
+        assert_eq!(
+            marshal(&Value::str("<a&b>"), true).unwrap(),
+            r#""\u003ca\u0026b\u003e""#
+        );
         assert_eq!(marshal(&Value::str("<a>"), false).unwrap(), r#""<a>""#);
-        assert_eq!(marshal(&Value::Float(f64::NAN), true).unwrap_err(), "json: unsupported value: NaN");
+        assert_eq!(
+            marshal(&Value::Float(f64::NAN), true).unwrap_err(),
+            "json: unsupported value: NaN"
+        );
     }
 
     #[test]
     fn unmarshal_errors_read_as_go() {
-        assert_eq!(unmarshal("{\"a\" 1}").unwrap_err(), "invalid character '1' after object key");
-        assert_eq!(unmarshal("[1,").unwrap_err(), "unexpected end of JSON input");
-        assert_eq!(unmarshal("tru").unwrap_err(), "invalid character ' ' in literal true (expecting 'e')");
-        assert_eq!(unmarshal("1 2").unwrap_err(), "invalid character '2' after top-level value");
+        assert_eq!(
+            unmarshal("{\"a\" 1}").unwrap_err(),
+            "invalid character '1' after object key"
+        );
+        assert_eq!(
+            unmarshal("[1,").unwrap_err(),
+            "unexpected end of JSON input"
+        );
+        assert_eq!(
+            unmarshal("tru").unwrap_err(),
+            "invalid character ' ' in literal true (expecting 'e')"
+        );
+        assert_eq!(
+            unmarshal("1 2").unwrap_err(),
+            "invalid character '2' after top-level value"
+        );
     }
 }

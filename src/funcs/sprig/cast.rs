@@ -6,7 +6,7 @@ use crate::value::Value;
 
 /// Go's `int64(f)` on amd64: truncation, and 0x8000000000000000 when out of range or NaN.
 pub fn f64_to_i64(f: f64) -> i64 {
-    if f.is_nan() || f >= 9.223_372_036_854_776e18 || f < -9.223_372_036_854_776e18 {
+    if f.is_nan() || !(-9.223_372_036_854_776e18..9.223_372_036_854_776e18).contains(&f) {
         i64::MIN
     } else {
         f as i64
@@ -99,7 +99,10 @@ pub fn parse_int(s: &str, base: u32) -> Result<i64, IntError> {
             continue;
         }
         let d = c.to_digit(radix).ok_or(IntError::Syntax)?;
-        match mag.checked_mul(u64::from(radix)).and_then(|m| m.checked_add(u64::from(d))) {
+        match mag
+            .checked_mul(u64::from(radix))
+            .and_then(|m| m.checked_add(u64::from(d)))
+        {
             Some(m) => mag = m,
             None => overflow = true,
         }
@@ -108,7 +111,11 @@ pub fn parse_int(s: &str, base: u32) -> Result<i64, IntError> {
     if overflow || mag > limit {
         return Err(IntError::Range(if neg { i64::MIN } else { i64::MAX }));
     }
-    Ok(if neg { (mag as i64).wrapping_neg() } else { mag as i64 })
+    Ok(if neg {
+        (mag as i64).wrapping_neg()
+    } else {
+        mag as i64
+    })
 }
 
 /// Go's `strconv.Atoi`: base 10; out-of-range input yields the clamped value.
@@ -131,7 +138,7 @@ fn underscore_ok(s: &str) -> bool {
     if b.len() >= 2 && b[0] == b'0' && matches!(b[1].to_ascii_lowercase(), b'b' | b'o' | b'x') {
         i = 2;
         saw = b'0';
-        hex = b[1].to_ascii_lowercase() == b'x';
+        hex = b[1].eq_ignore_ascii_case(&b'x');
     }
     while i < b.len() {
         let c = b[i];
@@ -174,8 +181,13 @@ pub fn parse_float(s: &str) -> Option<f64> {
     } else {
         // Rust's parser accepts the same decimal syntax once signs and words are excluded.
         let ok = !clean.is_empty()
-            && clean.bytes().all(|c| c.is_ascii_digit() || matches!(c, b'.' | b'e' | b'E' | b'+' | b'-'))
-            && clean.bytes().next().is_some_and(|c| c.is_ascii_digit() || c == b'.');
+            && clean
+                .bytes()
+                .all(|c| c.is_ascii_digit() || matches!(c, b'.' | b'e' | b'E' | b'+' | b'-'))
+            && clean
+                .bytes()
+                .next()
+                .is_some_and(|c| c.is_ascii_digit() || c == b'.');
         if !ok {
             return None;
         }

@@ -14,31 +14,58 @@ pub(super) fn register(m: &mut FuncMap, version: super::SprigVersion) {
     def(m, "dict", Signature::variadic(&[], P::Any), |a| {
         let d = Map::new();
         for pair in a.chunks(2) {
-            d.insert(strval(&pair[0]), pair.get(1).cloned().unwrap_or_else(|| Value::str("")));
+            d.insert(
+                strval(&pair[0]),
+                pair.get(1).cloned().unwrap_or_else(|| Value::str("")),
+            );
         }
         Ok(Value::Map(d))
     });
-    def(m, "get", map_str, |a| Ok(map_arg(&a, 0).and_then(|d| d.get(s(&a, 1))).unwrap_or_else(|| Value::str(""))));
-    def(m, "set", Signature::fixed(&[P::Map, P::String, P::Any]), |a| {
-        let d = map_arg(&a, 0).ok_or("assignment to entry in nil map")?;
-        d.insert(s(&a, 1), arg(&a, 2));
-        Ok(Value::Map(d))
+    def(m, "get", map_str, |a| {
+        Ok(map_arg(&a, 0)
+            .and_then(|d| d.get(s(&a, 1)))
+            .unwrap_or_else(|| Value::str("")))
     });
+    def(
+        m,
+        "set",
+        Signature::fixed(&[P::Map, P::String, P::Any]),
+        |a| {
+            let d = map_arg(&a, 0).ok_or("assignment to entry in nil map")?;
+            d.insert(s(&a, 1), arg(&a, 2));
+            Ok(Value::Map(d))
+        },
+    );
     def(m, "unset", map_str, |a| {
         let d = map_arg(&a, 0).unwrap_or_default();
         d.remove(s(&a, 1));
         Ok(Value::Map(d))
     });
-    def(m, "hasKey", map_str, |a| Ok(Value::Bool(map_arg(&a, 0).is_some_and(|d| d.contains_key(s(&a, 1))))));
+    def(m, "hasKey", map_str, |a| {
+        Ok(Value::Bool(
+            map_arg(&a, 0).is_some_and(|d| d.contains_key(s(&a, 1))),
+        ))
+    });
     def(m, "pluck", Signature::variadic(&[P::String], P::Map), |a| {
         let key = s(&a, 0);
-        Ok(Value::list(a[1..].iter().filter_map(|d| d.as_map().and_then(|d| d.get(key))).collect()))
+        Ok(Value::list(
+            a[1..]
+                .iter()
+                .filter_map(|d| d.as_map().and_then(|d| d.get(key)))
+                .collect(),
+        ))
     });
     def(m, "keys", Signature::variadic(&[], P::Map), |a| {
-        Ok(Value::string_list(a.iter().filter_map(Value::as_map).flat_map(Map::keys)))
+        Ok(Value::string_list(
+            a.iter().filter_map(Value::as_map).flat_map(Map::keys),
+        ))
     });
     def(m, "values", Signature::fixed(&[P::Map]), |a| {
-        Ok(Value::list(map_arg(&a, 0).map(|d| d.entries().into_iter().map(|(_, v)| v).collect()).unwrap_or_default()))
+        Ok(Value::list(
+            map_arg(&a, 0)
+                .map(|d| d.entries().into_iter().map(|(_, v)| v).collect())
+                .unwrap_or_default(),
+        ))
     });
     def(m, "pick", Signature::variadic(&[P::Map], P::String), |a| {
         let out = Map::new();
@@ -62,7 +89,12 @@ pub(super) fn register(m: &mut FuncMap, version: super::SprigVersion) {
         Ok(Value::Map(out))
     });
     let merge_sig = Signature::variadic(&[P::Map], P::Map);
-    for (name, overwrite) in [("merge", false), ("mustMerge", false), ("mergeOverwrite", true), ("mustMergeOverwrite", true)] {
+    for (name, overwrite) in [
+        ("merge", false),
+        ("mustMerge", false),
+        ("mergeOverwrite", true),
+        ("mustMergeOverwrite", true),
+    ] {
         // mergo 1.0 (Sprig v3.3.0) lets an overwriting map replace any value.
         let map_wins = overwrite && version == super::SprigVersion::V3_3_0;
         def(m, name, merge_sig, move |a| {
@@ -85,7 +117,11 @@ pub(super) fn register(m: &mut FuncMap, version: super::SprigVersion) {
 
 /// Go's message for a failed `x.(T)` on an `interface {}`.
 fn assertion(v: &Value, want: &str) -> String {
-    let got = if v.is_nil() { "nil".to_string() } else { v.type_name() };
+    let got = if v.is_nil() {
+        "nil".to_string()
+    } else {
+        v.type_name()
+    };
     format!("interface conversion: interface {{}} is {got}, not {want}")
 }
 
@@ -102,10 +138,16 @@ fn dig(ps: &[Value]) -> Result<Value, String> {
     let default = &ps[n - 2];
     let mut keys = Vec::with_capacity(n - 2);
     for k in &ps[..n - 2] {
-        keys.push(k.as_str().ok_or_else(|| assertion(k, "string"))?.to_string());
+        keys.push(
+            k.as_str()
+                .ok_or_else(|| assertion(k, "string"))?
+                .to_string(),
+        );
     }
     for (i, k) in keys.iter().enumerate() {
-        let Some(step) = dict.get(k) else { return Ok(default.clone()) };
+        let Some(step) = dict.get(k) else {
+            return Ok(default.clone());
+        };
         if i == keys.len() - 1 {
             return Ok(step);
         }
@@ -141,16 +183,17 @@ fn merge_into(dst: &Map, src: &Map, overwrite: bool, map_wins: bool) {
             }
             continue;
         }
-        if let Value::Map(sm) = &sv {
-            if let Some(Value::Map(dm)) = &dv {
-                if dm.elem() == sm.elem() {
-                    merge_into(dm, sm, overwrite, map_wins);
-                }
-            }
+        if let (Value::Map(sm), Some(Value::Map(dm))) = (&sv, &dv)
+            && dm.elem() == sm.elem()
+        {
+            merge_into(dm, sm, overwrite, map_wins);
         }
         let src_is_coll = matches!(sv, Value::Map(_) | Value::List(_) | Value::Bytes(_));
-        if let Some(d) = &dv {
-            if !mergo_empty(d) && src_is_coll {
+        if let Some(d) = &dv
+            && !mergo_empty(d)
+            && src_is_coll
+        {
+            {
                 // A slice still replaces with overwrite (mergo's slice branch sets it first).
                 let replaces = matches!(sv, Value::List(_) | Value::Bytes(_))
                     || map_wins && !matches!(d, Value::Map(_));

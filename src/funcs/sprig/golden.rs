@@ -3,9 +3,9 @@
 //! rules (`Signature::check_arity`, `Param::accept`) and the function body, and the result is
 //! compared in a typed encoding that shows Go types (`int64(3)`, `[]string{"a"}`).
 
-use super::{register_version, SprigVersion};
+use super::{SprigVersion, register_version};
 use crate::gotmpl::{FuncMap, Host};
-use crate::value::{format_float, go_quote, ElemType, List, Map, Value};
+use crate::value::{ElemType, List, Map, Value, format_float, go_quote};
 use std::rc::Rc;
 
 const GOLDEN: &str = include_str!("../../../testdata/funcs/sprig/golden.tsv");
@@ -51,7 +51,12 @@ fn arg(j: &serde_json::Value) -> Value {
         J::Object(o) => {
             if o.len() == 1 {
                 let (k, v) = o.iter().next().expect("one entry");
-                let strs = || v.as_array().into_iter().flatten().map(|s| s.as_str().unwrap_or("").to_string());
+                let strs = || {
+                    v.as_array()
+                        .into_iter()
+                        .flatten()
+                        .map(|s| s.as_str().unwrap_or("").to_string())
+                };
                 match k.as_str() {
                     "$i64" => return Value::Int64(v.as_i64().unwrap_or(0)),
                     "$f" => {
@@ -65,8 +70,15 @@ fn arg(j: &serde_json::Value) -> Value {
                     }
                     "$strs" => return Value::string_list(strs()),
                     "$ints" => {
-                        let items = v.as_array().into_iter().flatten().map(|i| Value::Int(i.as_i64().unwrap_or(0)));
-                        return Value::List(Rc::new(List { elem: ElemType::Int, items: items.collect() }));
+                        let items = v
+                            .as_array()
+                            .into_iter()
+                            .flatten()
+                            .map(|i| Value::Int(i.as_i64().unwrap_or(0)));
+                        return Value::List(Rc::new(List {
+                            elem: ElemType::Int,
+                            items: items.collect(),
+                        }));
                     }
                     "$bytes" => return Value::Bytes(v.as_str().unwrap_or("").as_bytes().into()),
                     "$smap" => {
@@ -98,9 +110,17 @@ fn enc(v: &Value) -> String {
         Value::Float(f) => format!("float64({})", format_float(*f, b'g', -1)),
         Value::String(s) => go_quote(s),
         Value::Bytes(b) => format!("[]uint8({})", go_quote(&String::from_utf8_lossy(b))),
-        Value::List(l) => format!("{}{{{}}}", v.type_name(), l.items.iter().map(enc).collect::<Vec<_>>().join(", ")),
+        Value::List(l) => format!(
+            "{}{{{}}}",
+            v.type_name(),
+            l.items.iter().map(enc).collect::<Vec<_>>().join(", ")
+        ),
         Value::Map(m) => {
-            let parts: Vec<String> = m.entries().iter().map(|(k, x)| format!("{}: {}", go_quote(k), enc(x))).collect();
+            let parts: Vec<String> = m
+                .entries()
+                .iter()
+                .map(|(k, x)| format!("{}: {}", go_quote(k), enc(x)))
+                .collect();
             format!("{}{{{}}}", v.type_name(), parts.join(", "))
         }
         Value::Object(o) => format!("{}({})", o.type_name(), o.go_format()),
@@ -108,7 +128,9 @@ fn enc(v: &Value) -> String {
 }
 
 fn run(funcs: &FuncMap, name: &str, args: Vec<Value>) -> Result<Value, String> {
-    let f = funcs.get(name).ok_or_else(|| format!("function {name:?} not defined"))?;
+    let f = funcs
+        .get(name)
+        .ok_or_else(|| format!("function {name:?} not defined"))?;
     f.sig.check_arity(name, args.len())?;
     let mut converted = Vec::with_capacity(args.len());
     for (i, a) in args.into_iter().enumerate() {
@@ -138,7 +160,12 @@ fn check_golden(golden: &str, version: SprigVersion) {
             panic!("malformed golden line: {line}");
         };
         let parsed: serde_json::Value = serde_json::from_str(args).expect("golden args are JSON");
-        let args: Vec<Value> = parsed.as_array().expect("args list").iter().map(arg).collect();
+        let args: Vec<Value> = parsed
+            .as_array()
+            .expect("args list")
+            .iter()
+            .map(arg)
+            .collect();
         let got = match run(&funcs, name, args) {
             Ok(v) if name == "keys" || name == "values" => {
                 // Go's map order is random: the oracle sorts the elements, so do we.
@@ -150,19 +177,31 @@ fn check_golden(golden: &str, version: SprigVersion) {
             Err(e) => format!("ERROR: {}", go_quote(&e)),
         };
         // `chunk` returns [][]interface {}, which the value model spells []interface {}.
-        let want = if name.ends_with("hunk") { want.replacen("[][]interface {}", "[]interface {}", 1) } else { want.to_string() };
+        let want = if name.ends_with("hunk") {
+            want.replacen("[][]interface {}", "[]interface {}", 1)
+        } else {
+            want.to_string()
+        };
         checked += 1;
         if got != want {
             if let Some(reason) = known_gap(name, args_text(line), &want) {
                 gaps += 1;
                 eprintln!("known gap ({reason}): {name} {}", args_text(line));
             } else {
-                failures.push(format!("{name} {}\n   want {want}\n    got {got}", args_text(line)));
+                failures.push(format!(
+                    "{name} {}\n   want {want}\n    got {got}",
+                    args_text(line)
+                ));
             }
         }
     }
     assert!(checked >= 600, "only {checked} golden cases");
-    assert!(failures.is_empty(), "{} of {checked} cases differ from Go ({gaps} known gaps):\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {checked} cases differ from Go ({gaps} known gaps):\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 fn args_text(line: &str) -> &str {

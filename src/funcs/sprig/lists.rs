@@ -6,7 +6,7 @@
 use std::rc::Rc;
 
 use super::cast::{empty, f64_to_i64, to_int64};
-use super::{arg, def, int, NIL_DEREF};
+use super::{NIL_DEREF, arg, def, int};
 use crate::gotmpl::{FuncMap, Param as P, Signature};
 use crate::value::{List, Value};
 
@@ -23,8 +23,12 @@ fn items(v: &Value, msg: impl Fn(&str) -> String) -> Result<Vec<Value>, String> 
 pub(super) fn register(m: &mut FuncMap) {
     let any1 = Signature::fixed(&[P::Any]);
     let any2 = Signature::fixed(&[P::Any, P::Any]);
-    def(m, "list", Signature::variadic(&[], P::Any), |a| Ok(Value::list(a)));
-    def(m, "tuple", Signature::variadic(&[], P::Any), |a| Ok(Value::list(a)));
+    def(m, "list", Signature::variadic(&[], P::Any), |a| {
+        Ok(Value::list(a))
+    });
+    def(m, "tuple", Signature::variadic(&[], P::Any), |a| {
+        Ok(Value::list(a))
+    });
     for name in ["append", "push", "mustAppend", "mustPush"] {
         def(m, name, any2, |a| {
             let mut l = items(&a[0], |k| format!("Cannot push on type {k}"))?;
@@ -41,11 +45,18 @@ pub(super) fn register(m: &mut FuncMap) {
     }
     for name in ["first", "mustFirst"] {
         def(m, name, any1, |a| {
-            Ok(items(&a[0], |k| format!("Cannot find first on type {k}"))?.into_iter().next().unwrap_or(Value::Nil))
+            Ok(items(&a[0], |k| format!("Cannot find first on type {k}"))?
+                .into_iter()
+                .next()
+                .unwrap_or(Value::Nil))
         });
     }
     for name in ["last", "mustLast"] {
-        def(m, name, any1, |a| Ok(items(&a[0], |k| format!("Cannot find last on type {k}"))?.pop().unwrap_or(Value::Nil)));
+        def(m, name, any1, |a| {
+            Ok(items(&a[0], |k| format!("Cannot find last on type {k}"))?
+                .pop()
+                .unwrap_or(Value::Nil))
+        });
     }
     // An empty input gives Go a nil slice; the model has no typed nil, so an empty list stands in.
     for name in ["rest", "mustRest"] {
@@ -88,7 +99,9 @@ pub(super) fn register(m: &mut FuncMap) {
     for name in ["without", "mustWithout"] {
         def(m, name, Signature::variadic(&[P::Any], P::Any), |a| {
             let l = items(&a[0], |k| format!("Cannot find without on type {k}"))?;
-            Ok(Value::list(l.into_iter().filter(|v| !a[1..].contains(v)).collect()))
+            Ok(Value::list(
+                l.into_iter().filter(|v| !a[1..].contains(v)).collect(),
+            ))
         });
     }
     for name in ["has", "mustHas"] {
@@ -101,7 +114,9 @@ pub(super) fn register(m: &mut FuncMap) {
         });
     }
     for name in ["slice", "mustSlice"] {
-        def(m, name, Signature::variadic(&[P::Any], P::Any), |a| slice(&a));
+        def(m, name, Signature::variadic(&[P::Any], P::Any), |a| {
+            slice(&a)
+        });
     }
     def(m, "concat", Signature::variadic(&[], P::Any), |a| {
         let mut out = Vec::new();
@@ -111,13 +126,17 @@ pub(super) fn register(m: &mut FuncMap) {
         Ok(Value::list(out))
     });
     for name in ["chunk", "mustChunk"] {
-        def(m, name, Signature::fixed(&[P::Int, P::Any]), |a| chunk(int(&a, 0), &a[1]));
+        def(m, name, Signature::fixed(&[P::Int, P::Any]), |a| {
+            chunk(int(&a, 0), &a[1])
+        });
     }
 }
 
 /// `slice list [start [end]]`: the same slice type back; an empty list gives nil.
 fn slice(a: &[Value]) -> Result<Value, String> {
-    let l = items(&a[0], |k| format!("list should be type of slice or array but {k}"))?;
+    let l = items(&a[0], |k| {
+        format!("list should be type of slice or array but {k}")
+    })?;
     if l.is_empty() {
         return Ok(Value::Nil);
     }
@@ -133,7 +152,10 @@ fn slice(a: &[Value]) -> Result<Value, String> {
         Value::List(list) => list.elem,
         _ => crate::value::ElemType::Interface,
     };
-    Ok(Value::List(Rc::new(List { elem, items: l[start as usize..end as usize].to_vec() })))
+    Ok(Value::List(Rc::new(List {
+        elem,
+        items: l[start as usize..end as usize].to_vec(),
+    })))
 }
 
 /// `chunk size list`, with Go's float arithmetic for the chunk count. Go returns
@@ -163,7 +185,7 @@ fn chunk(size: i64, list: &Value) -> Result<Value, String> {
             let ix = i * size + j;
             match l.get(ix as usize) {
                 Some(v) => part.push(v.clone()),
-                None => return Err(format!("reflect: slice index out of range")),
+                None => return Err("reflect: slice index out of range".into()),
             }
         }
         out.push(Value::list(part));

@@ -11,33 +11,78 @@ pub(super) fn register(m: &mut FuncMap) {
     let any1 = Signature::fixed(&[P::Any]);
     let any2 = Signature::fixed(&[P::Any, P::Any]);
     let any_rest = Signature::variadic(&[P::Any], P::Any);
-    def(m, "add1", any1, |a| Ok(Value::Int64(to_int64(&a[0]).wrapping_add(1))));
-    def(m, "add", Signature::variadic(&[], P::Any), |a| {
-        Ok(Value::Int64(a.iter().fold(0i64, |acc, v| acc.wrapping_add(to_int64(v)))))
+    def(m, "add1", any1, |a| {
+        Ok(Value::Int64(to_int64(&a[0]).wrapping_add(1)))
     });
-    def(m, "sub", any2, |a| Ok(Value::Int64(to_int64(&a[0]).wrapping_sub(to_int64(&a[1])))));
+    def(m, "add", Signature::variadic(&[], P::Any), |a| {
+        Ok(Value::Int64(
+            a.iter().fold(0i64, |acc, v| acc.wrapping_add(to_int64(v))),
+        ))
+    });
+    def(m, "sub", any2, |a| {
+        Ok(Value::Int64(to_int64(&a[0]).wrapping_sub(to_int64(&a[1]))))
+    });
     def(m, "div", any2, |a| int_div(&a, i64::wrapping_div));
     def(m, "mod", any2, |a| int_div(&a, i64::wrapping_rem));
     def(m, "mul", any_rest, |a| {
-        Ok(Value::Int64(a[1..].iter().fold(to_int64(&a[0]), |acc, v| acc.wrapping_mul(to_int64(v)))))
+        Ok(Value::Int64(
+            a[1..]
+                .iter()
+                .fold(to_int64(&a[0]), |acc, v| acc.wrapping_mul(to_int64(v))),
+        ))
     });
     for name in ["max", "biggest"] {
-        def(m, name, any_rest, |a| Ok(Value::Int64(a[1..].iter().map(to_int64).fold(to_int64(&a[0]), i64::max))));
+        def(m, name, any_rest, |a| {
+            Ok(Value::Int64(
+                a[1..].iter().map(to_int64).fold(to_int64(&a[0]), i64::max),
+            ))
+        });
     }
-    def(m, "min", any_rest, |a| Ok(Value::Int64(a[1..].iter().map(to_int64).fold(to_int64(&a[0]), i64::min))));
-    def(m, "maxf", any_rest, |a| Ok(Value::Float(a[1..].iter().map(to_float64).fold(to_float64(&a[0]), go_max))));
-    def(m, "minf", any_rest, |a| Ok(Value::Float(a[1..].iter().map(to_float64).fold(to_float64(&a[0]), go_min))));
-    def(m, "ceil", any1, |a| Ok(Value::Float(to_float64(&a[0]).ceil())));
-    def(m, "floor", any1, |a| Ok(Value::Float(to_float64(&a[0]).floor())));
-    def(m, "round", Signature::variadic(&[P::Any, P::Int], P::Float64), |a| {
-        let on = match a.get(2) {
-            Some(Value::Float(f)) => *f,
-            _ => 0.5,
-        };
-        Ok(Value::Float(round(to_float64(&a[0]), int(&a, 1), on)))
+    def(m, "min", any_rest, |a| {
+        Ok(Value::Int64(
+            a[1..].iter().map(to_int64).fold(to_int64(&a[0]), i64::min),
+        ))
     });
-    def(m, "add1f", any1, |a| decimal_op(&a[0], &[Value::Int(1)], Op::Add));
-    def(m, "addf", Signature::variadic(&[], P::Any), |a| decimal_op(&Value::Float(0.0), &a, Op::Add));
+    def(m, "maxf", any_rest, |a| {
+        Ok(Value::Float(
+            a[1..]
+                .iter()
+                .map(to_float64)
+                .fold(to_float64(&a[0]), go_max),
+        ))
+    });
+    def(m, "minf", any_rest, |a| {
+        Ok(Value::Float(
+            a[1..]
+                .iter()
+                .map(to_float64)
+                .fold(to_float64(&a[0]), go_min),
+        ))
+    });
+    def(m, "ceil", any1, |a| {
+        Ok(Value::Float(to_float64(&a[0]).ceil()))
+    });
+    def(m, "floor", any1, |a| {
+        Ok(Value::Float(to_float64(&a[0]).floor()))
+    });
+    def(
+        m,
+        "round",
+        Signature::variadic(&[P::Any, P::Int], P::Float64),
+        |a| {
+            let on = match a.get(2) {
+                Some(Value::Float(f)) => *f,
+                _ => 0.5,
+            };
+            Ok(Value::Float(round(to_float64(&a[0]), int(&a, 1), on)))
+        },
+    );
+    def(m, "add1f", any1, |a| {
+        decimal_op(&a[0], &[Value::Int(1)], Op::Add)
+    });
+    def(m, "addf", Signature::variadic(&[], P::Any), |a| {
+        decimal_op(&Value::Float(0.0), &a, Op::Add)
+    });
     def(m, "subf", any_rest, |a| decimal_op(&a[0], &a[1..], Op::Sub));
     def(m, "mulf", any_rest, |a| decimal_op(&a[0], &a[1..], Op::Mul));
     def(m, "divf", any_rest, |a| decimal_op(&a[0], &a[1..], Op::Div));
@@ -83,8 +128,16 @@ fn go_min(x: f64, y: f64) -> f64 {
 fn round(val: f64, places: i64, round_on: f64) -> f64 {
     let pow = go_pow10(places);
     let digit = pow * val;
-    let frac = if digit.is_infinite() { 0.0 } else { digit - digit.trunc() };
-    let r = if frac >= round_on { digit.ceil() } else { digit.floor() };
+    let frac = if digit.is_infinite() {
+        0.0
+    } else {
+        digit - digit.trunc()
+    };
+    let r = if frac >= round_on {
+        digit.ceil()
+    } else {
+        digit.floor()
+    };
     r / pow
 }
 
@@ -159,7 +212,10 @@ impl Dec {
     /// `decimal.NewFromFloat`: the shortest decimal that reads back as `f`.
     fn from_f64(f: f64) -> Result<Dec, String> {
         if f.is_nan() || f.is_infinite() {
-            return Err(format!("Cannot create a Decimal from {}", Value::Float(f).go_format()));
+            return Err(format!(
+                "Cannot create a Decimal from {}",
+                Value::Float(f).go_format()
+            ));
         }
         if f == 0.0 {
             return Ok(Dec { m: 0, e: 0 });
@@ -170,7 +226,10 @@ impl Dec {
         let frac_len = mant.split_once('.').map_or(0, |(_, fr)| fr.len()) as i32;
         let digits: String = mant.chars().filter(|c| *c != '.').collect();
         let m: i128 = digits.parse().unwrap_or(0);
-        Ok(Dec { m, e: exp - frac_len })
+        Ok(Dec {
+            m,
+            e: exp - frac_len,
+        })
     }
 
     /// `Float64()`: the nearest float to the exact decimal.
@@ -180,15 +239,23 @@ impl Dec {
 
     fn scaled(self, e: i32) -> Option<i128> {
         let shift = u32::try_from(self.e - e).ok()?;
-        10i128.checked_pow(shift).and_then(|p| self.m.checked_mul(p))
+        10i128
+            .checked_pow(shift)
+            .and_then(|p| self.m.checked_mul(p))
     }
 
     fn apply(self, op: Op, o: Dec) -> Result<Option<Dec>, String> {
         Ok(match op {
             Op::Add | Op::Sub => {
                 let e = self.e.min(o.e);
-                let (Some(a), Some(b)) = (self.scaled(e), o.scaled(e)) else { return Ok(None) };
-                let r = if matches!(op, Op::Add) { a.checked_add(b) } else { a.checked_sub(b) };
+                let (Some(a), Some(b)) = (self.scaled(e), o.scaled(e)) else {
+                    return Ok(None);
+                };
+                let r = if matches!(op, Op::Add) {
+                    a.checked_add(b)
+                } else {
+                    a.checked_sub(b)
+                };
                 r.map(|m| Dec { m, e })
             }
             Op::Mul => self.m.checked_mul(o.m).map(|m| Dec { m, e: self.e + o.e }),
@@ -199,21 +266,33 @@ impl Dec {
                 // DivRound(o, 16): the quotient rounded half away from zero at 16 places.
                 let k = self.e - o.e + 16;
                 let (num, den) = if k >= 0 {
-                    let Some(n) = 10i128.checked_pow(k as u32).and_then(|p| self.m.checked_mul(p)) else {
+                    let Some(n) = 10i128
+                        .checked_pow(k as u32)
+                        .and_then(|p| self.m.checked_mul(p))
+                    else {
                         return Ok(None);
                     };
                     (n, o.m)
                 } else {
-                    let Some(d) = 10i128.checked_pow((-k) as u32).and_then(|p| o.m.checked_mul(p)) else {
+                    let Some(d) = 10i128
+                        .checked_pow((-k) as u32)
+                        .and_then(|p| o.m.checked_mul(p))
+                    else {
                         return Ok(None);
                     };
                     (self.m, d)
                 };
                 let (q, r) = (num / den, num % den);
-                let Some(twice) = r.checked_abs().and_then(|r| r.checked_mul(2)) else { return Ok(None) };
+                let Some(twice) = r.checked_abs().and_then(|r| r.checked_mul(2)) else {
+                    return Ok(None);
+                };
                 let away = twice >= den.abs();
                 let neg = (num < 0) != (den < 0);
-                let q = if away { if neg { q - 1 } else { q + 1 } } else { q };
+                let q = if away {
+                    if neg { q - 1 } else { q + 1 }
+                } else {
+                    q
+                };
                 Some(Dec { m: q, e: -16 })
             }
         })

@@ -1,6 +1,6 @@
 //! Sprig's reflection, path, encoding and flow-control functions.
 
-use super::{arg, def, s, IntoValue};
+use super::{IntoValue, arg, def, s};
 use crate::gotmpl::{FuncMap, Param as P, Signature};
 use crate::value::Value;
 
@@ -8,18 +8,33 @@ pub(super) fn register(m: &mut FuncMap) {
     let any1 = Signature::fixed(&[P::Any]);
     let str_any = Signature::fixed(&[P::String, P::Any]);
     let str1 = Signature::fixed(&[P::String]);
-    def(m, "typeOf", any1, |a| Ok(arg(&a, 0).type_name().into_value()));
-    def(m, "kindOf", any1, |a| Ok(arg(&a, 0).kind_name().into_value()));
-    def(m, "typeIs", str_any, |a| Ok(Value::Bool(s(&a, 0) == arg(&a, 1).type_name())));
+    def(m, "typeOf", any1, |a| {
+        Ok(arg(&a, 0).type_name().into_value())
+    });
+    def(m, "kindOf", any1, |a| {
+        Ok(arg(&a, 0).kind_name().into_value())
+    });
+    def(m, "typeIs", str_any, |a| {
+        Ok(Value::Bool(s(&a, 0) == arg(&a, 1).type_name()))
+    });
     def(m, "typeIsLike", str_any, |a| {
         let t = arg(&a, 1).type_name();
         Ok(Value::Bool(s(&a, 0) == t || format!("*{}", s(&a, 0)) == t))
     });
-    def(m, "kindIs", str_any, |a| Ok(Value::Bool(s(&a, 0) == arg(&a, 1).kind_name())));
-    def(m, "deepEqual", Signature::fixed(&[P::Any, P::Any]), |a| Ok(Value::Bool(arg(&a, 0) == arg(&a, 1))));
+    def(m, "kindIs", str_any, |a| {
+        Ok(Value::Bool(s(&a, 0) == arg(&a, 1).kind_name()))
+    });
+    def(m, "deepEqual", Signature::fixed(&[P::Any, P::Any]), |a| {
+        Ok(Value::Bool(arg(&a, 0) == arg(&a, 1)))
+    });
 
     // Go's `path` and, on Unix, `path/filepath`, which behave the same.
-    for (name, os) in [("base", "osBase"), ("dir", "osDir"), ("clean", "osClean"), ("ext", "osExt")] {
+    for (name, os) in [
+        ("base", "osBase"),
+        ("dir", "osDir"),
+        ("clean", "osClean"),
+        ("ext", "osExt"),
+    ] {
         let f = match name {
             "base" => base,
             "dir" => dir,
@@ -30,10 +45,14 @@ pub(super) fn register(m: &mut FuncMap) {
         def(m, os, str1, move |a| Ok(f(s(&a, 0)).into_value()));
     }
     for name in ["isAbs", "osIsAbs"] {
-        def(m, name, str1, |a| Ok(Value::Bool(s(&a, 0).starts_with('/'))));
+        def(m, name, str1, |a| {
+            Ok(Value::Bool(s(&a, 0).starts_with('/')))
+        });
     }
 
-    def(m, "b64enc", str1, |a| Ok(b64_encode(s(&a, 0).as_bytes()).into_value()));
+    def(m, "b64enc", str1, |a| {
+        Ok(b64_encode(s(&a, 0).as_bytes()).into_value())
+    });
     def(m, "b64dec", str1, |a| {
         Ok(match b64_decode(s(&a, 0)) {
             Ok(b) => String::from_utf8_lossy(&b).into_owned(),
@@ -41,7 +60,9 @@ pub(super) fn register(m: &mut FuncMap) {
         }
         .into_value())
     });
-    def(m, "b32enc", str1, |a| Ok(b32_encode(s(&a, 0).as_bytes()).into_value()));
+    def(m, "b32enc", str1, |a| {
+        Ok(b32_encode(s(&a, 0).as_bytes()).into_value())
+    });
     def(m, "b32dec", str1, |a| {
         Ok(match b32_decode(s(&a, 0)) {
             Ok(b) => String::from_utf8_lossy(&b).into_owned(),
@@ -52,7 +73,9 @@ pub(super) fn register(m: &mut FuncMap) {
 
     def(m, "fail", str1, |a| Err(s(&a, 0).to_string()));
     // Rendering does no network IO: helm's DNS lookup has no place in a reproducible render.
-    def(m, "getHostByName", str1, |_| Err("getHostByName is not supported: deployer renders without network access".into()));
+    def(m, "getHostByName", str1, |_| {
+        Err("getHostByName is not supported: deployer renders without network access".into())
+    });
 }
 
 /// Go's `path.Clean`.
@@ -71,9 +94,7 @@ pub(super) fn clean(p: &str) -> String {
         dotdot = 1;
     }
     while r < n {
-        if b[r] == b'/' {
-            r += 1;
-        } else if b[r] == b'.' && (r + 1 == n || b[r + 1] == b'/') {
+        if b[r] == b'/' || b[r] == b'.' && (r + 1 == n || b[r + 1] == b'/') {
             r += 1;
         } else if b[r] == b'.' && b.get(r + 1) == Some(&b'.') && (r + 2 == n || b[r + 2] == b'/') {
             r += 2;
@@ -141,7 +162,10 @@ const B32: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 fn b64_encode(data: &[u8]) -> String {
     let mut out = String::new();
     for chunk in data.chunks(3) {
-        let n = chunk.iter().enumerate().fold(0u32, |acc, (i, &b)| acc | u32::from(b) << (16 - 8 * i));
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |acc, (i, &b)| acc | u32::from(b) << (16 - 8 * i));
         for i in 0..4 {
             if i <= chunk.len() {
                 out.push(B64[(n >> (18 - 6 * i) & 63) as usize] as char);

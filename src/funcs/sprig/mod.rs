@@ -54,7 +54,12 @@ pub fn register_version(map: &mut FuncMap, version: SprigVersion) {
     url::register(map);
 }
 
-fn def(map: &mut FuncMap, name: &str, sig: Signature, body: impl Fn(Vec<Value>) -> Result<Value, String> + 'static) {
+fn def(
+    map: &mut FuncMap,
+    name: &str,
+    sig: Signature,
+    body: impl Fn(Vec<Value>) -> Result<Value, String> + 'static,
+) {
     map.insert(name, Func::pure(sig, body));
 }
 

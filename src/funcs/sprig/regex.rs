@@ -9,20 +9,28 @@
 
 use regex::Regex;
 
-use super::{def, int, s, IntoValue};
+use super::{IntoValue, def, int, s};
 use crate::gotmpl::{FuncMap, Param as P, Signature};
-use crate::value::{go_quote, Value};
+use crate::value::{Value, go_quote};
 
 pub(super) fn register(m: &mut FuncMap) {
     let ss = Signature::fixed(&[P::String, P::String]);
     let ssi = Signature::fixed(&[P::String, P::String, P::Int]);
     let sss = Signature::fixed(&[P::String, P::String, P::String]);
-    def(m, "regexMatch", ss, |a| Ok(Value::Bool(compile(s(&a, 0)).is_ok_and(|re| re.is_match(s(&a, 1))))));
-    def(m, "mustRegexMatch", ss, |a| Ok(Value::Bool(compile(s(&a, 0))?.is_match(s(&a, 1)))));
+    def(m, "regexMatch", ss, |a| {
+        Ok(Value::Bool(
+            compile(s(&a, 0)).is_ok_and(|re| re.is_match(s(&a, 1))),
+        ))
+    });
+    def(m, "mustRegexMatch", ss, |a| {
+        Ok(Value::Bool(compile(s(&a, 0))?.is_match(s(&a, 1))))
+    });
     for (name, must) in [("regexFindAll", false), ("mustRegexFindAll", true)] {
         def(m, name, ssi, move |a| {
             let re = compile_for(s(&a, 0), must)?;
-            let found = find_all(&re, s(&a, 1), int(&a, 2)).into_iter().map(|(b, e)| s(&a, 1)[b..e].to_string());
+            let found = find_all(&re, s(&a, 1), int(&a, 2))
+                .into_iter()
+                .map(|(b, e)| s(&a, 1)[b..e].to_string());
             Ok(Value::string_list(found))
         });
     }
@@ -46,20 +54,35 @@ pub(super) fn register(m: &mut FuncMap) {
     for (name, must) in [("regexSplit", false), ("mustRegexSplit", true)] {
         def(m, name, ssi, move |a| {
             let re = compile_for(s(&a, 0), must)?;
-            Ok(Value::string_list(split(&re, s(&a, 0), s(&a, 1), int(&a, 2))))
+            Ok(Value::string_list(split(
+                &re,
+                s(&a, 0),
+                s(&a, 1),
+                int(&a, 2),
+            )))
         });
     }
-    def(m, "regexQuoteMeta", Signature::fixed(&[P::String]), |a| Ok(quote_meta(s(&a, 0)).into_value()));
+    def(m, "regexQuoteMeta", Signature::fixed(&[P::String]), |a| {
+        Ok(quote_meta(s(&a, 0)).into_value())
+    });
 }
 
 /// `regexp.Compile` for the `must` variants; `regexp.MustCompile`'s panic text otherwise.
 fn compile_for(expr: &str, must: bool) -> Result<Regex, String> {
-    compile(expr).map_err(|e| if must { e } else { format!("regexp: Compile({}): {e}", backquote(expr)) })
+    compile(expr).map_err(|e| {
+        if must {
+            e
+        } else {
+            format!("regexp: Compile({}): {e}", backquote(expr))
+        }
+    })
 }
 
 /// `regexp`'s `quote`: backquoted when `strconv.CanBackquote`, else Go-quoted.
 fn backquote(s: &str) -> String {
-    if s.chars().all(|c| c == '\t' || !(c.is_control() || c == '`' || c == '\u{FEFF}')) {
+    if s.chars()
+        .all(|c| c == '\t' || !(c.is_control() || c == '`' || c == '\u{FEFF}'))
+    {
         format!("`{s}`")
     } else {
         go_quote(s)
@@ -75,8 +98,15 @@ pub(super) fn compile(expr: &str) -> Result<Regex, String> {
     let translated = translate(expr)?;
     Regex::new(&translated).map_err(|e| {
         let msg = e.to_string();
-        let last = msg.lines().rev().find(|l| l.starts_with("error:")).unwrap_or("invalid pattern");
-        format!("error parsing regexp: {}: `{expr}`", last.trim_start_matches("error: "))
+        let last = msg
+            .lines()
+            .rev()
+            .find(|l| l.starts_with("error:"))
+            .unwrap_or("invalid pattern");
+        format!(
+            "error parsing regexp: {}: `{expr}`",
+            last.trim_start_matches("error: ")
+        )
     })
 }
 
@@ -130,7 +160,10 @@ fn translate(expr: &str) -> Result<String, String> {
                     // Flags or a named group: copy up to ':' / ')' / '>' verbatim.
                     let mut j = i + 2;
                     let named = matches!(chars.get(j), Some('P') | Some('<'));
-                    while j < chars.len() && !matches!(chars[j], ')' | ':') && !(named && chars[j] == '>') {
+                    while j < chars.len()
+                        && !matches!(chars[j], ')' | ':')
+                        && !(named && chars[j] == '>')
+                    {
                         j += 1;
                     }
                     let end = (j + 1).min(chars.len());
@@ -139,7 +172,8 @@ fn translate(expr: &str) -> Result<String, String> {
                         depth -= 1; // A bare flag setting `(?i)` closes itself.
                     }
                     if !named {
-                        let flag_ok = |f: &char| matches!(f, 'i' | 'm' | 's' | 'U' | '-' | ':' | ')');
+                        let flag_ok =
+                            |f: &char| matches!(f, 'i' | 'm' | 's' | 'U' | '-' | ':' | ')');
                         if let Some(bad) = chars[i + 2..end].iter().position(|f| !flag_ok(f)) {
                             // Go shows the group up to the offending character.
                             let shown: String = chars[i..i + 3 + bad].iter().collect();
@@ -171,7 +205,11 @@ fn translate(expr: &str) -> Result<String, String> {
                 can_repeat = false;
             }
             '*' | '+' | '?' | '{' => {
-                let len = if c == '{' { repeat_len(&chars, i) } else { Some(1) };
+                let len = if c == '{' {
+                    repeat_len(&chars, i)
+                } else {
+                    Some(1)
+                };
                 let Some(mut len) = len else {
                     // Not a repetition: a literal brace.
                     out.push_str("\\{");
@@ -265,7 +303,11 @@ fn escape(chars: &[char], i: usize, in_class: bool, expr: &str) -> Result<(Strin
         's' => perl(SPACE, false),
         'S' => perl(SPACE, true),
         'b' | 'B' | 'A' | 'z' if !in_class => {
-            if matches!(e, 'b' | 'B') { format!("(?-u:\\{e})") } else { format!("\\{e}") }
+            if matches!(e, 'b' | 'B') {
+                format!("(?-u:\\{e})")
+            } else {
+                format!("\\{e}")
+            }
         }
         'a' | 'f' | 't' | 'n' | 'r' | 'v' => format!("\\{e}"),
         'p' | 'P' => {
@@ -370,7 +412,9 @@ fn find_all(re: &Regex, text: &str, n: i64) -> Vec<(usize, usize)> {
     let mut pos = 0;
     let mut prev_end: Option<usize> = None;
     while out.len() < limit && pos <= text.len() {
-        let Some(m) = re.find_at(text, pos) else { break };
+        let Some(m) = re.find_at(text, pos) else {
+            break;
+        };
         let mut accept = true;
         if m.end() == m.start() {
             if Some(m.start()) == prev_end {
@@ -394,7 +438,9 @@ fn replace_all(re: &Regex, src: &str, repl: &str, literal: bool) -> String {
     let mut last_end = 0;
     let mut search = 0;
     while search <= src.len() {
-        let Some(caps) = re.captures_at(src, search) else { break };
+        let Some(caps) = re.captures_at(src, search) else {
+            break;
+        };
         let Some(m) = caps.get(0) else { break };
         out.push_str(&src[last_end..m.start()]);
         if m.end() > last_end || m.start() == 0 {
@@ -434,7 +480,8 @@ fn expand(re: &Regex, caps: &regex::Captures<'_>, template: &str, out: &mut Stri
             continue;
         };
         t = rest;
-        let num = (name.bytes().all(|b| b.is_ascii_digit()) && !(name.starts_with('0') && name.len() > 1))
+        let num = (name.bytes().all(|b| b.is_ascii_digit())
+            && !(name.starts_with('0') && name.len() > 1))
             .then(|| name.parse::<usize>().ok())
             .flatten();
         let group = match num {

@@ -46,7 +46,10 @@ pub const GO_SIGNATURES: &[(&str, &str)] = &[
     ("toDecimal", "func(v interface{}) int64"),
     ("split", "func(sep, orig string) map[string]string"),
     ("splitList", "func(sep, orig string) []string"),
-    ("splitn", "func(sep string, n int, orig string) map[string]string"),
+    (
+        "splitn",
+        "func(sep string, n int, orig string) map[string]string",
+    ),
     ("until", "func(count int) []int"),
     ("untilStep", "func(start, stop, step int) []int"),
     ("join", "func(sep string, v interface{}) string"),
@@ -70,15 +73,24 @@ pub const GO_SIGNATURES: &[(&str, &str)] = &[
     ("minf", "func(a interface{}, i ...interface{}) float64"),
     ("ceil", "func(a interface{}) float64"),
     ("floor", "func(a interface{}) float64"),
-    ("round", "func(a interface{}, p int, rOpt ...float64) float64"),
+    (
+        "round",
+        "func(a interface{}, p int, rOpt ...float64) float64",
+    ),
     // defaults
-    ("default", "func(d interface{}, given ...interface{}) interface{}"),
+    (
+        "default",
+        "func(d interface{}, given ...interface{}) interface{}",
+    ),
     ("empty", "func(given interface{}) bool"),
     ("coalesce", "func(v ...interface{}) interface{}"),
     ("all", "func(v ...interface{}) bool"),
     ("any", "func(v ...interface{}) bool"),
     ("compact", "func(list interface{}) []interface{}"),
-    ("mustCompact", "func(list interface{}) ([]interface{}, error)"),
+    (
+        "mustCompact",
+        "func(list interface{}) ([]interface{}, error)",
+    ),
     ("fromJson", "func(v string) interface{}"),
     ("toJson", "func(v interface{}) string"),
     ("toPrettyJson", "func(v interface{}) string"),
@@ -87,7 +99,10 @@ pub const GO_SIGNATURES: &[(&str, &str)] = &[
     ("mustToJson", "func(v interface{}) (string, error)"),
     ("mustToPrettyJson", "func(v interface{}) (string, error)"),
     ("mustToRawJson", "func(v interface{}) (string, error)"),
-    ("ternary", "func(vt interface{}, vf interface{}, v bool) interface{}"),
+    (
+        "ternary",
+        "func(vt interface{}, vf interface{}, v bool) interface{}",
+    ),
     ("deepCopy", "func(i interface{}) interface{}"),
     ("mustDeepCopy", "func(i interface{}) (interface{}, error)"),
     // reflection
@@ -118,12 +133,30 @@ pub const GO_SIGNATURES: &[(&str, &str)] = &[
     // lists
     ("tuple", "func(v ...interface{}) []interface{}"),
     ("list", "func(v ...interface{}) []interface{}"),
-    ("append", "func(list interface{}, v interface{}) []interface{}"),
-    ("push", "func(list interface{}, v interface{}) []interface{}"),
-    ("mustAppend", "func(list interface{}, v interface{}) ([]interface{}, error)"),
-    ("mustPush", "func(list interface{}, v interface{}) ([]interface{}, error)"),
-    ("prepend", "func(list interface{}, v interface{}) []interface{}"),
-    ("mustPrepend", "func(list interface{}, v interface{}) ([]interface{}, error)"),
+    (
+        "append",
+        "func(list interface{}, v interface{}) []interface{}",
+    ),
+    (
+        "push",
+        "func(list interface{}, v interface{}) []interface{}",
+    ),
+    (
+        "mustAppend",
+        "func(list interface{}, v interface{}) ([]interface{}, error)",
+    ),
+    (
+        "mustPush",
+        "func(list interface{}, v interface{}) ([]interface{}, error)",
+    ),
+    (
+        "prepend",
+        "func(list interface{}, v interface{}) []interface{}",
+    ),
+    (
+        "mustPrepend",
+        "func(list interface{}, v interface{}) ([]interface{}, error)",
+    ),
     ("first", "func(list interface{}) interface{}"),
     ("mustFirst", "func(list interface{}) (interface{}, error)"),
     ("rest", "func(list interface{}) []interface{}"),
@@ -131,51 +164,129 @@ pub const GO_SIGNATURES: &[(&str, &str)] = &[
     ("last", "func(list interface{}) interface{}"),
     ("mustLast", "func(list interface{}) (interface{}, error)"),
     ("initial", "func(list interface{}) []interface{}"),
-    ("mustInitial", "func(list interface{}) ([]interface{}, error)"),
+    (
+        "mustInitial",
+        "func(list interface{}) ([]interface{}, error)",
+    ),
     ("reverse", "func(v interface{}) []interface{}"),
     ("mustReverse", "func(v interface{}) ([]interface{}, error)"),
     ("uniq", "func(list interface{}) []interface{}"),
     ("mustUniq", "func(list interface{}) ([]interface{}, error)"),
-    ("without", "func(list interface{}, omit ...interface{}) []interface{}"),
-    ("mustWithout", "func(list interface{}, omit ...interface{}) ([]interface{}, error)"),
+    (
+        "without",
+        "func(list interface{}, omit ...interface{}) []interface{}",
+    ),
+    (
+        "mustWithout",
+        "func(list interface{}, omit ...interface{}) ([]interface{}, error)",
+    ),
     ("has", "func(needle interface{}, haystack interface{}) bool"),
-    ("mustHas", "func(needle interface{}, haystack interface{}) (bool, error)"),
-    ("slice", "func(list interface{}, indices ...interface{}) interface{}"),
-    ("mustSlice", "func(list interface{}, indices ...interface{}) (interface{}, error)"),
+    (
+        "mustHas",
+        "func(needle interface{}, haystack interface{}) (bool, error)",
+    ),
+    (
+        "slice",
+        "func(list interface{}, indices ...interface{}) interface{}",
+    ),
+    (
+        "mustSlice",
+        "func(list interface{}, indices ...interface{}) (interface{}, error)",
+    ),
     ("concat", "func(lists ...interface{}) interface{}"),
     ("chunk", "func(size int, list interface{}) [][]interface{}"),
-    ("mustChunk", "func(size int, list interface{}) ([][]interface{}, error)"),
+    (
+        "mustChunk",
+        "func(size int, list interface{}) ([][]interface{}, error)",
+    ),
     // dicts
     ("dict", "func(v ...interface{}) map[string]interface{}"),
-    ("get", "func(d map[string]interface{}, key string) interface{}"),
-    ("set", "func(d map[string]interface{}, key string, value interface{}) map[string]interface{}"),
-    ("unset", "func(d map[string]interface{}, key string) map[string]interface{}"),
+    (
+        "get",
+        "func(d map[string]interface{}, key string) interface{}",
+    ),
+    (
+        "set",
+        "func(d map[string]interface{}, key string, value interface{}) map[string]interface{}",
+    ),
+    (
+        "unset",
+        "func(d map[string]interface{}, key string) map[string]interface{}",
+    ),
     ("hasKey", "func(d map[string]interface{}, key string) bool"),
-    ("pluck", "func(key string, d ...map[string]interface{}) []interface{}"),
+    (
+        "pluck",
+        "func(key string, d ...map[string]interface{}) []interface{}",
+    ),
     ("keys", "func(dicts ...map[string]interface{}) []string"),
-    ("pick", "func(dict map[string]interface{}, keys ...string) map[string]interface{}"),
-    ("omit", "func(dict map[string]interface{}, keys ...string) map[string]interface{}"),
-    ("merge", "func(dst map[string]interface{}, srcs ...map[string]interface{}) interface{}"),
-    ("mergeOverwrite", "func(dst map[string]interface{}, srcs ...map[string]interface{}) interface{}"),
-    ("mustMerge", "func(dst map[string]interface{}, srcs ...map[string]interface{}) (interface{}, error)"),
-    ("mustMergeOverwrite", "func(dst map[string]interface{}, srcs ...map[string]interface{}) (interface{}, error)"),
+    (
+        "pick",
+        "func(dict map[string]interface{}, keys ...string) map[string]interface{}",
+    ),
+    (
+        "omit",
+        "func(dict map[string]interface{}, keys ...string) map[string]interface{}",
+    ),
+    (
+        "merge",
+        "func(dst map[string]interface{}, srcs ...map[string]interface{}) interface{}",
+    ),
+    (
+        "mergeOverwrite",
+        "func(dst map[string]interface{}, srcs ...map[string]interface{}) interface{}",
+    ),
+    (
+        "mustMerge",
+        "func(dst map[string]interface{}, srcs ...map[string]interface{}) (interface{}, error)",
+    ),
+    (
+        "mustMergeOverwrite",
+        "func(dst map[string]interface{}, srcs ...map[string]interface{}) (interface{}, error)",
+    ),
     ("values", "func(dict map[string]interface{}) []interface{}"),
     ("dig", "func(ps ...interface{}) (interface{}, error)"),
     // flow control
     ("fail", "func(msg string) (string, error)"),
     // regex
     ("regexMatch", "func(regex string, s string) bool"),
-    ("mustRegexMatch", "func(regex string, s string) (bool, error)"),
-    ("regexFindAll", "func(regex string, s string, n int) []string"),
-    ("mustRegexFindAll", "func(regex string, s string, n int) ([]string, error)"),
+    (
+        "mustRegexMatch",
+        "func(regex string, s string) (bool, error)",
+    ),
+    (
+        "regexFindAll",
+        "func(regex string, s string, n int) []string",
+    ),
+    (
+        "mustRegexFindAll",
+        "func(regex string, s string, n int) ([]string, error)",
+    ),
     ("regexFind", "func(regex string, s string) string"),
-    ("mustRegexFind", "func(regex string, s string) (string, error)"),
-    ("regexReplaceAll", "func(regex string, s string, repl string) string"),
-    ("mustRegexReplaceAll", "func(regex string, s string, repl string) (string, error)"),
-    ("regexReplaceAllLiteral", "func(regex string, s string, repl string) string"),
-    ("mustRegexReplaceAllLiteral", "func(regex string, s string, repl string) (string, error)"),
+    (
+        "mustRegexFind",
+        "func(regex string, s string) (string, error)",
+    ),
+    (
+        "regexReplaceAll",
+        "func(regex string, s string, repl string) string",
+    ),
+    (
+        "mustRegexReplaceAll",
+        "func(regex string, s string, repl string) (string, error)",
+    ),
+    (
+        "regexReplaceAllLiteral",
+        "func(regex string, s string, repl string) string",
+    ),
+    (
+        "mustRegexReplaceAllLiteral",
+        "func(regex string, s string, repl string) (string, error)",
+    ),
     ("regexSplit", "func(regex string, s string, n int) []string"),
-    ("mustRegexSplit", "func(regex string, s string, n int) ([]string, error)"),
+    (
+        "mustRegexSplit",
+        "func(regex string, s string, n int) ([]string, error)",
+    ),
     ("regexQuoteMeta", "func(s string) string"),
     // URLs
     ("urlParse", "func(v string) map[string]interface{}"),

@@ -2,107 +2,220 @@
 //! xstrings case conversions.
 
 use super::cast::{atoi, parse_int, strval, to_float64, to_int64};
-use super::unicode::{is_letter, is_lower, is_number, is_punct, is_space, is_title, is_upper, to_lower, to_title, to_upper};
-use super::{def, int, s, IntoValue};
+use super::unicode::{
+    is_letter, is_lower, is_number, is_punct, is_space, is_title, is_upper, to_lower, to_title,
+    to_upper,
+};
+use super::{IntoValue, def, int, s};
 use crate::gotmpl::{FuncMap, Param as P, Signature};
-use crate::value::{go_quote, ElemType, List, Map, Value};
+use crate::value::{ElemType, List, Map, Value, go_quote};
 use std::rc::Rc;
 
 pub(super) fn register(m: &mut FuncMap, version: super::SprigVersion) {
     let str1 = Signature::fixed(&[P::String]);
     let str2 = Signature::fixed(&[P::String, P::String]);
     let int_str = Signature::fixed(&[P::Int, P::String]);
-    def(m, "trim", str1, |a| Ok(s(&a, 0).trim_matches(is_space).into_value()));
-    def(m, "upper", str1, |a| Ok(super::unicode::str_to_upper(s(&a, 0)).into_value()));
-    def(m, "lower", str1, |a| Ok(super::unicode::str_to_lower(s(&a, 0)).into_value()));
+    def(m, "trim", str1, |a| {
+        Ok(s(&a, 0).trim_matches(is_space).into_value())
+    });
+    def(m, "upper", str1, |a| {
+        Ok(super::unicode::str_to_upper(s(&a, 0)).into_value())
+    });
+    def(m, "lower", str1, |a| {
+        Ok(super::unicode::str_to_lower(s(&a, 0)).into_value())
+    });
     def(m, "title", str1, |a| Ok(title(s(&a, 0)).into_value()));
     def(m, "untitle", str1, |a| Ok(untitle(s(&a, 0)).into_value()));
-    def(m, "substr", Signature::fixed(&[P::Int, P::Int, P::String]), |a| {
-        substr(int(&a, 0), int(&a, 1), s(&a, 2)).map(IntoValue::into_value)
+    def(
+        m,
+        "substr",
+        Signature::fixed(&[P::Int, P::Int, P::String]),
+        |a| substr(int(&a, 0), int(&a, 1), s(&a, 2)).map(IntoValue::into_value),
+    );
+    def(m, "repeat", int_str, |a| {
+        repeat(s(&a, 1), int(&a, 0)).map(IntoValue::into_value)
     });
-    def(m, "repeat", int_str, |a| repeat(s(&a, 1), int(&a, 0)).map(IntoValue::into_value));
     for name in ["trimall", "trimAll"] {
-        def(m, name, str2, |a| Ok(s(&a, 1).trim_matches(|c| s(&a, 0).contains(c)).into_value()));
+        def(m, name, str2, |a| {
+            Ok(s(&a, 1).trim_matches(|c| s(&a, 0).contains(c)).into_value())
+        });
     }
-    def(m, "trimSuffix", str2, |a| Ok(s(&a, 1).strip_suffix(s(&a, 0)).unwrap_or(s(&a, 1)).into_value()));
-    def(m, "trimPrefix", str2, |a| Ok(s(&a, 1).strip_prefix(s(&a, 0)).unwrap_or(s(&a, 1)).into_value()));
-    def(m, "nospace", str1, |a| Ok(delete_white_space(s(&a, 0)).into_value()));
-    def(m, "initials", str1, |a| Ok(initials(s(&a, 0)).into_value()));
-    def(m, "swapcase", str1, |a| Ok(swap_case(s(&a, 0)).into_value()));
-    def(m, "snakecase", str1, |a| Ok(camel_to_lower(s(&a, 0), '_').into_value()));
-    def(m, "kebabcase", str1, |a| Ok(camel_to_lower(s(&a, 0), '-').into_value()));
-    match version {
-        super::SprigVersion::V3_2_3 => def(m, "camelcase", str1, |a| Ok(to_camel_case(s(&a, 0)).into_value())),
-        // Sprig v3.3.0 maps `camelcase` to xstrings 1.5's `ToPascalCase`.
-        super::SprigVersion::V3_3_0 => def(m, "camelcase", str1, |a| Ok(to_pascal_case(s(&a, 0)).into_value())),
-    }
-    def(m, "wrap", int_str, |a| Ok(wrap_custom(s(&a, 1), int(&a, 0), "", false).into_value()));
-    def(m, "wrapWith", Signature::fixed(&[P::Int, P::String, P::String]), |a| {
-        Ok(wrap_custom(s(&a, 2), int(&a, 0), s(&a, 1), true).into_value())
+    def(m, "trimSuffix", str2, |a| {
+        Ok(s(&a, 1)
+            .strip_suffix(s(&a, 0))
+            .unwrap_or(s(&a, 1))
+            .into_value())
     });
-    def(m, "contains", str2, |a| Ok(Value::Bool(s(&a, 1).contains(s(&a, 0)))));
-    def(m, "hasPrefix", str2, |a| Ok(Value::Bool(s(&a, 1).starts_with(s(&a, 0)))));
-    def(m, "hasSuffix", str2, |a| Ok(Value::Bool(s(&a, 1).ends_with(s(&a, 0)))));
+    def(m, "trimPrefix", str2, |a| {
+        Ok(s(&a, 1)
+            .strip_prefix(s(&a, 0))
+            .unwrap_or(s(&a, 1))
+            .into_value())
+    });
+    def(m, "nospace", str1, |a| {
+        Ok(delete_white_space(s(&a, 0)).into_value())
+    });
+    def(m, "initials", str1, |a| Ok(initials(s(&a, 0)).into_value()));
+    def(
+        m,
+        "swapcase",
+        str1,
+        |a| Ok(swap_case(s(&a, 0)).into_value()),
+    );
+    def(m, "snakecase", str1, |a| {
+        Ok(camel_to_lower(s(&a, 0), '_').into_value())
+    });
+    def(m, "kebabcase", str1, |a| {
+        Ok(camel_to_lower(s(&a, 0), '-').into_value())
+    });
+    match version {
+        super::SprigVersion::V3_2_3 => def(m, "camelcase", str1, |a| {
+            Ok(to_camel_case(s(&a, 0)).into_value())
+        }),
+        // Sprig v3.3.0 maps `camelcase` to xstrings 1.5's `ToPascalCase`.
+        super::SprigVersion::V3_3_0 => def(m, "camelcase", str1, |a| {
+            Ok(to_pascal_case(s(&a, 0)).into_value())
+        }),
+    }
+    def(m, "wrap", int_str, |a| {
+        Ok(wrap_custom(s(&a, 1), int(&a, 0), "", false).into_value())
+    });
+    def(
+        m,
+        "wrapWith",
+        Signature::fixed(&[P::Int, P::String, P::String]),
+        |a| Ok(wrap_custom(s(&a, 2), int(&a, 0), s(&a, 1), true).into_value()),
+    );
+    def(m, "contains", str2, |a| {
+        Ok(Value::Bool(s(&a, 1).contains(s(&a, 0))))
+    });
+    def(m, "hasPrefix", str2, |a| {
+        Ok(Value::Bool(s(&a, 1).starts_with(s(&a, 0))))
+    });
+    def(m, "hasSuffix", str2, |a| {
+        Ok(Value::Bool(s(&a, 1).ends_with(s(&a, 0))))
+    });
     let any_rest = Signature::variadic(&[], P::Any);
     def(m, "quote", any_rest, |a| {
-        let parts: Vec<String> = a.iter().filter(|v| !v.is_nil()).map(|v| go_quote(&strval(v))).collect();
+        let parts: Vec<String> = a
+            .iter()
+            .filter(|v| !v.is_nil())
+            .map(|v| go_quote(&strval(v)))
+            .collect();
         Ok(parts.join(" ").into_value())
     });
     def(m, "squote", any_rest, |a| {
-        let parts: Vec<String> = a.iter().filter(|v| !v.is_nil()).map(|v| format!("'{}'", v.go_format())).collect();
+        let parts: Vec<String> = a
+            .iter()
+            .filter(|v| !v.is_nil())
+            .map(|v| format!("'{}'", v.go_format()))
+            .collect();
         Ok(parts.join(" ").into_value())
     });
     def(m, "cat", any_rest, |a| {
-        let parts: Vec<String> = a.iter().filter(|v| !v.is_nil()).map(Value::go_format).collect();
+        let parts: Vec<String> = a
+            .iter()
+            .filter(|v| !v.is_nil())
+            .map(Value::go_format)
+            .collect();
         Ok(parts.join(" ").into_value())
     });
-    def(m, "indent", int_str, |a| indent(int(&a, 0), s(&a, 1)).map(IntoValue::into_value));
-    def(m, "nindent", int_str, |a| indent(int(&a, 0), s(&a, 1)).map(|t| format!("\n{t}").into_value()));
-    def(m, "replace", Signature::fixed(&[P::String, P::String, P::String]), |a| {
-        Ok(s(&a, 2).replace(s(&a, 0), s(&a, 1)).into_value())
+    def(m, "indent", int_str, |a| {
+        indent(int(&a, 0), s(&a, 1)).map(IntoValue::into_value)
     });
-    def(m, "plural", Signature::fixed(&[P::String, P::String, P::Int]), |a| {
-        Ok(if int(&a, 2) == 1 { s(&a, 0) } else { s(&a, 1) }.into_value())
+    def(m, "nindent", int_str, |a| {
+        indent(int(&a, 0), s(&a, 1)).map(|t| format!("\n{t}").into_value())
     });
+    def(
+        m,
+        "replace",
+        Signature::fixed(&[P::String, P::String, P::String]),
+        |a| Ok(s(&a, 2).replace(s(&a, 0), s(&a, 1)).into_value()),
+    );
+    def(
+        m,
+        "plural",
+        Signature::fixed(&[P::String, P::String, P::Int]),
+        |a| Ok(if int(&a, 2) == 1 { s(&a, 0) } else { s(&a, 1) }.into_value()),
+    );
     let any1 = Signature::fixed(&[P::Any]);
-    def(m, "toString", any1, |a| Ok(strval(&arg(&a, 0)).into_value()));
-    def(m, "toStrings", any1, |a| Ok(Value::string_list(strslice(&arg(&a, 0)))));
+    def(
+        m,
+        "toString",
+        any1,
+        |a| Ok(strval(&arg(&a, 0)).into_value()),
+    );
+    def(m, "toStrings", any1, |a| {
+        Ok(Value::string_list(strslice(&arg(&a, 0))))
+    });
     def(m, "atoi", str1, |a| Ok(Value::Int(atoi(s(&a, 0)))));
-    def(m, "int64", any1, |a| Ok(Value::Int64(to_int64(&arg(&a, 0)))));
+    def(m, "int64", any1, |a| {
+        Ok(Value::Int64(to_int64(&arg(&a, 0))))
+    });
     def(m, "int", any1, |a| Ok(Value::Int(to_int64(&arg(&a, 0)))));
-    def(m, "float64", any1, |a| Ok(Value::Float(to_float64(&arg(&a, 0)))));
+    def(m, "float64", any1, |a| {
+        Ok(Value::Float(to_float64(&arg(&a, 0))))
+    });
     def(m, "toDecimal", any1, |a| {
-        Ok(Value::Int64(parse_int(&arg(&a, 0).go_format(), 8).unwrap_or(0)))
+        Ok(Value::Int64(
+            parse_int(&arg(&a, 0).go_format(), 8).unwrap_or(0),
+        ))
     });
     def(m, "seq", Signature::variadic(&[], P::Int), |a| {
         let p: Vec<i64> = (0..a.len()).map(|i| int(&a, i)).collect();
         Ok(seq(&p).into_value())
     });
-    def(m, "split", str2, |a| Ok(indexed_map(go_split(s(&a, 1), s(&a, 0), -1))));
-    def(m, "splitn", Signature::fixed(&[P::String, P::Int, P::String]), |a| {
-        Ok(indexed_map(go_split(s(&a, 2), s(&a, 0), int(&a, 1))))
+    def(m, "split", str2, |a| {
+        Ok(indexed_map(go_split(s(&a, 1), s(&a, 0), -1)))
     });
-    def(m, "splitList", str2, |a| Ok(Value::string_list(go_split(s(&a, 1), s(&a, 0), -1))));
+    def(
+        m,
+        "splitn",
+        Signature::fixed(&[P::String, P::Int, P::String]),
+        |a| Ok(indexed_map(go_split(s(&a, 2), s(&a, 0), int(&a, 1)))),
+    );
+    def(m, "splitList", str2, |a| {
+        Ok(Value::string_list(go_split(s(&a, 1), s(&a, 0), -1)))
+    });
     def(m, "until", Signature::fixed(&[P::Int]), |a| {
         let n = int(&a, 0);
         Ok(int_list(until_step(0, n, if n < 0 { -1 } else { 1 })))
     });
-    def(m, "untilStep", Signature::fixed(&[P::Int, P::Int, P::Int]), |a| {
-        Ok(int_list(until_step(int(&a, 0), int(&a, 1), int(&a, 2))))
-    });
+    def(
+        m,
+        "untilStep",
+        Signature::fixed(&[P::Int, P::Int, P::Int]),
+        |a| Ok(int_list(until_step(int(&a, 0), int(&a, 1), int(&a, 2)))),
+    );
     def(m, "abbrev", int_str, |a| {
         let (w, text) = (int(&a, 0), s(&a, 1));
-        Ok(if w < 4 { text.to_string() } else { abbreviate_full(text, 0, w).unwrap_or_default() }.into_value())
-    });
-    def(m, "abbrevboth", Signature::fixed(&[P::Int, P::Int, P::String]), |a| {
-        let (left, right, text) = (int(&a, 0), int(&a, 1), s(&a, 2));
-        if right < 4 || left > 0 && right < 7 {
-            return Ok(text.into_value());
+        Ok(if w < 4 {
+            text.to_string()
+        } else {
+            abbreviate_full(text, 0, w).unwrap_or_default()
         }
-        Ok(abbreviate_full(text, left, right).unwrap_or_default().into_value())
+        .into_value())
     });
-    def(m, "trunc", int_str, |a| Ok(trunc(int(&a, 0), s(&a, 1)).into_value()));
-    def(m, "join", Signature::fixed(&[P::String, P::Any]), |a| Ok(strslice(&arg(&a, 1)).join(s(&a, 0)).into_value()));
+    def(
+        m,
+        "abbrevboth",
+        Signature::fixed(&[P::Int, P::Int, P::String]),
+        |a| {
+            let (left, right, text) = (int(&a, 0), int(&a, 1), s(&a, 2));
+            if right < 4 || left > 0 && right < 7 {
+                return Ok(text.into_value());
+            }
+            Ok(abbreviate_full(text, left, right)
+                .unwrap_or_default()
+                .into_value())
+        },
+    );
+    def(m, "trunc", int_str, |a| {
+        Ok(trunc(int(&a, 0), s(&a, 1)).into_value())
+    });
+    def(m, "join", Signature::fixed(&[P::String, P::Any]), |a| {
+        Ok(strslice(&arg(&a, 1)).join(s(&a, 0)).into_value())
+    });
     def(m, "sortAlpha", any1, |a| {
         let v = arg(&a, 0);
         let mut items = match v {
@@ -227,7 +340,11 @@ fn untitle(s: &str) -> String {
 /// goutils `DeleteWhiteSpace`: byte by byte, each byte taken as a Latin-1 rune, so non-ASCII
 /// text is re-encoded (as in Go) when any whitespace was removed.
 fn delete_white_space(s: &str) -> String {
-    let kept: Vec<char> = s.bytes().map(char::from).filter(|&c| !is_space(c)).collect();
+    let kept: Vec<char> = s
+        .bytes()
+        .map(char::from)
+        .filter(|&c| !is_space(c))
+        .collect();
     if kept.len() == s.len() {
         return s.to_string();
     }
@@ -347,7 +464,10 @@ fn abbreviate_full(s: &str, offset: i64, max: i64) -> Option<String> {
         let rest = bytes_str(&b[offset as usize..]);
         return Some(format!("...{}", abbreviate_full(&rest, 0, max - 3)?));
     }
-    Some(format!("...{}", bytes_str(&b[(len - (max - 3)) as usize..])))
+    Some(format!(
+        "...{}",
+        bytes_str(&b[(len - (max - 3)) as usize..])
+    ))
 }
 
 /// `strings.SplitN(s, sep, n)`; `n < 0` splits everywhere.
@@ -356,11 +476,17 @@ pub(super) fn go_split(s: &str, sep: &str, n: i64) -> Vec<String> {
         return Vec::new();
     }
     if sep.is_empty() {
-        let chars: Vec<&str> = s.char_indices().map(|(i, c)| &s[i..i + c.len_utf8()]).collect();
+        let chars: Vec<&str> = s
+            .char_indices()
+            .map(|(i, c)| &s[i..i + c.len_utf8()])
+            .collect();
         if n < 0 || chars.len() as i64 <= n {
             return chars.into_iter().map(String::from).collect();
         }
-        let mut out: Vec<String> = chars[..(n - 1) as usize].iter().map(|c| c.to_string()).collect();
+        let mut out: Vec<String> = chars[..(n - 1) as usize]
+            .iter()
+            .map(|c| c.to_string())
+            .collect();
         let used: usize = out.iter().map(String::len).sum();
         out.push(s[used..].to_string());
         return out;
@@ -418,7 +544,10 @@ pub(super) fn until_step(start: i64, stop: i64, step: i64) -> Vec<i64> {
 }
 
 fn int_list(items: Vec<i64>) -> Value {
-    Value::List(Rc::new(List { elem: ElemType::Int, items: items.into_iter().map(Value::Int).collect() }))
+    Value::List(Rc::new(List {
+        elem: ElemType::Int,
+        items: items.into_iter().map(Value::Int).collect(),
+    }))
 }
 
 fn seq(p: &[i64]) -> String {
@@ -435,7 +564,11 @@ fn seq(p: &[i64]) -> String {
     };
     let inc = if end < start { -1 } else { 1 };
     let items = until_step(start, end + inc, step);
-    items.iter().map(i64::to_string).collect::<Vec<_>>().join(" ")
+    items
+        .iter()
+        .map(i64::to_string)
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 #[derive(Clone, Copy, PartialEq, Debug)]
@@ -533,13 +666,17 @@ fn next_word(s: &str) -> (Word, &str, &str) {
             } else if is_alphabet(r) {
                 offset += size;
                 rem = &rem[size..];
-                run(&mut rem, &mut offset, &mut r, &|c| is_alphabet(c) && !is_upper(c));
+                run(&mut rem, &mut offset, &mut r, &|c| {
+                    is_alphabet(c) && !is_upper(c)
+                });
             }
         }
     } else if is_alphabet(r) {
         wt = Word::Alphabet;
         rem = &rem[size..];
-        run(&mut rem, &mut offset, &mut r, &|c| is_alphabet(c) && !is_upper(c));
+        run(&mut rem, &mut offset, &mut r, &|c| {
+            is_alphabet(c) && !is_upper(c)
+        });
     } else if is_number(r) {
         wt = Word::Number;
         rem = &rem[size..];

@@ -1,8 +1,8 @@
 //! `urlParse` and `urlJoin`: the parts of Go's net/url that Sprig exposes.
 
-use super::{def, s, IntoValue};
+use super::{IntoValue, def, s};
 use crate::gotmpl::{FuncMap, Param as P, Signature};
-use crate::value::{go_quote, Map, Value};
+use crate::value::{Map, Value, go_quote};
 
 pub(super) fn register(m: &mut FuncMap) {
     def(m, "urlParse", Signature::fixed(&[P::String]), |a| {
@@ -15,18 +15,29 @@ pub(super) fn register(m: &mut FuncMap) {
         d.insert("query", Value::from(u.raw_query.clone()));
         d.insert("opaque", Value::from(u.opaque.clone()));
         d.insert("fragment", Value::from(u.fragment.clone()));
-        d.insert("userinfo", Value::from(u.user.as_ref().map(user_string).unwrap_or_default()));
+        d.insert(
+            "userinfo",
+            Value::from(u.user.as_ref().map(user_string).unwrap_or_default()),
+        );
         Ok(Value::Map(d))
     });
     def(m, "urlJoin", Signature::fixed(&[P::Map]), |a| {
-        let d = a.first().and_then(Value::as_map).cloned().unwrap_or_default();
+        let d = a
+            .first()
+            .and_then(Value::as_map)
+            .cloned()
+            .unwrap_or_default();
         let get = |k: &str| -> Result<String, String> {
             match d.get(k) {
                 None => Ok(String::new()),
                 Some(Value::String(v)) => Ok(v.to_string()),
                 Some(other) => Err(format!(
                     "unable to parse {k} key, must be of type string, but {} found",
-                    if other.is_nil() { "invalid" } else { other.kind_name() }
+                    if other.is_nil() {
+                        "invalid"
+                    } else {
+                        other.kind_name()
+                    }
                 )),
             }
         };
@@ -124,13 +135,19 @@ fn unescape(s: &str, mode: Mode) -> Result<String, String> {
                     }
                     _ => {
                         let end = (i + 3).min(b.len());
-                        return Err(format!("invalid URL escape {}", go_quote(&String::from_utf8_lossy(&b[i..end]))));
+                        return Err(format!(
+                            "invalid URL escape {}",
+                            go_quote(&String::from_utf8_lossy(&b[i..end]))
+                        ));
                     }
                 }
             }
             c => {
                 if mode == Mode::Host && c < 0x80 && should_escape(c, Mode::Host) {
-                    return Err(format!("invalid character {} in host name", go_quote(&(c as char).to_string())));
+                    return Err(format!(
+                        "invalid character {} in host name",
+                        go_quote(&(c as char).to_string())
+                    ));
                 }
                 out.push(c);
                 i += 1;
@@ -145,7 +162,8 @@ fn parse(raw: &str) -> Result<Url, String> {
     let (u, frag) = raw.split_once('#').unwrap_or((raw, ""));
     let mut url = parse_no_frag(u).map_err(|e| format!("parse {}: {e}", go_quote(u)))?;
     if !frag.is_empty() {
-        url.fragment = unescape(frag, Mode::Fragment).map_err(|e| format!("parse {}: {e}", go_quote(raw)))?;
+        url.fragment =
+            unescape(frag, Mode::Fragment).map_err(|e| format!("parse {}: {e}", go_quote(raw)))?;
     }
     Ok(url)
 }
@@ -190,12 +208,18 @@ fn parse_no_frag(raw: &str) -> Result<Url, String> {
         };
         url.host = parse_host(host)?;
         if let Some(ui) = user {
-            if !ui.bytes().all(|c| c.is_ascii_alphanumeric() || b"-._:~!$&'()*+,;=%@".contains(&c)) {
+            if !ui
+                .bytes()
+                .all(|c| c.is_ascii_alphanumeric() || b"-._:~!$&'()*+,;=%@".contains(&c))
+            {
                 return Err("net/url: invalid userinfo".into());
             }
             url.user = Some(match ui.split_once(':') {
                 None => (unescape(ui, Mode::UserPassword)?, None),
-                Some((n, p)) => (unescape(n, Mode::UserPassword)?, Some(unescape(p, Mode::UserPassword)?)),
+                Some((n, p)) => (
+                    unescape(n, Mode::UserPassword)?,
+                    Some(unescape(p, Mode::UserPassword)?),
+                ),
             });
         }
     } else if !url.scheme.is_empty() && rest.starts_with('/') {
@@ -223,7 +247,9 @@ fn scheme(raw: &str) -> Result<(&str, &str), String> {
 
 fn parse_host(host: &str) -> Result<String, String> {
     if host.starts_with('[') {
-        let Some(i) = host.rfind(']') else { return Err("missing ']' in host".into()) };
+        let Some(i) = host.rfind(']') else {
+            return Err("missing ']' in host".into());
+        };
         let port = &host[i + 1..];
         if !valid_port(port) {
             return Err(format!("invalid port {} after host", go_quote(port)));
@@ -238,7 +264,10 @@ fn parse_host(host: &str) -> Result<String, String> {
 }
 
 fn valid_port(port: &str) -> bool {
-    port.is_empty() || port.strip_prefix(':').is_some_and(|p| p.bytes().all(|c| c.is_ascii_digit()))
+    port.is_empty()
+        || port
+            .strip_prefix(':')
+            .is_some_and(|p| p.bytes().all(|c| c.is_ascii_digit()))
 }
 
 /// `URL.Hostname()`: the host without port or IPv6 brackets.
@@ -247,7 +276,10 @@ fn hostname(host: &str) -> String {
         Some(i) if !host[i..].contains(']') => host.split_at(i),
         _ => (host, ""),
     };
-    h.strip_prefix('[').and_then(|h| h.strip_suffix(']')).unwrap_or(h).into()
+    h.strip_prefix('[')
+        .and_then(|h| h.strip_suffix(']'))
+        .unwrap_or(h)
+        .into()
 }
 
 fn user_string((name, pass): &(String, Option<String>)) -> String {
@@ -269,8 +301,10 @@ fn to_string(u: &Url) -> String {
     if !u.opaque.is_empty() {
         buf.push_str(&u.opaque);
     } else {
-        if !u.scheme.is_empty() || !u.host.is_empty() || u.user.is_some() {
-            if !(u.omit_host && u.host.is_empty() && u.user.is_none()) {
+        if (!u.scheme.is_empty() || !u.host.is_empty() || u.user.is_some())
+            && !(u.omit_host && u.host.is_empty() && u.user.is_none())
+        {
+            {
                 if !u.host.is_empty() || !u.path.is_empty() || u.user.is_some() {
                     buf.push_str("//");
                 }
@@ -281,7 +315,11 @@ fn to_string(u: &Url) -> String {
                 buf.push_str(&escape(&u.host, Mode::Host));
             }
         }
-        let path = if u.raw_path.is_empty() { escape(&u.path, Mode::Path) } else { u.raw_path.clone() };
+        let path = if u.raw_path.is_empty() {
+            escape(&u.path, Mode::Path)
+        } else {
+            u.raw_path.clone()
+        };
         if !path.is_empty() && !path.starts_with('/') && !u.host.is_empty() {
             buf.push('/');
         }
