@@ -1,3 +1,7 @@
 //! Charts: the model, the loader (directory, .tgz, bytes), values coalescing, dependencies,
 //! schema validation and rendering with helm's template-set rules and output order.
 //! No network and no cluster IO: sources hand charts over as bytes.
+
+pub mod engine;
+
+pub use engine::{Engine, RenderError, Renderable};

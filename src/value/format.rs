@@ -26,7 +26,6 @@ fn go_quote_with(s: &str, quote: char, ascii_only: bool) -> String {
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
             '\x0b' => out.push_str("\\v"),
-            '\u{FFFD}' => out.push_str("\\ufffd"),
             c if (c as u32) < 0x80 && !c.is_ascii_control() => out.push(c),
             c if !ascii_only && is_go_printable(c) => out.push(c),
             c if (c as u32) < 0x80 => out.push_str(&format!("\\x{:02x}", c as u32)),
