@@ -162,6 +162,11 @@ pub trait Object: fmt::Debug {
     fn to_value(&self) -> Value {
         Value::String(self.go_format().into())
     }
+    /// The concrete object, for functions that take their own object types back (`date` given
+    /// the `time.Time` that `now` made, `genSignedCert` given a CA); `None` when not exposed.
+    fn as_any(&self) -> Option<&dyn std::any::Any> {
+        None
+    }
 }
 
 /// A Go value as a template sees it.
