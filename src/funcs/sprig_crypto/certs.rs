@@ -579,6 +579,28 @@ mod tests {
         assert_eq!(bad.unwrap_err(), "error parsing ip: 1.2.3");
     }
 
+    #[test]
+    fn rsa_defaults_like_sprig() {
+        let map = helm3();
+        let ca = cert_of(&call(&map, "genCA", vec![Value::str("ca"), Value::Int(3650)]).unwrap());
+        assert!(ca.key.starts_with("-----BEGIN RSA PRIVATE KEY-----\n"));
+        let key = rsa::RsaPrivateKey::from_pkcs1_der(&pem_decode(&ca.key).unwrap().1).unwrap();
+        assert_eq!(rsa::traits::PublicKeyParts::size(&key), 256);
+        let parsed = parse_pem(&ca.cert);
+        assert_eq!(parsed.signature_algorithm.oid.to_string(), "1.2.840.113549.1.1.11");
+        let cert = call(
+            &map,
+            "genSelfSignedCert",
+            vec![Value::str(""), Value::Nil, Value::list(vec![Value::str("x.example")]), Value::Int(1)],
+        )
+        .unwrap();
+        let parsed = parse_pem(&cert_of(&cert).cert);
+        // An empty subject makes the SAN extension critical (RFC 5280 4.2.1.6), as in Go.
+        assert_eq!(ext_ids(&parsed).last(), Some(&("2.5.29.17".to_string(), true)));
+        let dsa = generate_private_key("dsa");
+        assert!(dsa.starts_with("-----BEGIN DSA PRIVATE KEY-----\n"), "{dsa}");
+    }
+
     /// The certificates must verify with openssl too (chain and signature), when it is installed.
     #[test]
     fn openssl_verifies_the_chain() {
