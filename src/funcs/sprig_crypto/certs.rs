@@ -544,7 +544,7 @@ mod tests {
         let tbs = &parsed.tbs_certificate;
         assert_eq!(tbs.subject.to_string(), "CN=my-ca");
         assert_eq!(tbs.issuer, tbs.subject);
-        assert_eq!(tbs.serial_number.as_bytes().len() <= 17, true);
+        assert!(tbs.serial_number.as_bytes().len() <= 17);
         let days = tbs.validity.not_after.to_unix_duration().as_secs() - tbs.validity.not_before.to_unix_duration().as_secs();
         assert_eq!(days, 365 * 86_400);
         let ids = ext_ids(&parsed);
