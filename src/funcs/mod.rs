@@ -1,9 +1,10 @@
 //! The function library charts call: Sprig v3 (less `env`/`expandenv`) and helm's own functions
 //! (`include`, `tpl`, `toYaml`, `required`, `lookup`, …), with a v3/v4 compatibility switch.
 
+pub mod helm;
 pub mod json;
 pub mod sprig;
-pub mod helm;
+pub mod sprig_crypto;
 
 pub use helm::{HelmCompat, HelmOptions};
 
@@ -17,5 +18,10 @@ pub fn sprig_funcs(compat: HelmCompat) -> FuncMap {
         HelmCompat::V4 => sprig::SprigVersion::V3_3_0,
     };
     sprig::register_version(&mut map, version);
+    let flavor = match compat {
+        HelmCompat::V3 => sprig_crypto::Flavor::Helm3,
+        HelmCompat::V4 => sprig_crypto::Flavor::Helm4,
+    };
+    sprig_crypto::register_flavor(&mut map, flavor);
     map
 }

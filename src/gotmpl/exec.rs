@@ -228,6 +228,8 @@ enum Callable<'f> {
     Func(&'f Func),
     Builtin(builtins::Builtin),
     Method(Method),
+    /// An object method that takes its arguments unconverted.
+    Dynamic(Rc<dyn crate::value::Object>, &'f str),
 }
 
 impl Callable<'_> {
@@ -236,6 +238,7 @@ impl Callable<'_> {
             Callable::Func(f) => f.sig,
             Callable::Builtin(b) => b.sig(),
             Callable::Method(m) => m.sig,
+            Callable::Dynamic(..) => Signature::variadic(&[], Param::Any),
         }
     }
 }
@@ -629,6 +632,9 @@ impl<'a> State<'a> {
                 if let Some(method) = o.method(name) {
                     return self.eval_call(dot, Callable::Method(method), node, name, args, fin);
                 }
+                if o.has_method(name) {
+                    return self.eval_call(dot, Callable::Dynamic(o.clone(), name), node, name, args, fin);
+                }
                 if let Some(field) = o.field(name) {
                     if has_args {
                         return Err(self.error(format_args!("{name} has arguments but cannot be invoked as function")));
@@ -738,6 +744,10 @@ impl<'a> State<'a> {
         let result = match callable {
             Callable::Func(f) => (f.body)(self, argv).map(Slot::result),
             Callable::Method(m) => (m.call)(argv).map(Slot::result).map_err(FuncError::from),
+            Callable::Dynamic(o, method) => match o.call(method, &argv) {
+                Some(r) => r.map(Slot::result).map_err(FuncError::from),
+                None => Err(FuncError::from(format!("{method} is not a method of {}", o.type_name()))),
+            },
             Callable::Builtin(b) => b.call(argv).map(Slot::result).map_err(FuncError::from),
         };
         result.map_err(|e| {

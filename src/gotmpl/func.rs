@@ -22,6 +22,21 @@ pub trait Host {
     fn template_name(&self) -> &str;
 }
 
+/// A host for calling functions outside any template: template execution is refused.
+pub struct NoHost;
+
+impl Host for NoHost {
+    fn execute_template(&mut self, name: &str, _: Value) -> Result<String, ExecError> {
+        Err(ExecError { name: name.into(), message: "no template is executing".into(), causes: Vec::new() })
+    }
+    fn execute_text(&mut self, _: &str, _: &str, _: Value) -> Result<String, TextError> {
+        Err(TextError::Parse("no template is executing".into()))
+    }
+    fn template_name(&self) -> &str {
+        ""
+    }
+}
+
 /// Why [`Host::execute_text`] failed: the two are reported differently by helm.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TextError {

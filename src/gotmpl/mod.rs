@@ -16,7 +16,7 @@ mod strconv;
 
 pub use crate::value::{Param, Signature};
 pub use exec::{ExecError, MissingKey, Options, Template};
-pub use func::{Func, FuncBody, FuncError, FuncMap, Host, TextError};
+pub use func::{Func, FuncBody, FuncError, FuncMap, Host, NoHost, TextError};
 pub use node::*;
 pub use parse::{MAX_DEPTH, ParseError, ParseOptions, Tree, add_parse_trees, parse};
 pub use strconv::quote as go_quote;

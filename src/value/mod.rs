@@ -175,11 +175,27 @@ pub trait Object: fmt::Debug {
         let _ = name;
         None
     }
+    /// Whether `name` is a method whose arguments are passed as they are, unconverted
+    /// (objects that check their own argument types); called through [`Object::call`].
+    fn has_method(&self, name: &str) -> bool {
+        let _ = name;
+        false
+    }
+    /// Calls such a method; `None` when there is no such method.
+    fn call(&self, name: &str, args: &[Value]) -> Option<Result<Value, String>> {
+        let _ = (name, args);
+        None
+    }
     /// How `fmt` prints it with `%v`.
     fn go_format(&self) -> String;
     /// How `toJson`/`toYaml` see it: objects marshal as the value they stand for.
     fn to_value(&self) -> Value {
         Value::String(self.go_format().into())
+    }
+    /// The concrete object, for functions that take their own object types back (`date` given
+    /// the `time.Time` that `now` made, `genSignedCert` given a CA); `None` when not exposed.
+    fn as_any(&self) -> Option<&dyn std::any::Any> {
+        None
     }
 }
 

@@ -4,7 +4,7 @@
 //! compared in a typed encoding that shows Go types (`int64(3)`, `[]string{"a"}`).
 
 use super::{SprigVersion, register_version};
-use crate::gotmpl::{ExecError, FuncMap, Host, TextError};
+use crate::gotmpl::{FuncMap, NoHost};
 use crate::value::{ElemType, List, Map, Value, format_float, go_quote};
 use std::rc::Rc;
 
@@ -24,19 +24,6 @@ fn known_gap(name: &str, args: &str, want: &str) -> Option<&'static str> {
     None
 }
 
-struct NoHost;
-
-impl Host for NoHost {
-    fn execute_template(&mut self, name: &str, _: Value) -> Result<String, ExecError> {
-        Err(ExecError { name: name.into(), message: "no host".into(), causes: Vec::new() })
-    }
-    fn execute_text(&mut self, name: &str, _: &str, _: Value) -> Result<String, TextError> {
-        Err(TextError::Parse(format!("no host for {name}")))
-    }
-    fn template_name(&self) -> &str {
-        "golden"
-    }
-}
 
 /// Arguments as the oracle builds them: JSON integers are Go `int`, other numbers `float64`,
 /// and one-key objects tag other Go types (`$i64`, `$f`, `$strs`, `$ints`, `$bytes`, `$smap`).
