@@ -2,6 +2,8 @@
 //! `scripts/testenv up` (and exported by `eval "$(scripts/testenv env)"`).
 #![allow(dead_code)]
 
+pub mod snippets;
+
 use std::path::PathBuf;
 use std::process::{Command, Output};
 

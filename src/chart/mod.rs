@@ -3,5 +3,6 @@
 //! No network and no cluster IO: sources hand charts over as bytes.
 
 pub mod engine;
+pub mod objects;
 
 pub use engine::{Engine, RenderError, Renderable};

@@ -370,7 +370,10 @@ impl<'a> State<'a> {
     }
 
     fn walk_range_inner(&mut self, dot: &Slot, r: &'a BranchNode, out: &mut String) -> R<()> {
-        let val = self.eval_pipeline(dot, &r.pipe)?.value();
+        let val = match self.eval_pipeline(dot, &r.pipe)?.value() {
+            Value::Object(o) => o.underlying().unwrap_or(Value::Object(o)),
+            v => v,
+        };
         let mark = self.mark();
         let decl = r.pipe.decl.len();
         let mut ran = false;
@@ -748,7 +751,17 @@ impl<'a> State<'a> {
                 Some(r) => r.map(Slot::result).map_err(FuncError::from),
                 None => Err(FuncError::from(format!("{method} is not a method of {}", o.type_name()))),
             },
-            Callable::Builtin(b) => b.call(argv).map(Slot::result).map_err(FuncError::from),
+            Callable::Builtin(b) => {
+                // Builtins work on the kind underneath a named type, as Go's reflection does.
+                let argv = argv
+                    .into_iter()
+                    .map(|v| match v {
+                        Value::Object(o) => o.underlying().unwrap_or(Value::Object(o)),
+                        v => v,
+                    })
+                    .collect();
+                b.call(argv).map(Slot::result).map_err(FuncError::from)
+            }
         };
         result.map_err(|e| {
             self.at(node);

@@ -52,6 +52,8 @@ pub struct List {
 pub struct MapData {
     pub elem: ElemType,
     pub entries: BTreeMap<String, Value>,
+    /// The Go name of a named map type (`chartutil.Values`), shown by `%T` and `typeOf`.
+    pub type_name: Option<&'static str>,
 }
 
 impl Default for ElemType {
@@ -70,11 +72,11 @@ impl Map {
     }
 
     pub fn with_elem(elem: ElemType) -> Map {
-        Map(Rc::new(RefCell::new(MapData { elem, entries: BTreeMap::new() })))
+        Map(Rc::new(RefCell::new(MapData { elem, entries: BTreeMap::new(), type_name: None })))
     }
 
     pub fn from_entries(entries: BTreeMap<String, Value>) -> Map {
-        Map(Rc::new(RefCell::new(MapData { elem: ElemType::Interface, entries })))
+        Map(Rc::new(RefCell::new(MapData { elem: ElemType::Interface, entries, type_name: None })))
     }
 
     pub fn get(&self, key: &str) -> Option<Value> {
@@ -103,6 +105,13 @@ impl Map {
 
     pub fn elem(&self) -> ElemType {
         self.0.borrow().elem
+    }
+
+    /// A new, empty map of the named Go type `name` (a `map[string]interface{}` underneath).
+    pub fn named(name: &'static str) -> Map {
+        let m = Map::new();
+        m.0.borrow_mut().type_name = Some(name);
+        m
     }
 
     /// Sorted keys, as Go's `range` and `fmt` visit them.
@@ -186,6 +195,11 @@ pub trait Object: fmt::Debug {
         let _ = (name, args);
         None
     }
+    /// The plain value a named Go type stands on (`VersionSet` → `[]string`, `engine.files` →
+    /// a map): what `range`, `len`, `index` and comparisons see.
+    fn underlying(&self) -> Option<Value> {
+        None
+    }
     /// How `fmt` prints it with `%v`.
     fn go_format(&self) -> String;
     /// How `toJson`/`toYaml` see it: objects marshal as the value they stand for.
@@ -265,7 +279,10 @@ impl Value {
             Value::String(_) => "string".into(),
             Value::Bytes(_) => "[]uint8".into(),
             Value::List(l) => format!("[]{}", l.elem.go_name()),
-            Value::Map(m) => format!("map[string]{}", m.elem().go_name()),
+            Value::Map(m) => match m.0.borrow().type_name {
+                Some(name) => name.to_string(),
+                None => format!("map[string]{}", m.elem().go_name()),
+            },
             Value::Object(o) => o.type_name().into(),
         }
     }
@@ -312,7 +329,7 @@ impl Value {
             Value::Map(m) => {
                 let data = m.0.borrow();
                 let entries = data.entries.iter().map(|(k, v)| (k.clone(), v.deep_copy())).collect();
-                Value::Map(Map(Rc::new(RefCell::new(MapData { elem: data.elem, entries }))))
+                Value::Map(Map(Rc::new(RefCell::new(MapData { elem: data.elem, entries, type_name: data.type_name }))))
             }
             Value::List(l) => Value::List(Rc::new(List {
                 elem: l.elem,
