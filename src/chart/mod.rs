@@ -3,6 +3,11 @@
 //! No network and no cluster IO: sources hand charts over as bytes.
 
 pub mod engine;
+pub mod loader;
+pub mod manifest;
+pub mod model;
 pub mod objects;
+pub mod template;
+pub mod values;
 
 pub use engine::{Engine, RenderError, Renderable};

@@ -349,7 +349,7 @@ pub enum ChartCommand {
     Lint(ChartLintArgs),
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct ChartTemplateArgs {
     /// Release name
     pub release: String,

@@ -26,6 +26,12 @@ pub enum CliError {
     NotYetAvailable { command: String, area: &'static str },
     #[error("cannot write output: {0}")]
     Output(#[from] std::io::Error),
+    #[error(transparent)]
+    Template(#[from] crate::chart::template::TemplateError),
+    #[error("{file}: {message}")]
+    ValuesFile { file: String, message: String },
+    #[error("{flag} is not available yet: it lands with the values parser (strvals)")]
+    FlagNotYetAvailable { flag: &'static str },
 }
 
 /// Parses `std::env::args`, runs the command and returns the process exit code.
@@ -76,7 +82,7 @@ pub fn run(cli: Cli) -> Result<i32, CliError> {
         Command::Destroy(_) => ("destroy", CLUSTER),
         Command::Status(_) => ("status", CLUSTER),
         Command::Release(_) => ("release", CLUSTER),
-        Command::Chart(ChartCommand::Template(_)) => ("chart template", CHARTS),
+        Command::Chart(ChartCommand::Template(args)) => return chart_template(args, &cli.global),
         Command::Chart(ChartCommand::Lint(_)) => ("chart lint", CHARTS),
         Command::Chart(ChartCommand::Package(_)) => ("chart package", CHARTS),
         Command::Chart(ChartCommand::Push(_)) => ("chart push", SOURCES),
@@ -84,6 +90,73 @@ pub fn run(cli: Cli) -> Result<i32, CliError> {
         Command::Chart(ChartCommand::Deps(_)) => ("chart deps", SOURCES),
     };
     Err(CliError::NotYetAvailable { command: command.to_string(), area })
+}
+
+/// `deployer chart template`: helm template, natively.
+fn chart_template(args: &ChartTemplateArgs, global: &GlobalArgs) -> Result<i32, CliError> {
+    let args = args.clone();
+    let namespace = global.namespace.clone().unwrap_or_else(|| "default".into());
+    // Values hold shared maps that stay on one thread; deeply nested templates recurse, so the
+    // whole command runs on a thread with a large stack.
+    let out = std::thread::Builder::new()
+        .stack_size(256 << 20)
+        .spawn(move || render_chart_template(&args, namespace))
+        .map_err(CliError::Output)?
+        .join()
+        .unwrap_or_else(|_| Err(CliError::Template(crate::chart::template::TemplateError::Render("rendering panicked".into()))))?;
+    std::io::stdout().lock().write_all(out.as_bytes())?;
+    Ok(exit::OK)
+}
+
+fn render_chart_template(args: &ChartTemplateArgs, namespace: String) -> Result<String, CliError> {
+    use crate::chart::template::{TemplateRequest, template};
+    use crate::value::{Map, Value};
+
+    for (flag, given) in [
+        ("--set", !args.set.is_empty()),
+        ("--set-string", !args.set_string.is_empty()),
+        ("--set-file", !args.set_file.is_empty()),
+        ("--set-json", !args.set_json.is_empty()),
+        ("--set-literal", !args.set_literal.is_empty()),
+    ] {
+        if given {
+            return Err(CliError::FlagNotYetAvailable { flag });
+        }
+    }
+    let mut values = Map::new();
+    for file in &args.values {
+        let name = file.display().to_string();
+        let text = std::fs::read_to_string(file)
+            .map_err(|e| CliError::ValuesFile { file: name.clone(), message: e.to_string() })?;
+        let parsed = match crate::yaml::parse_values(&text) {
+            Ok(Value::Map(m)) => m,
+            Ok(Value::Nil) => Map::new(),
+            Ok(_) => {
+                return Err(CliError::ValuesFile { file: name, message: "values file is not a map".into() });
+            }
+            Err(e) => return Err(CliError::ValuesFile { file: name, message: e.to_string() }),
+        };
+        values = crate::chart::values::merge_maps(&values, &parsed);
+    }
+    let compat = match args.helm_compat {
+        HelmCompatArg::V3 => crate::funcs::HelmCompat::V3,
+        HelmCompatArg::V4 => crate::funcs::HelmCompat::V4,
+    };
+    let request = TemplateRequest {
+        release_name: args.release.clone(),
+        chart: args.chart.clone().into(),
+        namespace,
+        values,
+        kube_version: args.kube_version.clone(),
+        api_versions: args.api_versions.clone(),
+        include_crds: args.include_crds,
+        skip_tests: args.skip_tests,
+        no_hooks: args.no_hooks,
+        is_upgrade: args.is_upgrade,
+        show_only: args.show_only.clone(),
+        compat,
+    };
+    Ok(template(&request)?)
 }
 
 fn print_version(global: &GlobalArgs) -> Result<i32, CliError> {

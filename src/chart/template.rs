@@ -1,0 +1,203 @@
+//! `helm template`, natively: load → coalesce values → render → sort → print, with helm's
+//! output format (`---\n# Source: PATH\nDOC\n`), CRDs, hooks, `--show-only` and errors.
+
+use std::path::PathBuf;
+
+use crate::funcs::HelmCompat;
+use crate::value::{Map, Value};
+
+use super::engine::{Engine, Renderable};
+use super::loader::{self, LoadError};
+use super::manifest::{self, ManifestError};
+use super::model::Chart;
+use super::objects::{self, Capabilities, Files, ReleaseInfo};
+use super::values::{self, ValuesError};
+
+/// What `helm template` is asked to do.
+#[derive(Debug, Clone)]
+pub struct TemplateRequest {
+    pub release_name: String,
+    pub chart: PathBuf,
+    pub namespace: String,
+    /// User values, already merged from `-f` files and `--set` flags.
+    pub values: Map,
+    pub kube_version: Option<String>,
+    pub api_versions: Vec<String>,
+    pub include_crds: bool,
+    pub skip_tests: bool,
+    pub no_hooks: bool,
+    pub is_upgrade: bool,
+    pub show_only: Vec<String>,
+    pub compat: HelmCompat,
+}
+
+/// Why `helm template` failed; messages as helm prints them after `Error: `.
+#[derive(Debug, thiserror::Error)]
+pub enum TemplateError {
+    #[error(transparent)]
+    Load(#[from] LoadError),
+    #[error(transparent)]
+    Values(#[from] ValuesError),
+    #[error("{0}")]
+    Render(String),
+    #[error(transparent)]
+    Manifest(#[from] ManifestError),
+    #[error("{0}")]
+    Invalid(String),
+}
+
+/// The longest release name helm accepts.
+pub const MAX_RELEASE_NAME: usize = 53;
+
+fn valid_release_name(name: &str) -> bool {
+    let label = |l: &str| {
+        !l.is_empty()
+            && l.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            && !l.starts_with('-')
+            && !l.ends_with('-')
+    };
+    !name.is_empty() && name.len() <= MAX_RELEASE_NAME && name.split('.').all(label)
+}
+
+/// Renders a chart as `helm template` prints it.
+pub fn template(req: &TemplateRequest) -> Result<String, TemplateError> {
+    if !valid_release_name(&req.release_name) {
+        return Err(TemplateError::Invalid(format!(
+            "release name {:?}: invalid release name, must match regex ^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$ and the length must not be longer than 53",
+            req.release_name
+        )));
+    }
+    let chart = loader::load_path(&req.chart)?;
+    if !matches!(chart.metadata.chart_type.as_str(), "" | "application") {
+        return Err(TemplateError::Invalid(format!("{} charts are not installable", chart.metadata.chart_type)));
+    }
+    let mut caps = Capabilities::default_for(req.compat);
+    if let Some(v) = &req.kube_version {
+        let v = v.trim_start_matches('v');
+        caps.kube_version = format!("v{v}");
+    }
+    caps.api_versions.extend(req.api_versions.iter().cloned());
+    if !chart.metadata.kube_version.is_empty() {
+        check_kube_version(&chart.metadata.kube_version, &caps.kube_version)?;
+    }
+
+    let mut warnings = Vec::new();
+    let coalesced = values::coalesce_values(&chart, &req.values, &mut warnings)?;
+    let release = ReleaseInfo {
+        name: req.release_name.clone(),
+        namespace: req.namespace.clone(),
+        is_upgrade: req.is_upgrade,
+        ..ReleaseInfo::default()
+    };
+    let mut renderables = Vec::new();
+    collect_templates(&chart, true, Value::Map(coalesced), &release, &caps, req.compat, &mut renderables);
+    let rendered = Engine::new(req.compat).render(&renderables).map_err(|e| TemplateError::Render(e.message))?;
+
+    // NOTES.txt is rendered (a `fail` in it fails the command) but not printed.
+    let files: Vec<(String, String)> =
+        rendered.into_iter().filter(|(name, _)| !name.ends_with("NOTES.txt")).collect();
+    let (hooks, manifests) = manifest::sort_manifests(&files, req.compat)?;
+
+    let mut release_manifest = String::new();
+    if req.include_crds {
+        for (path, data) in chart.crd_objects() {
+            release_manifest.push_str(&format!("---\n# Source: {path}\n{}\n", String::from_utf8_lossy(data)));
+        }
+    }
+    for m in &manifests {
+        release_manifest.push_str(&format!("---\n# Source: {}\n{}\n", m.path, m.content));
+    }
+    let mut out = format!("{}\n", release_manifest.trim());
+    if !req.no_hooks {
+        for h in hooks.iter().filter(|h| !(req.skip_tests && h.is_test())) {
+            out.push_str(&format!("---\n# Source: {}\n{}\n", h.path, h.manifest));
+        }
+    }
+    if req.show_only.is_empty() {
+        return Ok(out);
+    }
+    show_only(&out, &req.show_only)
+}
+
+/// `--show-only`: the documents whose source path (without the chart name) matches a pattern.
+fn show_only(out: &str, patterns: &[String]) -> Result<String, TemplateError> {
+    let docs = manifest::split_manifests(out);
+    let mut selected = String::new();
+    for pattern in patterns {
+        let mut missing = true;
+        for doc in &docs {
+            let Some(source) = doc.lines().find_map(|l| l.strip_prefix("# Source: ")) else { continue };
+            let Some((_, path)) = source.split_once('/') else { continue };
+            if loader::glob_match(pattern, path) {
+                selected.push_str(&format!("---\n{doc}\n"));
+                missing = false;
+            }
+        }
+        if missing {
+            return Err(TemplateError::Invalid(format!("could not find template {pattern} in chart")));
+        }
+    }
+    Ok(selected)
+}
+
+/// helm's `kubeVersion` check.
+fn check_kube_version(constraint: &str, kube: &str) -> Result<(), TemplateError> {
+    use crate::funcs::sprig_crypto::semver::{Constraints, Version};
+    let ok = match (Constraints::parse(constraint), Version::parse(kube)) {
+        (Ok(c), Ok(v)) => c.check(&v),
+        _ => false,
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(TemplateError::Invalid(format!(
+            "chart requires kubeVersion: {constraint} which is incompatible with Kubernetes {kube}"
+        )))
+    }
+}
+
+/// helm's `recAllTpls`: every chart's templates with that chart's top-level object.
+fn collect_templates(
+    chart: &Chart,
+    is_root: bool,
+    values: Value,
+    release: &ReleaseInfo,
+    caps: &Capabilities,
+    compat: HelmCompat,
+    out: &mut Vec<Renderable>,
+) -> Map {
+    let own = match (&values, is_root) {
+        (Value::Map(m), true) => m.clone(),
+        (Value::Map(m), false) => match m.get(chart.name()) {
+            Some(Value::Map(sub)) => sub,
+            _ => Map::new(),
+        },
+        _ => Map::new(),
+    };
+    let named = Map::named(objects::values_type(compat));
+    for (k, v) in own.entries() {
+        named.insert(k, v);
+    }
+    let files = Files {
+        files: chart.files.iter().map(|f| (f.name.clone(), f.data.clone())).collect(),
+    };
+    let top = objects::top_level(compat, named.clone(), &chart.metadata, is_root, release, caps, &files);
+    let subcharts = Map::new();
+    for sub in &chart.subcharts {
+        let sub_top = collect_templates(sub, false, Value::Map(named.clone()), release, caps, compat, out);
+        subcharts.insert(sub.name(), Value::Map(sub_top));
+    }
+    top.insert("Subcharts", Value::Map(subcharts));
+    for t in &chart.templates {
+        if chart.is_library() && !t.name.rsplit('/').next().unwrap_or_default().starts_with('_') {
+            continue;
+        }
+        out.push(Renderable {
+            name: format!("{}/{}", chart.full_path, t.name),
+            text: String::from_utf8_lossy(&t.data).into_owned(),
+            top: top.clone(),
+            base_path: format!("{}/templates", chart.full_path),
+        });
+    }
+    top
+}

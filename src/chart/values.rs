@@ -1,0 +1,224 @@
+//! Values as helm computes them: user values files merged in order, then coalesced with the
+//! chart's defaults and its subcharts' (nulls delete defaults, parent values win, globals flow
+//! down), then split into each chart's `.Values`.
+
+use crate::value::{Map, Value};
+
+use super::model::Chart;
+
+/// `values.yaml` key holding values shared with every subchart.
+pub const GLOBAL_KEY: &str = "global";
+
+/// A coalescing error, worded as helm's.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct ValuesError(pub String);
+
+/// Warnings helm logs while coalescing (`warning: skipped value for …`).
+pub type Warnings = Vec<String>;
+
+fn is_table(v: &Value) -> bool {
+    matches!(v, Value::Map(_))
+}
+
+fn concat_prefix(a: &str, b: &str) -> String {
+    if a.is_empty() { b.to_string() } else { format!("{a}.{b}") }
+}
+
+/// helm's `mergeMaps` for `-f` files: maps merge recursively, anything else is replaced.
+pub fn merge_maps(base: &Map, over: &Map) -> Map {
+    let out = Map::new();
+    for (k, v) in base.entries() {
+        out.insert(k, v);
+    }
+    for (k, v) in over.entries() {
+        if let (Value::Map(new), Some(Value::Map(old))) = (&v, out.get(&k)) {
+            out.insert(k, Value::Map(merge_maps(&old, new)));
+        } else {
+            out.insert(k, v);
+        }
+    }
+    out
+}
+
+/// helm's `CoalesceValues`: the user's values (not modified) coalesced with the chart tree's
+/// defaults.
+pub fn coalesce_values(chart: &Chart, user: &Map, warnings: &mut Warnings) -> Result<Map, ValuesError> {
+    let dest = match Value::Map(user.clone()).deep_copy() {
+        Value::Map(m) => m,
+        _ => Map::new(),
+    };
+    coalesce(chart, &dest, "", false, warnings)?;
+    Ok(dest)
+}
+
+fn coalesce(chart: &Chart, dest: &Map, prefix: &str, merge: bool, warnings: &mut Warnings) -> Result<(), ValuesError> {
+    coalesce_chart_values(chart, dest, prefix, merge, warnings);
+    coalesce_deps(chart, dest, prefix, merge, warnings)
+}
+
+fn coalesce_deps(chart: &Chart, dest: &Map, prefix: &str, merge: bool, warnings: &mut Warnings) -> Result<(), ValuesError> {
+    for sub in &chart.subcharts {
+        let name = sub.name();
+        let sub_map = match dest.get(name) {
+            None => {
+                let m = Map::new();
+                dest.insert(name, Value::Map(m.clone()));
+                m
+            }
+            Some(Value::Map(m)) => m,
+            Some(other) => {
+                return Err(ValuesError(format!(
+                    "type mismatch on {name}: {}",
+                    crate::value::sprintf("%t", std::slice::from_ref(&other))
+                )));
+            }
+        };
+        let sub_prefix = concat_prefix(prefix, chart.name());
+        coalesce_globals(&sub_map, dest, &sub_prefix, warnings);
+        coalesce(sub, &sub_map, &sub_prefix, merge, warnings)?;
+    }
+    Ok(())
+}
+
+/// Copies the parent's globals into a subchart's values; the parent's win.
+fn coalesce_globals(dest: &Map, src: &Map, prefix: &str, warnings: &mut Warnings) {
+    let dg = match dest.get(GLOBAL_KEY) {
+        None => Map::new(),
+        Some(Value::Map(m)) => m,
+        Some(_) => {
+            warnings.push(format!("warning: skipping globals because destination {GLOBAL_KEY} is not a table."));
+            return;
+        }
+    };
+    let sg = match src.get(GLOBAL_KEY) {
+        None => Map::new(),
+        Some(Value::Map(m)) => m,
+        Some(_) => {
+            warnings.push(format!("warning: skipping globals because source {GLOBAL_KEY} is not a table."));
+            return;
+        }
+    };
+    for (key, val) in sg.entries() {
+        if let Value::Map(vm) = &val {
+            // A shallow copy, as helm's copyMap.
+            let vv = Map::new();
+            for (k, v) in vm.entries() {
+                vv.insert(k, v);
+            }
+            match dg.get(&key) {
+                None => dg.insert(key, Value::Map(vv)),
+                Some(Value::Map(destv)) => {
+                    coalesce_tables(&vv, &destv, &concat_prefix(prefix, &key), true, warnings);
+                    dg.insert(key, Value::Map(vv));
+                }
+                Some(_) => warnings.push(format!("Conflict: cannot merge map onto non-map for {key:?}. Skipping.")),
+            }
+        } else if matches!(dg.get(&key), Some(Value::Map(_))) {
+            warnings.push(format!("key {key} is table. Skipping"));
+        } else {
+            dg.insert(key, val);
+        }
+    }
+    dest.insert(GLOBAL_KEY, Value::Map(dg));
+}
+
+/// Fills `v` with the chart's defaults where the user gave nothing; a user `null` deletes the
+/// default.
+fn coalesce_chart_values(chart: &Chart, v: &Map, prefix: &str, merge: bool, warnings: &mut Warnings) {
+    let sub_prefix = concat_prefix(prefix, chart.name());
+    let defaults = match Value::Map(chart.values.clone()).deep_copy() {
+        Value::Map(m) => m,
+        _ => Map::new(),
+    };
+    for (key, val) in defaults.entries() {
+        match v.get(&key) {
+            Some(Value::Nil) if !merge => {
+                v.remove(&key);
+            }
+            Some(Value::Map(dest)) => match &val {
+                Value::Map(src) => coalesce_tables(&dest, src, &concat_prefix(&sub_prefix, &key), merge, warnings),
+                Value::Nil => {}
+                _ => warnings.push(format!("warning: skipped value for {sub_prefix}.{key}: Not a table.")),
+            },
+            Some(_) => {}
+            None => v.insert(key, val),
+        }
+    }
+}
+
+/// helm's `coalesceTablesFullKey`: `src` fills gaps in `dst`.
+fn coalesce_tables(dst: &Map, src: &Map, prefix: &str, merge: bool, warnings: &mut Warnings) {
+    for (key, val) in src.entries() {
+        let full_key = concat_prefix(prefix, &key);
+        match dst.get(&key) {
+            Some(Value::Nil) if !merge => {
+                dst.remove(&key);
+            }
+            None => dst.insert(key, val),
+            Some(dv) => {
+                if let Value::Map(src_table) = &val {
+                    if let Value::Map(dst_table) = &dv {
+                        coalesce_tables(dst_table, src_table, &full_key, merge, warnings);
+                    } else {
+                        warnings.push(format!(
+                            "warning: cannot overwrite table with non table for {full_key} ({})",
+                            val.go_format()
+                        ));
+                    }
+                } else if is_table(&dv) && !val.is_nil() {
+                    warnings.push(format!(
+                        "warning: destination for {full_key} is a table. Ignoring non-table value ({})",
+                        val.go_format()
+                    ));
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::chart::model::Chart;
+    use crate::chart::objects::ChartMeta;
+
+    fn yaml_map(text: &str) -> Map {
+        match crate::yaml::parse_values(text) {
+            Ok(Value::Map(m)) => m,
+            other => panic!("not a map: {other:?}"),
+        }
+    }
+
+    fn chart(name: &str, values: &str, subcharts: Vec<Chart>) -> Chart {
+        let mut c = Chart {
+            metadata: ChartMeta { name: name.into(), version: "1.0.0".into(), ..ChartMeta::default() },
+            dependencies: Vec::new(),
+            templates: Vec::new(),
+            values: yaml_map(values),
+            schema: None,
+            files: Vec::new(),
+            subcharts,
+            full_path: String::new(),
+        };
+        c.set_paths(None);
+        c
+    }
+
+    #[test]
+    fn user_values_win_and_null_deletes_a_default() {
+        let c = chart("app", "a: 1\nb: {c: 2, d: 3}\ne: 4\n", vec![]);
+        let user = yaml_map("a: 10\nb: {c: null}\ne: null\nf: null\n");
+        let got = coalesce_values(&c, &user, &mut Vec::new()).unwrap();
+        assert_eq!(Value::Map(got).go_format(), "map[a:10 b:map[d:3] f:<nil>]");
+    }
+
+    #[test]
+    fn parent_globals_flow_into_subcharts() {
+        let sub = chart("db", "global: {a: sub, b: sub}\nport: 5432\n", vec![]);
+        let c = chart("app", "global: {a: parent}\ndb: {port: 6543}\n", vec![sub]);
+        let got = coalesce_values(&c, &Map::new(), &mut Vec::new()).unwrap();
+        let db = got.get("db").unwrap();
+        assert_eq!(db.go_format(), "map[global:map[a:parent b:sub] port:6543]");
+    }
+}
