@@ -494,6 +494,14 @@ mod tests {
     use crate::value::Map;
 
     #[test]
+    fn invalid_utf8_bytes_each_read_as_one_replacement() {
+        // The first two bytes of 日 (E6 97 A5), cut: two U+FFFD, as Go's decoder reads them.
+        assert_eq!(go_lossy(&[0xE6, 0x97]), "\u{FFFD}\u{FFFD}");
+        assert_eq!(go_lossy(b"a\xffb"), "a\u{FFFD}b");
+        assert_eq!(go_lossy("héllo".as_bytes()), "héllo");
+    }
+
+    #[test]
     fn floats_print_as_go_prints_them() {
         let cases = [
             (1e6, "1e+06"),

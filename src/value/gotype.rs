@@ -135,6 +135,16 @@ mod tests {
             "wrong type for value; expected []interface {}; got []string"
         );
         assert!(Param::Map.accept(Value::Nil).is_ok());
+        assert_eq!(
+            Param::Uint32.accept(Value::Int(1)).unwrap_err(),
+            "wrong type for value; expected uint32; got int"
+        );
+        assert_eq!(
+            Param::Named("sprig.certificate").accept(Value::Map(crate::value::Map::new())).unwrap_err(),
+            "wrong type for value; expected sprig.certificate; got map[string]interface {}"
+        );
+        assert!(Param::Named("*semver.Version").can_be_nil());
+        assert!(!Param::Named("sprig.certificate").can_be_nil());
         assert_eq!(Param::String.accept(Value::Nil).unwrap_err(), "invalid value; expected string");
     }
 

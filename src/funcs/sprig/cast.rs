@@ -252,6 +252,16 @@ mod tests {
     use super::*;
 
     #[test]
+    fn cast_trims_an_all_zero_fraction() {
+        assert_eq!(to_int64(&Value::str("12.0")), 12);
+        assert_eq!(to_int64(&Value::str("12.00")), 12);
+        assert_eq!(to_int64(&Value::str("12.5")), 0);
+        assert_eq!(to_int64(&Value::str("100")), 100);
+        assert_eq!(to_int64(&Value::str("1.0.0")), 0);
+        assert_eq!(to_int64(&Value::str("12.")), 0);
+    }
+
+    #[test]
     fn parse_int_follows_go_literal_syntax() {
         assert_eq!(parse_int("0x1F", 0), Ok(31));
         assert_eq!(parse_int("0755", 0), Ok(493));

@@ -605,3 +605,30 @@ fn quote_meta(s: &str) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::compile;
+
+    fn err(expr: &str) -> String {
+        compile(expr).unwrap_err()
+    }
+
+    #[test]
+    fn go_syntax_errors() {
+        assert_eq!(err("[z-a]"), "error parsing regexp: invalid character class range: `z-a`");
+        assert_eq!(err("[[:foo:]]"), "error parsing regexp: invalid character class range: `[:foo:]`");
+        assert_eq!(err("\\pX"), "error parsing regexp: invalid character class range: `\\pX`");
+        assert_eq!(err("x{1001}"), "error parsing regexp: invalid repeat count: `{1001}`");
+        assert_eq!(err("x{2,1}"), "error parsing regexp: invalid repeat count: `{2,1}`");
+        assert!(compile("x{1000}").is_ok());
+        assert!(compile("[[:alpha:][:^digit:]]").is_ok());
+    }
+
+    #[test]
+    fn a_repeated_group_name_refers_to_the_first() {
+        let re = compile("(?P<n>a)(?P<n>b)").unwrap();
+        assert!(re.is_match("ab"));
+        assert_eq!(re.captures("ab").unwrap().name("n").unwrap().as_str(), "a");
+    }
+}

@@ -568,6 +568,28 @@ se.x("semverCompare-values", 'semverCompare ">=1.21.0-0" .Capabilities.KubeVersi
      values="v: 1.4.2\nc: '>=1.2 <2'\ni: 3\n")
 
 
+# Prerelease rules that changed between Masterminds/semver v3.2.1 (helm 3) and v3.4.0 (helm 4):
+# a prerelease in any constraint of an AND group lets prereleases through the whole group.
+SEMVER_PRE = [
+    (">=1.0.0-0 <2.0.0", "1.5.0-beta"), (">=1.0.0-0 <2.0.0", "1.5.0"), ("<2.0.0 >=1.0.0-alpha", "1.9.0-rc"),
+    (">=1.21.0-0 <1.25.0", "1.24.0-eks-1"), (">=1.21.0-0 <1.25.0-0", "1.24.0-eks-1"), (">=1.21.0 <1.25.0-0", "1.22.0-rc.1"),
+    ("!=1.2.3", "1.2.4-beta"), ("!=1.2.3-beta", "1.2.4-beta"), ("~1.2.3-beta", "1.2.5-rc"), ("~1.2.3-beta", "1.3.0-rc"),
+    ("^1.2.3-alpha", "1.3.0-beta"), ("^1.2.3-alpha", "2.0.0-beta"), ("1.2.3-alpha - 2", "1.5.0-a"), ("1.2.3 - 2.0.0-rc", "1.9.0-x"),
+    (">1.0.0-0 || <0.5", "1.2.0-pre"), ("<0.5 || >1.0.0-0", "0.4.0-pre"), (">=1.0.0-0, <=1.0.0", "1.0.0-0"),
+    ("=1.2.3-rc.1", "1.2.3-rc.1"), ("=1.2.3", "1.2.3-rc.1"), (">1.2.3-rc.1", "1.2.3"), ("<1.2.3", "1.2.3-rc.1"),
+    ("<=1.2.3-0", "1.2.3-alpha"), (">=1.2.3-rc.2", "1.2.3-rc.10"), (">=1.2.3-rc.2", "1.2.3-rc.1a"), ("*-0", "1.0.0-alpha"),
+    (">=0-0", "0.0.0-a"), ("1.2.x-0", "1.2.5-b"), ("1.2.*", "1.2.5-b"), ("^1.2.x", "1.3.0"), ("~1.x", "1.9.0"),
+    (">=v1.2.3-rc", "v1.2.3-rc.1"), ("1.2.3+build", "1.2.3+other"), (">=1.2.3+build", "1.2.3"), ("^0.0.0-0", "0.0.0-a"),
+    (">= 1.2.3 <= 1.5.0", "1.5.0"), (">=1.2.3 !=1.4.0", "1.4.0"), (">=1.2.3 !=1.4.0", "1.4.0-rc"), ("!=1.4.0-0", "1.4.0-rc"),
+    ("<1.0.0-0", "0.9.9-rc"), ("<1.0.0-0", "1.0.0-rc"), (">=1.2", "1.2.0-0"), (">=1.2-0", "1.2.0-0"), ("=1.2", "1.2.0-rc"),
+    ("~0.0.1", "0.0.2"), ("^0.0.1", "0.0.2"), ("^0.0.1-0", "0.0.1-rc"), ("1.2.3 || 1.2.4-pre", "1.2.4-pre"),
+]
+for c, v in SEMVER_PRE:
+    se.x("semverCompare-pre", f'semverCompare "{c}" "{v}"')
+for v in ["1.2.3-0", "1.2.3-rc.01", "1.2.3-rc..1", "1.2.3+", "1.2.3+a..b", "1.2.3-", "v1.2.3-a+b", "1.2.3-a_b", "1.2.3-🙂",
+          "00.1.0", "1.02.3", "1.2.03", "v", "1.2.3 ", "1.2.3\n", "18446744073709551616.0.0", "18446744073709551615.0.0", "1.2.3-9223372036854775808"]:
+    se.x("semver-parse", f'semver "{v}" | toString', f'semverCompare ">=0.0.0-0" "{v}"')
+
 # ---------------------------------------------------------------- regex
 rx = family("sprig-regex", "regular expressions (Go RE2)")
 rx.x("regexMatch", 'regexMatch "^a.c$" "abc"', 'regexMatch "^a.c$" "abcd"', 'regexMatch "(" "x"', 'regexMatch "(?i)HELLO" .Values.s',
@@ -652,6 +674,66 @@ for tmpl in MAP_FNS:
 for tmpl in ['ternary 1 2 {}']:
     for v in ['.Values.t', '.Values.nul', '.Values.i', '.Values.s', '.Values.missing']:
         vc.x("bool-param", tmpl.format(v))
+
+# ---------------------------------------------------------------- mutation and aliasing
+mu = family("sprig-mutation", "dict mutation and aliasing visible to later uses")
+MUT = [
+    '{{ $src := dict "n" (dict "k" 1) }}{{ $d := dict }}{{ $_ := merge $d $src }}{{ $_ := set $d.n "k" 2 }}{{ $src.n.k }}',
+    '{{ $src := dict "n" (dict "k" 1) }}{{ $d := dict }}{{ $_ := mergeOverwrite $d $src }}{{ $_ := set $d.n "k" 2 }}{{ $src.n.k }}',
+    '{{ $src := dict "n" (dict "k" 1) }}{{ $d := dict "n" (dict "j" 0) }}{{ $_ := merge $d $src }}{{ $_ := set $d.n "k" 2 }}{{ $src.n.k }} {{ toJson $d }}',
+    '{{ $src := dict "l" (list 1) }}{{ $d := merge (dict) $src }}{{ $_ := set $d "l" (append $d.l 2) }}{{ $src.l }} {{ $d.l }}',
+    '{{ $a := dict "x" 1 }}{{ $b := $a }}{{ $_ := set $b "x" 2 }}{{ $a.x }}',
+    '{{ $a := dict "x" (dict "y" 1) }}{{ $c := deepCopy $a }}{{ $_ := set $c.x "y" 2 }}{{ $a.x.y }} {{ $c.x.y }}',
+    '{{ $a := dict "x" (dict "y" 1) }}{{ $p := pick $a "x" }}{{ $_ := set $p.x "y" 2 }}{{ $a.x.y }}',
+    '{{ $a := dict "x" (dict "y" 1) "z" 0 }}{{ $o := omit $a "z" }}{{ $_ := set $o.x "y" 3 }}{{ $a.x.y }}',
+    '{{ $a := dict "x" 1 }}{{ $o := omit $a "x" }}{{ $_ := set $o "w" 1 }}{{ keys $a }}',
+    '{{ $_ := set .Values.m "a" 100 }}{{ get .Values.m "a" }}',
+    '{{ $m := .Values.m }}{{ $_ := set $m "zz" 1 }}{{ hasKey .Values.m "zz" }}',
+    '{{ $_ := unset .Values "s" }}{{ .Values.s | default "gone" }}',
+    '{{ $d := dict "a" (dict "b" 1) }}{{ $e := merge (dict "a" (dict "c" 2)) $d }}{{ $_ := set $e.a "d" 3 }}{{ toJson $d }}',
+    '{{ $d := dict "a" (dict "b" 1) }}{{ $e := mergeOverwrite (dict "a" (dict "c" 2)) $d }}{{ $_ := set $e.a "d" 3 }}{{ toJson $d }}',
+    '{{ $x := list (dict "k" 1) }}{{ $_ := set (first $x) "k" 2 }}{{ toJson $x }}',
+    '{{ $x := list (dict "k" 1) }}{{ $y := deepCopy $x }}{{ $_ := set (first $y) "k" 2 }}{{ toJson $x }}',
+    '{{ $x := dict "k" (list 1 2) }}{{ $y := deepCopy $x }}{{ $_ := set $y "k" (append $y.k 3) }}{{ toJson $x }} {{ toJson $y }}',
+    '{{ $d := dict }}{{ range $i, $e := until 3 }}{{ $_ := set $d (toString $i) $e }}{{ end }}{{ toJson $d }}',
+    '{{ $d := dict "n" 0 }}{{ range until 4 }}{{ $_ := set $d "n" (add1 $d.n) }}{{ end }}{{ $d.n }}',
+    '{{ $acc := dict }}{{ range .Values.sl }}{{ $_ := set $acc . (upper .) }}{{ end }}{{ values $acc | sortAlpha }}',
+    '{{ $m := merge .Values.nested (dict "x" (dict "y" (dict "extra" 1))) }}{{ toJson .Values.nested }}',
+    '{{ $m := mergeOverwrite .Values.nested (dict "x" (dict "y" (dict "z" "over"))) }}{{ .Values.nested.x.y.z }}',
+    '{{ $m := mergeOverwrite (dict) .Values.nested }}{{ $_ := set $m.x "new" 1 }}{{ toJson .Values.nested }}',
+    '{{ $m := merge (dict) .Values.nested }}{{ $_ := set $m "top" 1 }}{{ hasKey .Values.nested "top" }}',
+    '{{ $c := deepCopy .Values.nested }}{{ $_ := set $c.x.y "z" "copy" }}{{ .Values.nested.x.y.z }}',
+    '{{ $d := dict "a" 1 }}{{ $_ := set $d "self" $d }}{{ len $d }}',
+    '{{ $d := dict "a" nil }}{{ $_ := merge $d (dict "a" (dict "b" 1)) }}{{ toJson $d }}',
+    '{{ $d := dict "a" (list) }}{{ $_ := merge $d (dict "a" (list 1)) }}{{ toJson $d }}',
+    '{{ $d := dict "a" (dict) }}{{ $_ := merge $d (dict "a" (dict "b" (dict "c" 1))) }}{{ toJson $d }}',
+    '{{ $d := dict "a" 0.0 }}{{ $_ := merge $d (dict "a" 5) }}{{ toJson $d }}',
+    '{{ $d := dict "a" .Values.em }}{{ $_ := merge $d (dict "a" (dict "b" 1)) }}{{ toJson $d }} {{ toJson .Values.em }}',
+    '{{ $l := .Values.l }}{{ $r := reverse $l }}{{ $_ := append $r 9 }}{{ .Values.l }}',
+    '{{ $s := splitList "," "b,a" }}{{ $t := sortAlpha $s }}{{ $s }} {{ $t }}',
+    '{{ $d := dict "k" "v" }}{{ $e := dict "d" $d }}{{ $_ := set $d "k" "w" }}{{ $e.d.k }}',
+    '{{ $d := dict "k" "v" }}{{ $l := list $d }}{{ $_ := set $d "k" "w" }}{{ (first $l).k }}',
+    '{{ $d := dict "k" (dict) }}{{ $p := pluck "k" $d }}{{ $_ := set (first $p) "x" 1 }}{{ toJson $d }}',
+    '{{ $d := dict "k" (dict "x" 1) }}{{ $v := values $d }}{{ $_ := set (first $v) "x" 2 }}{{ toJson $d }}',
+    '{{ $d := dict "k" (dict "x" 1) }}{{ $g := get $d "k" }}{{ $_ := set $g "x" 5 }}{{ toJson $d }}',
+    '{{ $d := dict "k" (dict "x" 1) }}{{ $g := dig "k" dict $d }}{{ $_ := set $g "x" 6 }}{{ toJson $d }}',
+    '{{ $d := dict "a" 1 }}{{ $x := ternary $d (dict) true }}{{ $_ := set $x "b" 2 }}{{ toJson $d }}',
+    '{{ $d := dict "a" 1 }}{{ $x := default (dict) $d }}{{ $_ := set $x "c" 3 }}{{ toJson $d }}',
+    '{{ $d := dict "a" 1 }}{{ $x := coalesce nil $d }}{{ $_ := set $x "e" 5 }}{{ toJson $d }}',
+]
+for t in MUT:
+    mu.case("mutate", t)
+mu.case("values-set-in-helper", '{{ include "setter" . }}{{ .Values.fromHelper }}\n',
+        extra=[("templates/_h.tpl", '{{ define "setter" }}{{ $_ := set .Values "fromHelper" "yes" }}{{ end }}\n')])
+mu.case("values-set-earlier-file", '{{ .Values.order | default "none" }}\n',
+        extra=[("templates/0.yaml", '{{ $_ := set .Values "order" "from-0" }}\n')])
+mu.case("values-set-later-file", '{{ $_ := set .Values "late" "from-a" }}\n',
+        extra=[("templates/0.yaml", '{{ .Values.late | default "not-yet" }}\n')])
+mu.case("values-merge-across-files", '{{ toJson .Values.m }}\n',
+        extra=[("templates/0.yaml", '{{ $_ := mergeOverwrite .Values.m (dict "b" "over") }}\n')])
+mu.case("values-deepcopy-isolated", '{{ toJson .Values.m }}\n',
+        extra=[("templates/0.yaml", '{{ $c := deepCopy .Values.m }}{{ $_ := set $c "b" "copy" }}\n')])
+mu.case("tpl-sees-mutation", '{{ $_ := set .Values "t" "{{ .Values.s | upper }}" }}{{ tpl .Values.t . }}\n')
 
 # ---------------------------------------------------------------- pipelines
 pp = family("sprig-pipelines", "Sprig functions composed in pipelines")
