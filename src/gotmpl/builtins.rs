@@ -171,6 +171,7 @@ fn index(item: &Value, indexes: &[Value]) -> Result<Value, String> {
                         ElemType::Interface => Value::Nil,
                         ElemType::String => Value::str(""),
                         ElemType::Int => Value::Int(0),
+                        ElemType::List => Value::Nil,
                     },
                 }
             }

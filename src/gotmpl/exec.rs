@@ -826,6 +826,9 @@ impl<'a> State<'a> {
             (Param::Int | Param::Int64, _) => Err(self.error(format_args!("expected integer; found {arg}"))),
             (Param::Float64, Arg::Number(n)) if n.is_float => Ok(Value::Float(n.float64)),
             (Param::Float64, _) => Err(self.error(format_args!("expected float; found {arg}"))),
+            // Go's reflect SetUint truncates to the parameter's width.
+            (Param::Uint32, Arg::Number(n)) if n.is_uint => Ok(Value::Int(n.uint64 as u32 as i64)),
+            (Param::Uint32, _) => Err(self.error(format_args!("expected unsigned integer; found {arg}"))),
             (Param::Any | Param::Reflect, _) => Ok(self.eval_empty_interface(dot, arg)?.value()),
             _ => Err(self.error(format_args!("can't handle {arg} for arg of type {}", param.go_name()))),
         }
@@ -869,6 +872,7 @@ fn zero_of(elem: ElemType) -> Value {
         ElemType::Interface => Value::Nil,
         ElemType::String => Value::str(""),
         ElemType::Int => Value::Int(0),
+        ElemType::List => Value::Nil,
     }
 }
 

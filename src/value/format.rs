@@ -5,6 +5,31 @@
 use super::Value;
 use super::strconv::format_float_go as format_float;
 
+/// Bytes as text the way Go's UTF-8 decoding reads them: every byte of an invalid sequence is
+/// one U+FFFD (Rust's lossy conversion folds a truncated sequence into one). The value model
+/// keeps strings as UTF-8, so this is where Go's raw bytes end up.
+pub fn go_lossy(b: &[u8]) -> String {
+    let mut out = String::with_capacity(b.len());
+    let mut rest = b;
+    loop {
+        match std::str::from_utf8(rest) {
+            Ok(s) => {
+                out.push_str(s);
+                return out;
+            }
+            Err(e) => {
+                let (valid, after) = rest.split_at(e.valid_up_to());
+                out.push_str(std::str::from_utf8(valid).unwrap_or_default());
+                let bad = e.error_len().unwrap_or(after.len());
+                for _ in 0..bad {
+                    out.push('\u{FFFD}');
+                }
+                rest = &after[bad..];
+            }
+        }
+    }
+}
+
 /// Go's `strconv.Quote`: double-quoted with Go escapes; printable Unicode kept as is.
 pub fn go_quote(s: &str) -> String {
     go_quote_with(s, '"', false)
@@ -467,6 +492,14 @@ fn pad_number(out: &mut String, s: &str, fl: Flags) {
 mod tests {
     use super::*;
     use crate::value::Map;
+
+    #[test]
+    fn invalid_utf8_bytes_each_read_as_one_replacement() {
+        // The first two bytes of 日 (E6 97 A5), cut: two U+FFFD, as Go's decoder reads them.
+        assert_eq!(go_lossy(&[0xE6, 0x97]), "\u{FFFD}\u{FFFD}");
+        assert_eq!(go_lossy(b"a\xffb"), "a\u{FFFD}b");
+        assert_eq!(go_lossy("héllo".as_bytes()), "héllo");
+    }
 
     #[test]
     fn floats_print_as_go_prints_them() {

@@ -23,6 +23,11 @@ pub enum Param {
     Map,
     /// `[]byte`.
     Bytes,
+    /// `uint32` (`derivePassword`'s counter): only an unsigned integer literal converts to it.
+    Uint32,
+    /// A named Go type that only objects of that type name convert to (`sprig.certificate`,
+    /// `*semver.Version`); a pointer type (leading `*`) lets nil through.
+    Named(&'static str),
 }
 
 impl Param {
@@ -40,12 +45,18 @@ impl Param {
             Param::Strings => "[]string",
             Param::Map => "map[string]interface {}",
             Param::Bytes => "[]uint8",
+            Param::Uint32 => "uint32",
+            Param::Named(name) => name,
         }
     }
 
     /// Whether Go lets nil through for this type (interfaces, slices, maps).
     pub fn can_be_nil(self) -> bool {
-        matches!(self, Param::Any | Param::List | Param::Strings | Param::Map | Param::Bytes)
+        match self {
+            Param::Any | Param::List | Param::Strings | Param::Map | Param::Bytes => true,
+            Param::Named(name) => name.starts_with('*'),
+            _ => false,
+        }
     }
 
     /// Go's `validateType` for a computed (non-literal) argument: the dynamic type must be
@@ -64,6 +75,7 @@ impl Param {
             (Param::List, Value::List(l)) => l.elem == ElemType::Interface,
             (Param::Strings, Value::List(l)) => l.elem == ElemType::String,
             (Param::Map, Value::Map(m)) => m.elem() == ElemType::Interface,
+            (Param::Named(name), Value::Object(o)) => o.type_name() == name,
             _ => false,
         };
         if ok {
@@ -123,6 +135,16 @@ mod tests {
             "wrong type for value; expected []interface {}; got []string"
         );
         assert!(Param::Map.accept(Value::Nil).is_ok());
+        assert_eq!(
+            Param::Uint32.accept(Value::Int(1)).unwrap_err(),
+            "wrong type for value; expected uint32; got int"
+        );
+        assert_eq!(
+            Param::Named("sprig.certificate").accept(Value::Map(crate::value::Map::new())).unwrap_err(),
+            "wrong type for value; expected sprig.certificate; got map[string]interface {}"
+        );
+        assert!(Param::Named("*semver.Version").can_be_nil());
+        assert!(!Param::Named("sprig.certificate").can_be_nil());
         assert_eq!(Param::String.accept(Value::Nil).unwrap_err(), "invalid value; expected string");
     }
 

@@ -16,7 +16,7 @@ use std::fmt;
 use std::rc::Rc;
 
 pub use gotype::{Param, Signature};
-pub use format::{go_quote, is_go_printable, sprint, sprintf, sprintln};
+pub use format::{go_lossy, go_quote, is_go_printable, sprint, sprintf, sprintln};
 pub use strconv::format_float_go as format_float;
 
 /// The Go element type of a list or map, which `typeOf`, `kindOf` and `%T` reveal.
@@ -28,6 +28,8 @@ pub enum ElemType {
     String,
     /// `int`: `until`, `untilStep`, `seq`-like helpers.
     Int,
+    /// `[]interface {}`: `chunk`'s `[][]interface {}`.
+    List,
 }
 
 impl ElemType {
@@ -36,6 +38,7 @@ impl ElemType {
             ElemType::Interface => "interface {}",
             ElemType::String => "string",
             ElemType::Int => "int",
+            ElemType::List => "[]interface {}",
         }
     }
 }
@@ -101,6 +104,11 @@ impl Map {
 
     pub fn is_empty(&self) -> bool {
         self.0.borrow().entries.is_empty()
+    }
+
+    /// The Go name of a named map type (`chartutil.Values`); `None` for a plain map.
+    pub fn type_name(&self) -> Option<&'static str> {
+        self.0.borrow().type_name
     }
 
     pub fn elem(&self) -> ElemType {

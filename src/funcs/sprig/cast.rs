@@ -1,4 +1,4 @@
-//! Go's conversions as Sprig reaches them: spf13/cast v1.3 (`ToInt64`, `ToFloat64`, errors
+//! Go's conversions as Sprig reaches them: spf13/cast v1.5/v1.7 (`ToInt64`, `ToFloat64`, errors
 //! swallowed to 0), `strconv` number syntax, Sprig's `strval` and `empty`, and the amd64
 //! behaviour of float→int conversion.
 
@@ -18,10 +18,25 @@ pub fn to_int64(v: &Value) -> i64 {
     match v {
         Value::Int(i) | Value::Int64(i) => *i,
         Value::Float(f) => f64_to_i64(*f),
-        Value::String(s) => parse_int(s, 0).ok().unwrap_or(0),
+        Value::String(s) => parse_int(trim_zero_decimal(s), 0).ok().unwrap_or(0),
         Value::Bool(b) => i64::from(*b),
         _ => 0,
     }
+}
+
+/// cast's `trimZeroDecimal` (v1.5+): `"12.0"`/`"12.00"` lose their all-zero fraction before
+/// integer parsing; anything else is left alone.
+fn trim_zero_decimal(s: &str) -> &str {
+    let mut found_zero = false;
+    for (i, b) in s.bytes().enumerate().rev() {
+        match b {
+            b'.' if found_zero => return &s[..i],
+            b'.' => {}
+            b'0' => found_zero = true,
+            _ => return s,
+        }
+    }
+    s
 }
 
 /// `cast.ToFloat64(v)`: unparsable input is 0.
@@ -235,6 +250,16 @@ fn parse_hex_float(s: &str) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cast_trims_an_all_zero_fraction() {
+        assert_eq!(to_int64(&Value::str("12.0")), 12);
+        assert_eq!(to_int64(&Value::str("12.00")), 12);
+        assert_eq!(to_int64(&Value::str("12.5")), 0);
+        assert_eq!(to_int64(&Value::str("100")), 100);
+        assert_eq!(to_int64(&Value::str("1.0.0")), 0);
+        assert_eq!(to_int64(&Value::str("12.")), 0);
+    }
 
     #[test]
     fn parse_int_follows_go_literal_syntax() {

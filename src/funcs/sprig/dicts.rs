@@ -131,8 +131,9 @@ fn dig(ps: &[Value]) -> Result<Value, String> {
         return Err("dig needs at least three arguments".into());
     }
     let n = ps.len();
+    // A named map type (`chartutil.Values`) fails the assertion to `map[string]interface {}`.
     let mut dict = match &ps[n - 1] {
-        Value::Map(m) if m.elem() == crate::value::ElemType::Interface => m.clone(),
+        Value::Map(m) if m.elem() == crate::value::ElemType::Interface && m.type_name().is_none() => m.clone(),
         other => return Err(assertion(other, "map[string]interface {}")),
     };
     let default = &ps[n - 2];

@@ -102,7 +102,8 @@ fn enc(v: &Value) -> String {
         Value::Bytes(b) => format!("[]uint8({})", go_quote(&String::from_utf8_lossy(b))),
         Value::List(l) => format!(
             "{}{{{}}}",
-            v.type_name(),
+            // The oracle's encoder writes any slice of slices as `[]interface {}`.
+            if l.elem == crate::value::ElemType::List { "[]interface {}".to_string() } else { v.type_name() },
             l.items.iter().map(enc).collect::<Vec<_>>().join(", ")
         ),
         Value::Map(m) => {

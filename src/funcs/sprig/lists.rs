@@ -158,8 +158,7 @@ fn slice(a: &[Value]) -> Result<Value, String> {
     })))
 }
 
-/// `chunk size list`, with Go's float arithmetic for the chunk count. Go returns
-/// `[][]interface {}`; the model has no such element type, so the outer list is `[]interface {}`.
+/// `chunk size list`, with Go's float arithmetic for the chunk count: a `[][]interface {}`.
 fn chunk(size: i64, list: &Value) -> Result<Value, String> {
     const MAKESLICE: &str = "runtime error: makeslice: len out of range";
     let l = items(list, |k| format!("Cannot chunk type {k}"))?;
@@ -190,5 +189,5 @@ fn chunk(size: i64, list: &Value) -> Result<Value, String> {
         }
         out.push(Value::list(part));
     }
-    Ok(Value::list(out))
+    Ok(Value::List(std::rc::Rc::new(crate::value::List { elem: crate::value::ElemType::List, items: out })))
 }

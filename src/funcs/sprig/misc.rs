@@ -25,7 +25,7 @@ pub(super) fn register(m: &mut FuncMap) {
         Ok(Value::Bool(s(&a, 0) == arg(&a, 1).kind_name()))
     });
     def(m, "deepEqual", Signature::fixed(&[P::Any, P::Any]), |a| {
-        Ok(Value::Bool(arg(&a, 0) == arg(&a, 1)))
+        Ok(Value::Bool(deep_equal(&arg(&a, 0), &arg(&a, 1))))
     });
 
     // Go's `path` and, on Unix, `path/filepath`, which behave the same.
@@ -55,7 +55,7 @@ pub(super) fn register(m: &mut FuncMap) {
     });
     def(m, "b64dec", str1, |a| {
         Ok(match b64_decode(s(&a, 0)) {
-            Ok(b) => String::from_utf8_lossy(&b).into_owned(),
+            Ok(b) => crate::value::go_lossy(&b),
             Err(at) => format!("illegal base64 data at input byte {at}"),
         }
         .into_value())
@@ -65,7 +65,7 @@ pub(super) fn register(m: &mut FuncMap) {
     });
     def(m, "b32dec", str1, |a| {
         Ok(match b32_decode(s(&a, 0)) {
-            Ok(b) => String::from_utf8_lossy(&b).into_owned(),
+            Ok(b) => crate::value::go_lossy(&b),
             Err(at) => format!("illegal base32 data at input byte {at}"),
         }
         .into_value())
@@ -318,4 +318,25 @@ fn b32_decode(s: &str) -> Result<Vec<u8>, usize> {
         }
     }
     Ok(out)
+}
+
+/// `reflect.DeepEqual`: structural, types included; objects (a `time.Time`, a `*semver.Version`)
+/// are equal when they are the same Go type and print the same.
+fn deep_equal(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::List(x), Value::List(y)) => {
+            x.elem == y.elem && x.items.len() == y.items.len() && x.items.iter().zip(&y.items).all(|(p, q)| deep_equal(p, q))
+        }
+        (Value::Map(x), Value::Map(y)) => {
+            x.ptr_eq(y)
+                || (x.elem() == y.elem()
+                    && x.type_name() == y.type_name()
+                    && x.len() == y.len()
+                    && x.entries().iter().all(|(k, v)| y.get(k).is_some_and(|w| deep_equal(v, &w))))
+        }
+        (Value::Object(x), Value::Object(y)) => {
+            std::rc::Rc::ptr_eq(x, y) || (x.type_name() == y.type_name() && x.go_format() == y.go_format())
+        }
+        _ => a == b,
+    }
 }

@@ -4,8 +4,8 @@
 //! quotes, `[` inside a class and a `{` that opens no repetition are literals. Go's error
 //! messages are reproduced for the common syntax errors. Match iteration, replacement and split
 //! follow Go's loops (an empty match right after a match is skipped) and `$name` expansion.
-//! Known differences: Go's repeat-count limit (1000) and a few exotic escapes (octal) are not
-//! checked; unusual errors carry the `regex` crate's text after Go's prefix.
+//! Known differences: a few exotic escapes (octal) are not checked; unusual errors carry the
+//! `regex` crate's text after Go's prefix.
 
 use regex::Regex;
 
@@ -120,6 +120,7 @@ fn translate(expr: &str) -> Result<String, String> {
     let mut can_repeat = false;
     let mut repeated = false;
     let mut rep_start = 0usize;
+    let mut names: Vec<String> = Vec::new();
     while i < chars.len() {
         let c = chars[i];
         match c {
@@ -180,6 +181,18 @@ fn translate(expr: &str) -> Result<String, String> {
                             return Err(go_err("invalid or unsupported Perl syntax", &shown));
                         }
                     }
+                    if named && group.ends_with('>') {
+                        // Go allows a name twice (`${n}` is the first); the regex crate does not.
+                        let name = group.trim_start_matches("(?P<").trim_start_matches("(?<").trim_end_matches('>');
+                        if names.iter().any(|n| n == name) {
+                            out.push('(');
+                            i = end;
+                            can_repeat = false;
+                            repeated = false;
+                            continue;
+                        }
+                        names.push(name.to_string());
+                    }
                     out.push_str(&group);
                     i = end;
                     can_repeat = false;
@@ -222,6 +235,20 @@ fn translate(expr: &str) -> Result<String, String> {
                     len += 1;
                 }
                 let op: String = chars[i..i + len].iter().collect();
+                if c == '{' {
+                    // Go refuses counts over 1000 and a maximum below the minimum.
+                    let inner = op.trim_start_matches('{').trim_end_matches('?').trim_end_matches('}');
+                    let (lo, hi) = match inner.split_once(',') {
+                        Some((lo, hi)) => (lo, if hi.is_empty() { None } else { Some(hi) }),
+                        None => (inner, Some(inner)),
+                    };
+                    let num = |t: &str| t.parse::<u64>().unwrap_or(u64::MAX);
+                    let (lo, hi) = (num(lo), hi.map(num));
+                    if lo > 1000 || hi.is_some_and(|h| h > 1000 || h < lo) {
+                        let shown = op.trim_end_matches('?');
+                        return Err(go_err("invalid repeat count", shown));
+                    }
+                }
                 if repeated {
                     let shown: String = chars[rep_start..i + len].iter().collect();
                     return Err(go_err("invalid nested repetition operator", &shown));
@@ -319,7 +346,11 @@ fn escape(chars: &[char], i: usize, in_class: bool, expr: &str) -> Result<(Strin
                 }
             }
             let end = (j + 1).min(chars.len());
-            return Ok((chars[i..end].iter().collect(), end - i));
+            let text: String = chars[i..end].iter().collect();
+            if Regex::new(&text).is_err() {
+                return Err(go_err("invalid character class range", &text));
+            }
+            return Ok((text, end - i));
         }
         'x' => {
             let mut j = i + 2;
@@ -369,6 +400,10 @@ fn class(chars: &[char], i: usize, expr: &str) -> Result<(String, usize), String
                 let rest: String = chars[j..].iter().collect();
                 match rest.find(":]") {
                     Some(p) => {
+                        let name = rest[2..p].trim_start_matches('^');
+                        if !POSIX_CLASSES.contains(&name) {
+                            return Err(go_err("invalid character class range", &rest[..p + 2]));
+                        }
                         out.push_str(&rest[..p + 2]);
                         j += rest[..p + 2].chars().count();
                     }
@@ -396,6 +431,15 @@ fn class(chars: &[char], i: usize, expr: &str) -> Result<(String, usize), String
                 j += 1;
             }
             _ => {
+                // A literal range `a-z` must not run backwards.
+                if chars.get(j + 1) == Some(&'-') {
+                    if let Some(&hi) = chars.get(j + 2) {
+                        if hi != ']' && hi != '\\' && hi < c {
+                            let shown: String = chars[j..j + 3].iter().collect();
+                            return Err(go_err("invalid character class range", &shown));
+                        }
+                    }
+                }
                 out.push(c);
                 j += 1;
             }
@@ -403,6 +447,10 @@ fn class(chars: &[char], i: usize, expr: &str) -> Result<(String, usize), String
         first = false;
     }
 }
+
+/// The POSIX class names Go accepts in `[[:name:]]`.
+const POSIX_CLASSES: &[&str] =
+    &["alnum", "alpha", "ascii", "blank", "cntrl", "digit", "graph", "lower", "print", "punct", "space", "upper", "word", "xdigit"];
 
 /// Go's `allMatches` loop: successive matches, an empty match right after a match skipped,
 /// at most `n` of them (all when `n < 0`).
@@ -556,4 +604,31 @@ fn quote_meta(s: &str) -> String {
         out.push(c);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::compile;
+
+    fn err(expr: &str) -> String {
+        compile(expr).unwrap_err()
+    }
+
+    #[test]
+    fn go_syntax_errors() {
+        assert_eq!(err("[z-a]"), "error parsing regexp: invalid character class range: `z-a`");
+        assert_eq!(err("[[:foo:]]"), "error parsing regexp: invalid character class range: `[:foo:]`");
+        assert_eq!(err("\\pX"), "error parsing regexp: invalid character class range: `\\pX`");
+        assert_eq!(err("x{1001}"), "error parsing regexp: invalid repeat count: `{1001}`");
+        assert_eq!(err("x{2,1}"), "error parsing regexp: invalid repeat count: `{2,1}`");
+        assert!(compile("x{1000}").is_ok());
+        assert!(compile("[[:alpha:][:^digit:]]").is_ok());
+    }
+
+    #[test]
+    fn a_repeated_group_name_refers_to_the_first() {
+        let re = compile("(?P<n>a)(?P<n>b)").unwrap();
+        assert!(re.is_match("ab"));
+        assert_eq!(re.captures("ab").unwrap().name("n").unwrap().as_str(), "a");
+    }
 }

@@ -4,6 +4,7 @@
 
 pub const GO_SIGNATURES: &[(&str, &str)] = &[
     // strings
+    ("hello", "func() string"),
     ("abbrev", "func(width int, s string) string"),
     ("abbrevboth", "func(left, right int, s string) string"),
     ("trunc", "func(c int, s string) string"),

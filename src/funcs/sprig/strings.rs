@@ -15,6 +15,7 @@ pub(super) fn register(m: &mut FuncMap, version: super::SprigVersion) {
     let str1 = Signature::fixed(&[P::String]);
     let str2 = Signature::fixed(&[P::String, P::String]);
     let int_str = Signature::fixed(&[P::Int, P::String]);
+    def(m, "hello", Signature::fixed(&[]), |_| Ok("Hello!".into_value()));
     def(m, "trim", str1, |a| {
         Ok(s(&a, 0).trim_matches(is_space).into_value())
     });
@@ -231,10 +232,10 @@ fn arg(a: &[Value], i: usize) -> Value {
     a.get(i).cloned().unwrap_or(Value::Nil)
 }
 
-/// A byte slice of a string as Go takes it; a cut inside a UTF-8 sequence turns into U+FFFD
+/// A byte slice of a string as Go takes it; each byte of a cut UTF-8 sequence turns into U+FFFD
 /// here where Go would keep the raw bytes.
 fn bytes_str(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
+    crate::value::go_lossy(b)
 }
 
 fn oob(msg: String) -> String {

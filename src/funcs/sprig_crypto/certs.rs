@@ -489,11 +489,11 @@ pub(super) fn register(map: &mut FuncMap) {
     );
     map.insert(
         "genSignedCert",
-        Func::pure(Signature::fixed(&[Str, List, List, Int, Param::Any]), |a| signed(&a, &fresh_rsa()?)),
+        Func::pure(Signature::fixed(&[Str, List, List, Int, Param::Named("sprig.certificate")]), |a| signed(&a, &fresh_rsa()?)),
     );
     map.insert(
         "genSignedCertWithKey",
-        Func::pure(Signature::fixed(&[Str, List, List, Int, Param::Any, Str]), |a| {
+        Func::pure(Signature::fixed(&[Str, List, List, Int, Param::Named("sprig.certificate"), Str]), |a| {
             signed(&a, &with_key(str_arg(&a, 5))?)
         }),
     );

@@ -197,10 +197,10 @@ pub(super) fn register(map: &mut FuncMap, flavor: Flavor) {
     map.insert(
         "derivePassword",
         Func::pure(
-            Signature::fixed(&[Param::Any, Param::String, Param::String, Param::String, Param::String]),
+            Signature::fixed(&[Param::Uint32, Param::String, Param::String, Param::String, Param::String]),
             |a| {
-                let counter = int_arg(&a[0], "uint32")?;
-                let counter = u32::try_from(counter).map_err(|_| format!("{counter} overflows uint32"))?;
+                // The executor converts only unsigned literals, truncated to 32 bits.
+                let counter = int_arg(&a[0], "uint32")? as u32;
                 Ok(Value::str(derive_password(counter, str_arg(&a, 1), str_arg(&a, 2), str_arg(&a, 3), str_arg(&a, 4))))
             },
         ),

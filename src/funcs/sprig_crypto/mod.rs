@@ -30,7 +30,7 @@ impl Flavor {
     pub fn semver_dialect(self) -> semver::Dialect {
         match self {
             Flavor::Helm3 => semver::Dialect::V3_2,
-            Flavor::Helm4 => semver::Dialect::V3_5,
+            Flavor::Helm4 => semver::Dialect::V3_4,
         }
     }
 }

@@ -21,7 +21,10 @@ pub enum Dialect {
     /// v3.2.1, in helm 3.x.
     #[default]
     V3_2,
-    /// v3.5.0, in helm 4.
+    /// v3.4.0, in helm 4.1: v3.5's parsing and prerelease rules, v3.2's unquoted error texts, no
+    /// length limits.
+    V3_4,
+    /// v3.5.0.
     V3_5,
 }
 
@@ -29,7 +32,7 @@ impl Dialect {
     /// Go's `%s` (v3.2) or `%q` (v3.5) of a string in an error message.
     fn q(self, s: &str) -> String {
         match self {
-            Dialect::V3_2 => s.to_string(),
+            Dialect::V3_2 | Dialect::V3_4 => s.to_string(),
             Dialect::V3_5 => go_quote(s),
         }
     }
@@ -38,7 +41,7 @@ impl Dialect {
     fn text(self, v32: &'static str, v35: &'static str) -> Error {
         Error(match self {
             Dialect::V3_2 => v32,
-            Dialect::V3_5 => v35,
+            Dialect::V3_4 | Dialect::V3_5 => v35,
         }
         .to_string())
     }
@@ -120,7 +123,7 @@ impl Version {
             digits.parse::<u64>().map_err(|_| {
                 let prefix = match dialect {
                     Dialect::V3_2 => "Error parsing version segment",
-                    Dialect::V3_5 => "error parsing version segment",
+                    Dialect::V3_4 | Dialect::V3_5 => "error parsing version segment",
                 };
                 Error(format!("{prefix}: strconv.ParseUint: parsing {}: value out of range", go_quote(digits)))
             })
@@ -340,7 +343,7 @@ fn compare_pre_part(s: &str, o: &str) -> Ordering {
 
 fn validate_prerelease(p: &str, dialect: Dialect) -> Result<(), Error> {
     for part in p.split('.') {
-        if part.is_empty() && dialect == Dialect::V3_5 {
+        if part.is_empty() && dialect != Dialect::V3_2 {
             return Err(dialect.text("Invalid Prerelease string", "invalid prerelease string"));
         }
         if part.bytes().all(|b| b.is_ascii_digit()) {
@@ -356,7 +359,7 @@ fn validate_prerelease(p: &str, dialect: Dialect) -> Result<(), Error> {
 
 fn validate_metadata(m: &str, dialect: Dialect) -> Result<(), Error> {
     for part in m.split('.') {
-        if (part.is_empty() && dialect == Dialect::V3_5) || !part.chars().all(|c| PART_CHARS.contains(c)) {
+        if (part.is_empty() && dialect != Dialect::V3_2) || !part.chars().all(|c| PART_CHARS.contains(c)) {
             return Err(dialect.text("Invalid Metadata string", "invalid metadata string"));
         }
     }
@@ -459,7 +462,7 @@ impl Constraint {
         !v.pre.is_empty()
             && match dialect {
                 Dialect::V3_2 => self.con.pre.is_empty() && (self.op != Op::NotEqual || self.dirty),
-                Dialect::V3_5 => !group_pre,
+                Dialect::V3_4 | Dialect::V3_5 => !group_pre,
             }
     }
 
@@ -655,7 +658,7 @@ impl Constraints {
             for c in group {
                 let excluded = match self.dialect {
                     Dialect::V3_2 => c.con.pre.is_empty() && !v.pre.is_empty(),
-                    Dialect::V3_5 => !self.group_allows_pre(i) && !v.pre.is_empty(),
+                    Dialect::V3_4 | Dialect::V3_5 => !self.group_allows_pre(i) && !v.pre.is_empty(),
                 };
                 if excluded {
                     if !prerelease_reported {

@@ -6,7 +6,7 @@ use std::rc::Rc;
 use super::semver::{Dialect, Version, semver_compare};
 use super::{Flavor, str_arg};
 use crate::gotmpl::{Func, FuncMap, Param, Signature};
-use crate::value::{Object, Value};
+use crate::value::{Method, Object, Value};
 
 /// A `*semver.Version` (from `semver`) or a `semver.Version` (from `IncMajor` and friends).
 #[derive(Debug)]
@@ -52,27 +52,36 @@ impl Object for VersionObject {
             _ => return None,
         })
     }
-    fn call(&self, name: &str, args: &[Value]) -> Option<Result<Value, String>> {
-        let other = || -> Result<Version, String> {
-            match args.first() {
-                Some(Value::Object(o)) => o
-                    .as_any()
-                    .and_then(|a| a.downcast_ref::<VersionObject>())
-                    .map(|vo| vo.version.clone())
-                    .ok_or_else(|| format!("wrong type for value; expected *semver.Version; got {}", o.type_name())),
-                Some(v) => Err(format!("wrong type for value; expected *semver.Version; got {}", v.type_name())),
-                None => Err(format!("wrong number of args for {name}: want 1 got 0")),
+    /// The methods taking another `*semver.Version`: the executor converts their argument (a
+    /// nil pointer gets through, and dereferencing it is Go's runtime error).
+    fn method(&self, name: &str) -> Option<Method> {
+        const OTHER: Signature = Signature::fixed(&[Param::Named("*semver.Version")]);
+        let test: fn(std::cmp::Ordering) -> Value = match name {
+            "Compare" => |o| Value::Int(o as i64),
+            "LessThan" => |o| Value::Bool(o.is_lt()),
+            "GreaterThan" => |o| Value::Bool(o.is_gt()),
+            "Equal" => |o| Value::Bool(o.is_eq()),
+            "LessThanEqual" if self.dialect != Dialect::V3_2 => |o| Value::Bool(o.is_le()),
+            "GreaterThanEqual" if self.dialect != Dialect::V3_2 => |o| Value::Bool(o.is_ge()),
+            "MarshalJSON" => {
+                let json = crate::value::go_quote(&self.version.to_string());
+                return Some(Method::new(Signature::fixed(&[]), move |_| Ok(Value::Bytes(json.as_bytes().into()))));
             }
+            _ => return None,
         };
+        let v = self.version.clone();
+        Some(Method::new(OTHER, move |args| {
+            let other = match args.first() {
+                Some(Value::Object(o)) => o.as_any().and_then(|a| a.downcast_ref::<VersionObject>()),
+                _ => None,
+            }
+            .ok_or("runtime error: invalid memory address or nil pointer dereference")?;
+            Ok(test(v.compare(&other.version)))
+        }))
+    }
+    fn call(&self, name: &str, args: &[Value]) -> Option<Result<Value, String>> {
         let v = &self.version;
-        let ord = |f: fn(std::cmp::Ordering) -> bool| other().map(|o| Value::Bool(f(v.compare(&o))));
         Some(match name {
-            "Compare" => other().map(|o| Value::Int(v.compare(&o) as i64)),
-            "LessThan" => ord(|o| o.is_lt()),
-            "GreaterThan" => ord(|o| o.is_gt()),
-            "Equal" => ord(|o| o.is_eq()),
-            "LessThanEqual" if self.dialect == Dialect::V3_5 => ord(|o| o.is_le()),
-            "GreaterThanEqual" if self.dialect == Dialect::V3_5 => ord(|o| o.is_ge()),
             "SetPrerelease" | "SetMetadata" => {
                 let arg = args.first().and_then(Value::as_str).unwrap_or("");
                 let r = if name == "SetPrerelease" {
@@ -198,8 +207,14 @@ mod tests {
         assert_eq!(o.go_format(), "1.2.3-rc.1+b");
         let next = o.field("IncMinor").unwrap();
         assert_eq!(next.go_format(), "1.3.0");
-        let Some(Ok(Value::Int(c))) = o.call("Compare", &[next]) else { panic!("Compare") };
+        let compare = o.method("Compare").expect("Compare");
+        let Ok(Value::Int(c)) = (compare.call)(vec![next]) else { panic!("Compare") };
         assert_eq!(c, -1);
+        // A nil *semver.Version argument is dereferenced, as in Go.
+        assert_eq!(
+            (compare.call)(vec![Value::Nil]).unwrap_err(),
+            "runtime error: invalid memory address or nil pointer dereference"
+        );
         let err = (f.body)(&mut host, vec![Value::str("1.2.3.4")]).unwrap_err();
         assert_eq!(err.message, "Invalid Semantic Version");
     }
