@@ -7,6 +7,7 @@ pub mod loader;
 pub mod manifest;
 pub mod model;
 pub mod objects;
+pub mod strvals;
 pub mod template;
 pub mod values;
 

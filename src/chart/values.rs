@@ -41,6 +41,102 @@ pub fn merge_maps(base: &Map, over: &Map) -> Map {
     out
 }
 
+/// The user's values flags of `helm template`/`install`, in the order given on the command line.
+#[derive(Debug, Clone, Default)]
+pub struct UserValues {
+    /// `-f/--values` files.
+    pub files: Vec<std::path::PathBuf>,
+    pub json: Vec<String>,
+    pub set: Vec<String>,
+    pub string: Vec<String>,
+    pub file: Vec<String>,
+    pub literal: Vec<String>,
+}
+
+/// Go's `os.ReadFile` error text.
+fn read_file(path: &str) -> Result<Vec<u8>, String> {
+    if path.trim() == "-" {
+        let mut buf = Vec::new();
+        std::io::Read::read_to_end(&mut std::io::stdin(), &mut buf).map_err(|e| e.to_string())?;
+        return Ok(buf);
+    }
+    std::fs::read(path).map_err(|e| {
+        let what = match e.kind() {
+            std::io::ErrorKind::NotFound => "no such file or directory".to_string(),
+            std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+            std::io::ErrorKind::IsADirectory => return format!("read {path}: is a directory"),
+            _ => e.to_string(),
+        };
+        format!("open {path}: {what}")
+    })
+}
+
+/// helm's `values.Options.MergeValues`: `-f` files deep-merged in order, then `--set-json`,
+/// `--set`, `--set-string`, `--set-file` and `--set-literal`.
+pub fn merge_user_values(opts: &UserValues, compat: crate::funcs::HelmCompat) -> Result<Map, ValuesError> {
+    use super::strvals;
+    let mut base = Map::new();
+    for file in &opts.files {
+        let name = file.display().to_string();
+        let data = read_file(&name).map_err(ValuesError)?;
+        let text = String::from_utf8_lossy(&data);
+        let parsed = match crate::yaml::parse_values(&text) {
+            Ok(Value::Map(m)) => m,
+            Ok(Value::Nil) => Map::new(),
+            Ok(other) => {
+                let kind = match other {
+                    Value::Bool(_) => "bool",
+                    Value::List(_) => "array",
+                    Value::String(_) => "string",
+                    _ => "number",
+                };
+                let msg = if compat == crate::funcs::HelmCompat::V4 {
+                    format!("failed to parse {name}: cannot unmarshal yaml document: error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {kind} into Go value of type map[string]interface {{}}")
+                } else {
+                    format!("failed to parse {name}: error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {kind} into Go value of type map[string]interface {{}}")
+                };
+                return Err(ValuesError(msg));
+            }
+            Err(e) => return Err(ValuesError(format!("failed to parse {name}: {e}"))),
+        };
+        base = merge_maps(&base, &parsed);
+    }
+    for value in &opts.json {
+        let trimmed = value.trim();
+        if compat == crate::funcs::HelmCompat::V4 && trimmed.starts_with('{') {
+            let parsed = match serde_json::from_str::<serde_json::Value>(trimmed) {
+                Ok(v @ serde_json::Value::Object(_)) => strvals::json_value(v),
+                _ => return Err(ValuesError(format!("failed parsing --set-json data JSON: {value}"))),
+            };
+            if let Value::Map(m) = parsed {
+                base = merge_maps(&base, &m);
+            }
+            continue;
+        }
+        strvals::parse_json(value, &base).map_err(|_| ValuesError(format!("failed parsing --set-json data {value}")))?;
+    }
+    for value in &opts.set {
+        strvals::parse_into(value, &base).map_err(|e| ValuesError(format!("failed parsing --set data: {e}")))?;
+    }
+    for value in &opts.string {
+        strvals::parse_into_string(value, &base)
+            .map_err(|e| ValuesError(format!("failed parsing --set-string data: {e}")))?;
+    }
+    let reader = |path: &str| -> Result<Value, String> {
+        let data = read_file(path)?;
+        Ok(Value::str(String::from_utf8_lossy(&data).into_owned()))
+    };
+    for value in &opts.file {
+        strvals::parse_into_file(value, &base, &reader)
+            .map_err(|e| ValuesError(format!("failed parsing --set-file data: {e}")))?;
+    }
+    for value in &opts.literal {
+        strvals::parse_literal_into(value, &base)
+            .map_err(|e| ValuesError(format!("failed parsing --set-literal data: {e}")))?;
+    }
+    Ok(base)
+}
+
 /// helm's `CoalesceValues`: the user's values (not modified) coalesced with the chart tree's
 /// defaults.
 pub fn coalesce_values(chart: &Chart, user: &Map, warnings: &mut Warnings) -> Result<Map, ValuesError> {
