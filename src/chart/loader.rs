@@ -161,12 +161,14 @@ pub fn load_archive(data: &[u8]) -> Result<Chart, LoadError> {
 pub fn load_files(files: Vec<ChartFile>) -> Result<Chart, LoadError> {
     let chart_yaml = files.iter().find(|f| f.name == "Chart.yaml").ok_or(LoadError::MissingChartYaml)?;
     let (mut metadata, mut dependencies) = parse_metadata("Chart.yaml", &chart_yaml.data)?;
+    let mut has_dependencies = dependencies.is_some();
     if metadata.api_version.is_empty() {
         metadata.api_version = "v1".into();
     }
     let mut chart = Chart {
         metadata,
         dependencies: Vec::new(),
+        has_dependencies: false,
         templates: Vec::new(),
         values: Map::new(),
         schema: None,
@@ -187,7 +189,10 @@ pub fn load_files(files: Vec<ChartFile>) -> Result<Chart, LoadError> {
             "values.schema.json" => chart.schema = Some(f.data),
             "requirements.yaml" => {
                 let (_, deps) = parse_metadata("requirements.yaml", &f.data)?;
-                dependencies = deps;
+                if deps.is_some() {
+                    has_dependencies = true;
+                    dependencies = deps;
+                }
                 if chart.metadata.api_version == "v1" {
                     chart.files.push(f);
                 }
@@ -209,7 +214,8 @@ pub fn load_files(files: Vec<ChartFile>) -> Result<Chart, LoadError> {
             _ => chart.files.push(f),
         }
     }
-    chart.dependencies = dependencies;
+    chart.dependencies = dependencies.unwrap_or_default();
+    chart.has_dependencies = has_dependencies;
     validate_metadata(&chart.metadata, &chart.dependencies)?;
     for (name, files) in subchart_files {
         if name.starts_with(['_', '.']) {
@@ -271,7 +277,7 @@ fn json_kind(v: &Value) -> &'static str {
 
 /// Reads Chart.yaml (or requirements.yaml) into metadata, with encoding/json's type errors
 /// for fields of the wrong type.
-fn parse_metadata(file: &str, data: &[u8]) -> Result<(ChartMeta, Vec<Dependency>), LoadError> {
+fn parse_metadata(file: &str, data: &[u8]) -> Result<(ChartMeta, Option<Vec<Dependency>>), LoadError> {
     let map = parse_values_file(file, data)?;
     let err = |message: String| LoadError::Parse { file: file.into(), message };
     let field = |key: &str, go_field: &str| -> Result<String, LoadError> {
@@ -338,6 +344,7 @@ fn parse_metadata(file: &str, data: &[u8]) -> Result<(ChartMeta, Vec<Dependency>
         meta.maintainers = m.items.clone();
     }
     let mut deps = Vec::new();
+    let declared = matches!(map.get("dependencies"), Some(Value::List(_)));
     if let Some(Value::List(list)) = map.get("dependencies") {
         for d in &list.items {
             let Value::Map(d) = d else { continue };
@@ -361,7 +368,7 @@ fn parse_metadata(file: &str, data: &[u8]) -> Result<(ChartMeta, Vec<Dependency>
         }
         meta.dependencies = list.items.clone();
     }
-    Ok((meta, deps))
+    Ok((meta, declared.then_some(deps)))
 }
 
 /// helm's `Metadata.Validate`.

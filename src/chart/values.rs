@@ -148,6 +148,54 @@ pub fn coalesce_values(chart: &Chart, user: &Map, warnings: &mut Warnings) -> Re
     Ok(dest)
 }
 
+/// helm's `MergeValues`: like `coalesce_values`, but a `null` is kept rather than deleting
+/// the default.
+pub fn merge_values(chart: &Chart, user: &Map, warnings: &mut Warnings) -> Result<Map, ValuesError> {
+    let dest = match Value::Map(user.clone()).deep_copy() {
+        Value::Map(m) => m,
+        _ => Map::new(),
+    };
+    coalesce(chart, &dest, "", true, warnings)?;
+    Ok(dest)
+}
+
+/// helm's `MergeTables`: `src` fills gaps in `dst` (which is changed and returned); nulls kept.
+pub fn merge_tables(dst: &Map, src: &Map, warnings: &mut Warnings) -> Map {
+    coalesce_tables(dst, src, "", true, warnings);
+    dst.clone()
+}
+
+/// helm's `Values.Table`: the map at a dotted path.
+pub fn table(values: &Map, path: &str) -> Option<Map> {
+    let mut cur = values.clone();
+    for part in path.split('.') {
+        match cur.get(part) {
+            Some(Value::Map(m)) => cur = m,
+            _ => return None,
+        }
+    }
+    Some(cur)
+}
+
+/// helm's `Values.PathValue`: the non-table value at a dotted path.
+pub fn path_value(values: &Map, path: &str) -> Option<Value> {
+    if path.is_empty() {
+        return None;
+    }
+    let (table_path, key) = match path.rsplit_once('.') {
+        Some((t, k)) => (Some(t), k),
+        None => (None, path),
+    };
+    let t = match table_path {
+        None => values.clone(),
+        Some(t) => table(values, t)?,
+    };
+    match t.get(key) {
+        Some(Value::Map(_)) | None => None,
+        Some(v) => Some(v),
+    }
+}
+
 fn coalesce(chart: &Chart, dest: &Map, prefix: &str, merge: bool, warnings: &mut Warnings) -> Result<(), ValuesError> {
     coalesce_chart_values(chart, dest, prefix, merge, warnings);
     coalesce_deps(chart, dest, prefix, merge, warnings)
@@ -290,6 +338,7 @@ mod tests {
         let mut c = Chart {
             metadata: ChartMeta { name: name.into(), version: "1.0.0".into(), ..ChartMeta::default() },
             dependencies: Vec::new(),
+            has_dependencies: false,
             templates: Vec::new(),
             values: yaml_map(values),
             schema: None,

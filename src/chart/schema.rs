@@ -1,0 +1,187 @@
+//! `values.schema.json` validation of the coalesced values, for the chart and every subchart
+//! (helm's `ValidateAgainstSchema`), validated with `boon` and reported in the wording of the
+//! helm version being imitated: helm 3 words errors as gojsonschema does (`- field: message`),
+//! helm 4 as santhosh-tekuri/jsonschema does (`- at '/path': message`).
+
+use boon::{Compiler, ErrorKind, InstanceToken, Schemas, ValidationError};
+
+use crate::funcs::HelmCompat;
+use crate::value::{Map, Value};
+
+use super::model::Chart;
+
+const SCHEMA_URL: &str = "file:///values.schema.json";
+
+/// Values as the validator sees them: numbers with no fraction are integers (helm 3 goes
+/// through YAML, helm 4 compares by value; both see `1.0` as an integer).
+pub fn to_json(v: &Value) -> serde_json::Value {
+    match v {
+        Value::Nil => serde_json::Value::Null,
+        Value::Bool(b) => serde_json::Value::Bool(*b),
+        Value::Int(i) | Value::Int64(i) => serde_json::Value::from(*i),
+        Value::Float(f) => {
+            if f.fract() == 0.0 && f.abs() < 9.007_199_254_740_992e15 {
+                serde_json::Value::from(*f as i64)
+            } else {
+                serde_json::Number::from_f64(*f).map_or(serde_json::Value::Null, serde_json::Value::Number)
+            }
+        }
+        Value::String(s) => serde_json::Value::String(s.to_string()),
+        Value::Bytes(b) => serde_json::Value::String(String::from_utf8_lossy(b).into_owned()),
+        Value::List(l) => serde_json::Value::Array(l.items.iter().map(to_json).collect()),
+        Value::Map(m) => serde_json::Value::Object(m.entries().iter().map(|(k, v)| (k.clone(), to_json(v))).collect()),
+        Value::Object(_) => serde_json::Value::String(v.go_format()),
+    }
+}
+
+/// helm's `ValidateAgainstSchema`: the error text (without helm's leading sentence), or None.
+pub fn validate_chart(chart: &Chart, values: &Map, compat: HelmCompat) -> Result<(), String> {
+    let mut out = String::new();
+    validate_rec(chart, values, compat, &mut out);
+    if out.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("values don't meet the specifications of the schema(s) in the following chart(s):\n{out}"))
+    }
+}
+
+fn validate_rec(chart: &Chart, values: &Map, compat: HelmCompat, out: &mut String) {
+    if let Some(schema) = &chart.schema {
+        if let Err(e) = validate_single(values, schema, compat) {
+            out.push_str(&format!("{}:\n{e}", chart.name()));
+        }
+    }
+    for sub in &chart.subcharts {
+        match values.get(sub.name()) {
+            Some(Value::Map(m)) => validate_rec(sub, &m, compat, out),
+            None | Some(Value::Nil) if compat == HelmCompat::V4 => {}
+            None | Some(Value::Nil) => validate_rec(sub, &Map::new(), compat, out),
+            Some(other) => {
+                if compat == HelmCompat::V4 {
+                    out.push_str(&format!(
+                        "{}:\ninvalid type for values: expected object (map), got {}\n",
+                        sub.name(),
+                        other.type_name()
+                    ));
+                }
+            }
+        }
+    }
+}
+
+fn validate_single(values: &Map, schema: &[u8], compat: HelmCompat) -> Result<(), String> {
+    let doc: serde_json::Value = serde_json::from_slice(schema).map_err(|e| e.to_string())?;
+    let mut compiler = Compiler::new();
+    let mut schemas = Schemas::new();
+    compiler.add_resource(SCHEMA_URL, doc).map_err(|e| e.to_string())?;
+    let idx = compiler.compile(SCHEMA_URL, &mut schemas).map_err(|e| e.to_string())?;
+    let instance = to_json(&Value::Map(values.clone()));
+    match schemas.validate(&instance, idx) {
+        Ok(()) => Ok(()),
+        Err(e) => Err(match compat {
+            HelmCompat::V4 => {
+                let text = e.to_string();
+                let text = text
+                    .strip_prefix(&format!("jsonschema validation failed with '{SCHEMA_URL}#'\n"))
+                    .unwrap_or(&text)
+                    .to_string();
+                format!("{text}\n")
+            }
+            _ => v3_text(&e),
+        }),
+    }
+}
+
+/// One error as gojsonschema reports it: the instance path and the description.
+struct V3Error {
+    path: Vec<String>,
+    rank: u8,
+    text: String,
+}
+
+fn v3_text(e: &ValidationError) -> String {
+    let mut errs = Vec::new();
+    collect_v3(e, &mut errs);
+    errs.sort_by(|a, b| a.path.cmp(&b.path).then(a.rank.cmp(&b.rank)));
+    let mut out = String::new();
+    for e in errs {
+        let field = if e.path.is_empty() { "(root)".to_string() } else { e.path.join(".") };
+        out.push_str(&format!("- {field}: {}\n", e.text.replace("{field}", &field)));
+    }
+    out
+}
+
+fn json_type(t: &str) -> &str {
+    t
+}
+
+fn number(n: &serde_json::Number) -> String {
+    n.to_string()
+}
+
+fn collect_v3(e: &ValidationError, out: &mut Vec<V3Error>) {
+    let path: Vec<String> = e
+        .instance_location
+        .tokens
+        .iter()
+        .map(|t| match t {
+            InstanceToken::Prop(p) => p.to_string(),
+            InstanceToken::Item(i) => i.to_string(),
+        })
+        .collect();
+    let mut push = |path: Vec<String>, rank: u8, text: String| out.push(V3Error { path, rank, text });
+    match &e.kind {
+        ErrorKind::Type { got, want } => {
+            let wants: Vec<String> = want.iter().map(|t| json_type(&t.to_string()).to_string()).collect();
+            let expected = if wants.len() == 1 { wants[0].clone() } else { format!("[{}]", wants.join(",")) };
+            push(path, 0, format!("Invalid type. Expected: {expected}, given: {}", json_type(&got.to_string())));
+        }
+        ErrorKind::Required { want } => {
+            for w in want {
+                push(path.clone(), 2, format!("{w} is required"));
+            }
+        }
+        ErrorKind::AdditionalProperties { got } => {
+            for g in got {
+                push(path.clone(), 3, format!("Additional property {g} is not allowed"));
+            }
+        }
+        ErrorKind::Enum { want } => {
+            let allowed: Vec<String> = want.iter().map(|v| v.to_string()).collect();
+            push(path, 5, format!("{{field}} must be one of the following: {}", allowed.join(", ")));
+        }
+        ErrorKind::Const { want } => push(path, 5, format!("{{field}} does not match: {want}")),
+        ErrorKind::MinProperties { want, .. } => push(path, 1, format!("Must have at least {want} properties")),
+        ErrorKind::MaxProperties { want, .. } => push(path, 1, format!("Must have at most {want} properties")),
+        ErrorKind::MinItems { want, .. } => push(path, 4, format!("Array must have at least {want} items")),
+        ErrorKind::MaxItems { want, .. } => push(path, 4, format!("Array must have at most {want} items")),
+        ErrorKind::UniqueItems { got } => {
+            push(path, 4, format!("array items[{},{}] must be unique", got[0], got[1]))
+        }
+        ErrorKind::MinLength { want, .. } => {
+            push(path, 6, format!("String length must be greater than or equal to {want}"))
+        }
+        ErrorKind::MaxLength { want, .. } => push(path, 6, format!("String length must be less than or equal to {want}")),
+        ErrorKind::Pattern { want, .. } => push(path, 6, format!("Does not match pattern '{want}'")),
+        ErrorKind::Format { want, .. } => push(path, 6, format!("Does not match format '{want}'")),
+        ErrorKind::Minimum { want, .. } => push(path, 4, format!("Must be greater than or equal to {}", number(want))),
+        ErrorKind::Maximum { want, .. } => push(path, 4, format!("Must be less than or equal to {}", number(want))),
+        ErrorKind::ExclusiveMinimum { want, .. } => push(path, 4, format!("Must be greater than {}", number(want))),
+        ErrorKind::ExclusiveMaximum { want, .. } => push(path, 4, format!("Must be less than {}", number(want))),
+        ErrorKind::MultipleOf { want, .. } => push(path, 4, format!("Must be a multiple of {}", number(want))),
+        ErrorKind::FalseSchema => push(path, 1, "False always fails validation".into()),
+        ErrorKind::AnyOf => {
+            push(path, 1, "Must validate at least one schema (anyOf)".into());
+            return;
+        }
+        ErrorKind::OneOf(_) => {
+            push(path, 1, "Must validate one and only one schema (oneOf)".into());
+            return;
+        }
+        ErrorKind::Not => push(path, 1, "Must not validate the schema (not)".into()),
+        _ => {}
+    }
+    for c in &e.causes {
+        collect_v3(c, out);
+    }
+}
