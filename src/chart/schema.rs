@@ -80,7 +80,8 @@ fn validate_single(values: &Map, schema: &[u8], compat: HelmCompat) -> Result<()
         Ok(()) => Ok(()),
         Err(e) => Err(match compat {
             HelmCompat::V4 => {
-                let text = e.to_string();
+                let mut text = String::new();
+                v4_display(&e, 0, &mut text);
                 let text = text
                     .strip_prefix(&format!("jsonschema validation failed with '{SCHEMA_URL}#'\n"))
                     .unwrap_or(&text)
@@ -183,5 +184,131 @@ fn collect_v3(e: &ValidationError, out: &mut Vec<V3Error>) {
     }
     for c in &e.causes {
         collect_v3(c, out);
+    }
+}
+
+/// santhosh-tekuri/jsonschema's `quote`: Go's `%q` with single quotes.
+fn v6_quote(s: &str) -> String {
+    let q = crate::value::go_quote(s);
+    let inner = &q[1..q.len() - 1];
+    format!("'{}'", inner.replace("\\\"", "\"").replace('\'', "\\'"))
+}
+
+fn v6_display(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::String(s) => v6_quote(s),
+        serde_json::Value::Array(_) | serde_json::Value::Object(_) => "value".into(),
+        serde_json::Value::Null => "<nil>".into(),
+        serde_json::Value::Number(n) => match n.as_f64() {
+            Some(f) => Value::Float(f).go_format(),
+            None => n.to_string(),
+        },
+        other => other.to_string(),
+    }
+}
+
+fn v6_num(n: &serde_json::Number) -> String {
+    Value::Float(n.as_f64().unwrap_or(0.0)).go_format()
+}
+
+fn v6_message(kind: &ErrorKind) -> String {
+    let joined = |v: &[&str]| v.iter().map(|s| v6_quote(s)).collect::<Vec<_>>().join(", ");
+    match kind {
+        ErrorKind::Group => "validation failed".into(),
+        ErrorKind::Schema { url } => format!("jsonschema validation failed with {}", v6_quote(url)),
+        ErrorKind::Type { got, want } => {
+            let wants: Vec<String> = want.iter().map(|t| t.to_string()).collect();
+            format!("got {got}, want {}", wants.join(" or "))
+        }
+        ErrorKind::Enum { want } => {
+            if want.iter().any(|v| v.is_array() || v.is_object()) {
+                "'enum' failed".into()
+            } else if want.len() == 1 {
+                format!("value must be {}", v6_display(&want[0]))
+            } else {
+                format!("value must be one of {}", want.iter().map(v6_display).collect::<Vec<_>>().join(", "))
+            }
+        }
+        ErrorKind::Const { want } => {
+            if want.is_array() || want.is_object() {
+                "'const' failed".into()
+            } else {
+                format!("value must be {}", v6_display(want))
+            }
+        }
+        ErrorKind::MinProperties { got, want } => format!("minProperties: got {got}, want {want}"),
+        ErrorKind::MaxProperties { got, want } => format!("maxProperties: got {got}, want {want}"),
+        ErrorKind::MinItems { got, want } => format!("minItems: got {got}, want {want}"),
+        ErrorKind::MaxItems { got, want } => format!("maxItems: got {got}, want {want}"),
+        ErrorKind::AdditionalItems { got } => format!("last {got} additionalItem(s) not allowed"),
+        ErrorKind::Required { want } => {
+            if want.len() == 1 {
+                format!("missing property {}", v6_quote(want[0]))
+            } else {
+                format!("missing properties {}", joined(want))
+            }
+        }
+        ErrorKind::AdditionalProperties { got } => {
+            let names: Vec<&str> = got.iter().map(|c| c.as_ref()).collect();
+            format!("additional properties {} not allowed", joined(&names))
+        }
+        ErrorKind::Dependency { prop, missing } | ErrorKind::DependentRequired { prop, missing } => {
+            format!("properties {} required, if {} exists", joined(missing), v6_quote(prop))
+        }
+        ErrorKind::PropertyName { prop } => format!("invalid propertyName {}", v6_quote(prop)),
+        ErrorKind::UniqueItems { got } => format!("items at {} and {} are equal", got[0], got[1]),
+        ErrorKind::MinLength { got, want } => format!("minLength: got {got}, want {want}"),
+        ErrorKind::MaxLength { got, want } => format!("maxLength: got {got}, want {want}"),
+        ErrorKind::Pattern { got, want } => format!("{} does not match pattern {}", v6_quote(got), v6_quote(want)),
+        ErrorKind::Minimum { got, want } => format!("minimum: got {}, want {}", v6_num(got), v6_num(want)),
+        ErrorKind::Maximum { got, want } => format!("maximum: got {}, want {}", v6_num(got), v6_num(want)),
+        ErrorKind::ExclusiveMinimum { got, want } => {
+            format!("exclusiveMinimum: got {}, want {}", v6_num(got), v6_num(want))
+        }
+        ErrorKind::ExclusiveMaximum { got, want } => {
+            format!("exclusiveMaximum: got {}, want {}", v6_num(got), v6_num(want))
+        }
+        ErrorKind::MultipleOf { got, want } => format!("multipleOf: got {}, want {}", v6_num(got), v6_num(want)),
+        ErrorKind::FalseSchema => "false schema".into(),
+        ErrorKind::Not => "'not' failed".into(),
+        ErrorKind::AllOf => "'allOf' failed".into(),
+        ErrorKind::AnyOf => "'anyOf' failed".into(),
+        ErrorKind::OneOf(None) => "'oneOf' failed, none matched".into(),
+        ErrorKind::OneOf(Some((a, b))) => format!("'oneOf' failed, subschemas {a}, {b} matched"),
+        ErrorKind::Format { got, want, err } => format!("{} is not valid {want}: {err}", v6_display(got)),
+        ErrorKind::Contains => "no items match contains schema".into(),
+        other => other.to_string(),
+    }
+}
+
+/// santhosh-tekuri/jsonschema v6's `ValidationError.Error()`.
+fn v4_display(e: &ValidationError, mut indent: usize, out: &mut String) {
+    let skip = e.causes.len() == 1 && matches!(e.kind, ErrorKind::Reference { .. });
+    if !skip {
+        if indent > 0 {
+            out.push('\n');
+            for _ in 0..indent - 1 {
+                out.push_str("  ");
+            }
+            out.push_str("- ");
+        }
+        indent += 1;
+        if let ErrorKind::Schema { .. } = e.kind {
+            out.push_str(&v6_message(&e.kind));
+        } else {
+            let mut ptr = String::new();
+            for t in &e.instance_location.tokens {
+                ptr.push('/');
+                let tok = match t {
+                    InstanceToken::Prop(p) => p.to_string(),
+                    InstanceToken::Item(i) => i.to_string(),
+                };
+                ptr.push_str(&tok.replace('~', "~0").replace('/', "~1"));
+            }
+            out.push_str(&format!("at {}: {}", v6_quote(&ptr), v6_message(&e.kind)));
+        }
+    }
+    for c in &e.causes {
+        v4_display(c, indent, out);
     }
 }
