@@ -2,6 +2,7 @@
 //! and rename subcharts, `tags` and `condition` switch them on and off (disabled ones are
 //! removed before rendering), and `import-values` lift a subchart's values into its parent.
 
+use crate::funcs::HelmCompat;
 use crate::value::{Map, Value};
 
 use super::model::Chart;
@@ -35,14 +36,14 @@ pub fn check_dependencies(chart: &Chart) -> Result<(), String> {
 }
 
 /// helm's `ProcessDependenciesWithMerge`: enable/disable and alias subcharts, then import values.
-pub fn process_dependencies(chart: &mut Chart, user: &Map, warnings: &mut Warnings) -> Result<(), ValuesError> {
-    process_enabled(chart, user, "", warnings)?;
-    process_import_values_rec(chart, warnings)?;
+pub fn process_dependencies(chart: &mut Chart, user: &Map, warnings: &mut Warnings, compat: HelmCompat) -> Result<(), ValuesError> {
+    process_enabled(chart, user, "", warnings, compat)?;
+    process_import_values_rec(chart, warnings, compat)?;
     chart.set_paths(None);
     Ok(())
 }
 
-fn process_enabled(c: &mut Chart, v: &Map, path: &str, warnings: &mut Warnings) -> Result<(), ValuesError> {
+fn process_enabled(c: &mut Chart, v: &Map, path: &str, warnings: &mut Warnings, compat: HelmCompat) -> Result<(), ValuesError> {
     if !c.has_dependencies {
         return Ok(());
     }
@@ -75,7 +76,7 @@ fn process_enabled(c: &mut Chart, v: &Map, path: &str, warnings: &mut Warnings) 
     for req in &mut c.dependencies {
         req.enabled = true;
     }
-    let cvals = values::coalesce_values(c, v, warnings)?;
+    let cvals = values::coalesce_values(c, v, warnings, compat)?;
     process_tags(c, &cvals, warnings);
     process_conditions(c, &cvals, path, warnings);
 
@@ -84,7 +85,7 @@ fn process_enabled(c: &mut Chart, v: &Map, path: &str, warnings: &mut Warnings) 
     c.dependencies.retain(|r| !removed.contains(&r.name));
     for t in &mut c.subcharts {
         let subpath = format!("{path}{}.", t.name());
-        process_enabled(t, &cvals, &subpath, warnings)?;
+        process_enabled(t, &cvals, &subpath, warnings, compat)?;
     }
     // `.Chart.Dependencies` lists what is left.
     c.metadata.dependencies.retain(|d| {
@@ -148,11 +149,11 @@ fn path_to_map(path: &str, data: Map) -> Map {
     cur
 }
 
-fn process_import_values_rec(c: &mut Chart, warnings: &mut Warnings) -> Result<(), ValuesError> {
+fn process_import_values_rec(c: &mut Chart, warnings: &mut Warnings, compat: HelmCompat) -> Result<(), ValuesError> {
     for d in &mut c.subcharts {
-        process_import_values_rec(d, warnings)?;
+        process_import_values_rec(d, warnings, compat)?;
     }
-    process_import_values(c, warnings)
+    process_import_values(c, warnings, compat)
 }
 
 /// Go's `fmt.Sprintf("%v", x)` for an `import-values` field (helm 4), or the string (helm 3).
@@ -164,11 +165,11 @@ fn iv_field(m: &Map, key: &str) -> String {
     }
 }
 
-fn process_import_values(c: &mut Chart, warnings: &mut Warnings) -> Result<(), ValuesError> {
+fn process_import_values(c: &mut Chart, warnings: &mut Warnings, compat: HelmCompat) -> Result<(), ValuesError> {
     if !c.has_dependencies {
         return Ok(());
     }
-    let cvals = values::merge_values(c, &Map::new(), warnings)?;
+    let cvals = values::merge_values(c, &Map::new(), warnings, compat)?;
     let mut b = Map::new();
     for r in &mut c.dependencies {
         let mut out = Vec::new();
@@ -182,7 +183,7 @@ fn process_import_values(c: &mut Chart, warnings: &mut Warnings) -> Result<(), V
                     o.insert("parent", Value::str(parent.as_str()));
                     out.push(Value::Map(o));
                     match values::table(&cvals, &format!("{}.{child}", r.name)) {
-                        Some(vv) => b = values::merge_tables(&b, &path_to_map(&parent, vv), warnings),
+                        Some(vv) => b = values::merge_tables(&b, &path_to_map(&parent, vv), warnings, compat),
                         None => warnings.push(format!("Warning: ImportValues missing table from chart {}", r.name)),
                     }
                 }
@@ -193,7 +194,7 @@ fn process_import_values(c: &mut Chart, warnings: &mut Warnings) -> Result<(), V
                     o.insert("parent", Value::str("."));
                     out.push(Value::Map(o));
                     match values::table(&cvals, &format!("{}.{child}", r.name)) {
-                        Some(vm) => b = values::merge_tables(&b, &vm, warnings),
+                        Some(vm) => b = values::merge_tables(&b, &vm, warnings, compat),
                         None => warnings.push("Warning: ImportValues missing table".into()),
                     }
                 }
@@ -206,7 +207,7 @@ fn process_import_values(c: &mut Chart, warnings: &mut Warnings) -> Result<(), V
         Value::Map(m) => m,
         _ => Map::new(),
     };
-    c.values = values::merge_tables(&copy, &b, warnings);
+    c.values = values::merge_tables(&copy, &b, warnings, compat);
     Ok(())
 }
 

@@ -26,7 +26,7 @@ pub enum LoadError {
     Invalid(String),
     #[error("error unpacking {name} in {parent}: {source}")]
     Subchart { name: String, parent: String, source: Box<LoadError> },
-    #[error("unsafe archive entry {entry:?}: {reason}")]
+    #[error("{reason}")]
     UnsafeEntry { entry: String, reason: &'static str },
     #[error("{0}")]
     Archive(String),
@@ -108,18 +108,18 @@ pub fn archive_files(data: &[u8]) -> Result<Vec<ChartFile>, LoadError> {
             continue;
         }
         if kind.is_symlink() || kind.is_hard_link() {
-            return Err(LoadError::UnsafeEntry { entry: raw, reason: "links are not allowed in charts" });
+            return Err(LoadError::UnsafeEntry { entry: raw, reason: "chart illegally contains links" });
         }
         if !kind.is_file() {
-            return Err(LoadError::UnsafeEntry { entry: raw, reason: "only regular files are allowed" });
+            return Err(LoadError::UnsafeEntry { entry: raw, reason: "chart illegally contains irregular files" });
         }
         let normalized = raw.replace('\\', "/");
         if normalized.starts_with('/') || normalized.contains(":/") {
-            return Err(LoadError::UnsafeEntry { entry: raw, reason: "absolute paths are not allowed" });
+            return Err(LoadError::UnsafeEntry { entry: raw, reason: "chart illegally contains absolute paths" });
         }
         let parts: Vec<&str> = normalized.split('/').filter(|p| !p.is_empty() && *p != ".").collect();
         if parts.contains(&"..") {
-            return Err(LoadError::UnsafeEntry { entry: raw, reason: "paths may not leave the chart" });
+            return Err(LoadError::UnsafeEntry { entry: raw, reason: "chart illegally references parent directory" });
         }
         if parts.len() < 2 {
             if parts.first() == Some(&"Chart.yaml") {
@@ -130,7 +130,7 @@ pub fn archive_files(data: &[u8]) -> Result<Vec<ChartFile>, LoadError> {
         let name = parts[1..].join("/");
         let size = entry.header().size().unwrap_or(0);
         if size > MAX_ENTRY_BYTES {
-            return Err(LoadError::UnsafeEntry { entry: raw, reason: "entry exceeds the size limit" });
+            return Err(LoadError::UnsafeEntry { entry: raw, reason: "chart archive entry exceeds the size limit" });
         }
         let mut buf = Vec::with_capacity(size as usize);
         (&mut entry)
@@ -139,10 +139,10 @@ pub fn archive_files(data: &[u8]) -> Result<Vec<ChartFile>, LoadError> {
             .map_err(|e| LoadError::Archive(format!("cannot read {raw}: {e}")))?;
         total += buf.len() as u64;
         if buf.len() as u64 > MAX_ENTRY_BYTES || total > MAX_TOTAL_BYTES {
-            return Err(LoadError::UnsafeEntry { entry: raw, reason: "archive exceeds the size limit" });
+            return Err(LoadError::UnsafeEntry { entry: raw, reason: "chart archive exceeds the size limit" });
         }
         if files.iter().any(|f| f.name == name) {
-            return Err(LoadError::UnsafeEntry { entry: raw, reason: "duplicate entry" });
+            return Err(LoadError::UnsafeEntry { entry: raw, reason: "chart archive contains duplicate entries" });
         }
         files.push(ChartFile { name, data: buf });
     }

@@ -65,7 +65,15 @@ fn valid_release_name(name: &str) -> bool {
 pub fn template(req: &TemplateRequest) -> Result<String, TemplateError> {
     // helm's order: load, installable, dependencies present, release name, dependencies
     // processed, values coalesced and validated, then kubeVersion and rendering.
-    let mut chart = loader::load_path(&req.chart)?;
+    let mut chart = match loader::load_path(&req.chart) {
+        // helm 4 reports any archive-level failure of the chart file itself in one sentence.
+        Err(LoadError::UnsafeEntry { .. } | LoadError::Archive(_))
+            if req.compat == HelmCompat::V4 && req.chart.is_file() =>
+        {
+            return Err(TemplateError::Invalid("unable to load chart archive".into()));
+        }
+        other => other?,
+    };
     if !matches!(chart.metadata.chart_type.as_str(), "" | "application") {
         return Err(TemplateError::Invalid(format!("{} charts are not installable", chart.metadata.chart_type)));
     }
@@ -89,7 +97,7 @@ pub fn template(req: &TemplateRequest) -> Result<String, TemplateError> {
         )));
     }
     let mut warnings = Vec::new();
-    dependencies::process_dependencies(&mut chart, &req.values, &mut warnings)?;
+    dependencies::process_dependencies(&mut chart, &req.values, &mut warnings, req.compat)?;
     let chart = chart;
     let mut caps = Capabilities::default_for(req.compat);
     if let Some(v) = &req.kube_version {
@@ -98,7 +106,7 @@ pub fn template(req: &TemplateRequest) -> Result<String, TemplateError> {
     }
     caps.api_versions.extend(req.api_versions.iter().cloned());
 
-    let coalesced = values::coalesce_values(&chart, &req.values, &mut warnings)?;
+    let coalesced = values::coalesce_values(&chart, &req.values, &mut warnings, req.compat)?;
     schema::validate_chart(&chart, &coalesced, req.compat).map_err(TemplateError::Invalid)?;
     if !chart.metadata.kube_version.is_empty() {
         check_kube_version(&chart.metadata.kube_version, &caps.kube_version).map_err(render_failure)?;
