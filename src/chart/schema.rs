@@ -208,7 +208,31 @@ fn v6_display(v: &serde_json::Value) -> String {
 }
 
 fn v6_num(n: &serde_json::Number) -> String {
-    Value::Float(n.as_f64().unwrap_or(0.0)).go_format()
+    grouped(&Value::Float(n.as_f64().unwrap_or(0.0)).go_format())
+}
+
+/// golang.org/x/text's English printer: digits of the integer part grouped by thousands.
+fn grouped(s: &str) -> String {
+    if s.contains(['e', 'E', 'I', 'N']) {
+        return s.to_string();
+    }
+    let (sign, rest) = s.strip_prefix('-').map_or(("", s), |r| ("-", r));
+    let (int, frac) = rest.split_once('.').map_or((rest, None), |(i, f)| (i, Some(f)));
+    let mut out = String::new();
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    match frac {
+        Some(f) => format!("{sign}{out}.{f}"),
+        None => format!("{sign}{out}"),
+    }
+}
+
+fn gi(n: usize) -> String {
+    grouped(&n.to_string())
 }
 
 fn v6_message(kind: &ErrorKind) -> String {
@@ -236,11 +260,11 @@ fn v6_message(kind: &ErrorKind) -> String {
                 format!("value must be {}", v6_display(want))
             }
         }
-        ErrorKind::MinProperties { got, want } => format!("minProperties: got {got}, want {want}"),
-        ErrorKind::MaxProperties { got, want } => format!("maxProperties: got {got}, want {want}"),
-        ErrorKind::MinItems { got, want } => format!("minItems: got {got}, want {want}"),
-        ErrorKind::MaxItems { got, want } => format!("maxItems: got {got}, want {want}"),
-        ErrorKind::AdditionalItems { got } => format!("last {got} additionalItem(s) not allowed"),
+        ErrorKind::MinProperties { got, want } => format!("minProperties: got {}, want {}", gi(*got), gi(*want)),
+        ErrorKind::MaxProperties { got, want } => format!("maxProperties: got {}, want {}", gi(*got), gi(*want)),
+        ErrorKind::MinItems { got, want } => format!("minItems: got {}, want {}", gi(*got), gi(*want)),
+        ErrorKind::MaxItems { got, want } => format!("maxItems: got {}, want {}", gi(*got), gi(*want)),
+        ErrorKind::AdditionalItems { got } => format!("last {} additionalItem(s) not allowed", gi(*got)),
         ErrorKind::Required { want } => {
             if want.len() == 1 {
                 format!("missing property {}", v6_quote(want[0]))
@@ -256,9 +280,9 @@ fn v6_message(kind: &ErrorKind) -> String {
             format!("properties {} required, if {} exists", joined(missing), v6_quote(prop))
         }
         ErrorKind::PropertyName { prop } => format!("invalid propertyName {}", v6_quote(prop)),
-        ErrorKind::UniqueItems { got } => format!("items at {} and {} are equal", got[0], got[1]),
-        ErrorKind::MinLength { got, want } => format!("minLength: got {got}, want {want}"),
-        ErrorKind::MaxLength { got, want } => format!("maxLength: got {got}, want {want}"),
+        ErrorKind::UniqueItems { got } => format!("items at {} and {} are equal", gi(got[0]), gi(got[1])),
+        ErrorKind::MinLength { got, want } => format!("minLength: got {}, want {}", gi(*got), gi(*want)),
+        ErrorKind::MaxLength { got, want } => format!("maxLength: got {}, want {}", gi(*got), gi(*want)),
         ErrorKind::Pattern { got, want } => format!("{} does not match pattern {}", v6_quote(got), v6_quote(want)),
         ErrorKind::Minimum { got, want } => format!("minimum: got {}, want {}", v6_num(got), v6_num(want)),
         ErrorKind::Maximum { got, want } => format!("maximum: got {}, want {}", v6_num(got), v6_num(want)),
