@@ -26,7 +26,7 @@ pub enum LoadError {
     Invalid(String),
     #[error("error unpacking {name} in {parent}: {source}")]
     Subchart { name: String, parent: String, source: Box<LoadError> },
-    #[error("unsafe archive entry {entry:?}: {reason}")]
+    #[error("{reason}")]
     UnsafeEntry { entry: String, reason: &'static str },
     #[error("{0}")]
     Archive(String),
@@ -108,18 +108,18 @@ pub fn archive_files(data: &[u8]) -> Result<Vec<ChartFile>, LoadError> {
             continue;
         }
         if kind.is_symlink() || kind.is_hard_link() {
-            return Err(LoadError::UnsafeEntry { entry: raw, reason: "links are not allowed in charts" });
+            return Err(LoadError::UnsafeEntry { entry: raw, reason: "chart illegally contains links" });
         }
         if !kind.is_file() {
-            return Err(LoadError::UnsafeEntry { entry: raw, reason: "only regular files are allowed" });
+            return Err(LoadError::UnsafeEntry { entry: raw, reason: "chart illegally contains irregular files" });
         }
         let normalized = raw.replace('\\', "/");
         if normalized.starts_with('/') || normalized.contains(":/") {
-            return Err(LoadError::UnsafeEntry { entry: raw, reason: "absolute paths are not allowed" });
+            return Err(LoadError::UnsafeEntry { entry: raw, reason: "chart illegally contains absolute paths" });
         }
         let parts: Vec<&str> = normalized.split('/').filter(|p| !p.is_empty() && *p != ".").collect();
         if parts.contains(&"..") {
-            return Err(LoadError::UnsafeEntry { entry: raw, reason: "paths may not leave the chart" });
+            return Err(LoadError::UnsafeEntry { entry: raw, reason: "chart illegally references parent directory" });
         }
         if parts.len() < 2 {
             if parts.first() == Some(&"Chart.yaml") {
@@ -130,7 +130,7 @@ pub fn archive_files(data: &[u8]) -> Result<Vec<ChartFile>, LoadError> {
         let name = parts[1..].join("/");
         let size = entry.header().size().unwrap_or(0);
         if size > MAX_ENTRY_BYTES {
-            return Err(LoadError::UnsafeEntry { entry: raw, reason: "entry exceeds the size limit" });
+            return Err(LoadError::UnsafeEntry { entry: raw, reason: "chart archive entry exceeds the size limit" });
         }
         let mut buf = Vec::with_capacity(size as usize);
         (&mut entry)
@@ -139,10 +139,10 @@ pub fn archive_files(data: &[u8]) -> Result<Vec<ChartFile>, LoadError> {
             .map_err(|e| LoadError::Archive(format!("cannot read {raw}: {e}")))?;
         total += buf.len() as u64;
         if buf.len() as u64 > MAX_ENTRY_BYTES || total > MAX_TOTAL_BYTES {
-            return Err(LoadError::UnsafeEntry { entry: raw, reason: "archive exceeds the size limit" });
+            return Err(LoadError::UnsafeEntry { entry: raw, reason: "chart archive exceeds the size limit" });
         }
         if files.iter().any(|f| f.name == name) {
-            return Err(LoadError::UnsafeEntry { entry: raw, reason: "duplicate entry" });
+            return Err(LoadError::UnsafeEntry { entry: raw, reason: "chart archive contains duplicate entries" });
         }
         files.push(ChartFile { name, data: buf });
     }
@@ -161,12 +161,14 @@ pub fn load_archive(data: &[u8]) -> Result<Chart, LoadError> {
 pub fn load_files(files: Vec<ChartFile>) -> Result<Chart, LoadError> {
     let chart_yaml = files.iter().find(|f| f.name == "Chart.yaml").ok_or(LoadError::MissingChartYaml)?;
     let (mut metadata, mut dependencies) = parse_metadata("Chart.yaml", &chart_yaml.data)?;
+    let mut has_dependencies = dependencies.is_some();
     if metadata.api_version.is_empty() {
         metadata.api_version = "v1".into();
     }
     let mut chart = Chart {
         metadata,
         dependencies: Vec::new(),
+        has_dependencies: false,
         templates: Vec::new(),
         values: Map::new(),
         schema: None,
@@ -187,7 +189,10 @@ pub fn load_files(files: Vec<ChartFile>) -> Result<Chart, LoadError> {
             "values.schema.json" => chart.schema = Some(f.data),
             "requirements.yaml" => {
                 let (_, deps) = parse_metadata("requirements.yaml", &f.data)?;
-                dependencies = deps;
+                if deps.is_some() {
+                    has_dependencies = true;
+                    dependencies = deps;
+                }
                 if chart.metadata.api_version == "v1" {
                     chart.files.push(f);
                 }
@@ -209,7 +214,8 @@ pub fn load_files(files: Vec<ChartFile>) -> Result<Chart, LoadError> {
             _ => chart.files.push(f),
         }
     }
-    chart.dependencies = dependencies;
+    chart.dependencies = dependencies.unwrap_or_default();
+    chart.has_dependencies = has_dependencies;
     validate_metadata(&chart.metadata, &chart.dependencies)?;
     for (name, files) in subchart_files {
         if name.starts_with(['_', '.']) {
@@ -271,7 +277,7 @@ fn json_kind(v: &Value) -> &'static str {
 
 /// Reads Chart.yaml (or requirements.yaml) into metadata, with encoding/json's type errors
 /// for fields of the wrong type.
-fn parse_metadata(file: &str, data: &[u8]) -> Result<(ChartMeta, Vec<Dependency>), LoadError> {
+fn parse_metadata(file: &str, data: &[u8]) -> Result<(ChartMeta, Option<Vec<Dependency>>), LoadError> {
     let map = parse_values_file(file, data)?;
     let err = |message: String| LoadError::Parse { file: file.into(), message };
     let field = |key: &str, go_field: &str| -> Result<String, LoadError> {
@@ -338,6 +344,7 @@ fn parse_metadata(file: &str, data: &[u8]) -> Result<(ChartMeta, Vec<Dependency>
         meta.maintainers = m.items.clone();
     }
     let mut deps = Vec::new();
+    let declared = matches!(map.get("dependencies"), Some(Value::List(_)));
     if let Some(Value::List(list)) = map.get("dependencies") {
         for d in &list.items {
             let Value::Map(d) = d else { continue };
@@ -361,7 +368,7 @@ fn parse_metadata(file: &str, data: &[u8]) -> Result<(ChartMeta, Vec<Dependency>
         }
         meta.dependencies = list.items.clone();
     }
-    Ok((meta, deps))
+    Ok((meta, declared.then_some(deps)))
 }
 
 /// helm's `Metadata.Validate`.

@@ -2,11 +2,14 @@
 //! schema validation and rendering with helm's template-set rules and output order.
 //! No network and no cluster IO: sources hand charts over as bytes.
 
+pub mod dependencies;
 pub mod engine;
 pub mod loader;
 pub mod manifest;
 pub mod model;
 pub mod objects;
+pub mod schema;
+pub mod strvals;
 pub mod template;
 pub mod values;
 

@@ -32,6 +32,9 @@ pub struct Chart {
     pub metadata: ChartMeta,
     /// `dependencies:` of Chart.yaml, as declared.
     pub dependencies: Vec<Dependency>,
+    /// Whether `dependencies:` was declared at all (Go's non-nil `Metadata.Dependencies`):
+    /// helm processes conditions, aliases and import-values only then.
+    pub has_dependencies: bool,
     pub templates: Vec<ChartFile>,
     /// `values.yaml`, parsed (empty when absent).
     pub values: Map,

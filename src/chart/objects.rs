@@ -464,6 +464,18 @@ impl Files {
         Value::Object(Rc::new(self.clone()))
     }
 
+    /// helm's `AsConfig`/`AsSecrets`: base names to converted contents, as YAML.
+    fn as_map(&self, conv: impl Fn(&[u8]) -> Value) -> String {
+        if self.files.is_empty() {
+            return String::new();
+        }
+        let m = Map::new();
+        for (name, data) in &self.files {
+            m.insert(name.rsplit('/').next().unwrap_or(name), conv(data));
+        }
+        crate::yaml::to_yaml(&Value::Map(m))
+    }
+
     fn get(&self, name: &str) -> Option<&[u8]> {
         self.files.iter().find(|(n, _)| n == name).map(|(_, d)| d.as_slice())
     }
@@ -490,9 +502,24 @@ impl Object for Files {
                 Ok(Value::Bytes(files.get(a[0].as_str().unwrap_or_default()).unwrap_or_default().into()))
             })),
             "Lines" => Some(Method::new(sig, move |a| {
-                let data = files.get(a[0].as_str().unwrap_or_default()).unwrap_or_default();
+                let Some(data) = files.get(a[0].as_str().unwrap_or_default()) else {
+                    return Ok(Value::string_list(Vec::new()));
+                };
                 let text = String::from_utf8_lossy(data);
+                let text = text.strip_suffix('\n').unwrap_or(&text);
                 Ok(Value::string_list(text.split('\n').map(str::to_string)))
+            })),
+            "Glob" => Some(Method::new(sig, move |a| {
+                let pattern = a[0].as_str().unwrap_or_default().to_string();
+                let files = files.files.iter().filter(|(n, _)| glob_match(&pattern, n)).cloned().collect();
+                Ok(Files { files }.to_value())
+            })),
+            "AsConfig" => Some(Method::new(Signature::fixed(&[]), move |_| {
+                Ok(Value::str(files.as_map(|d| Value::str(String::from_utf8_lossy(d).into_owned()))))
+            })),
+            "AsSecrets" => Some(Method::new(Signature::fixed(&[]), move |_| {
+                use base64::Engine as _;
+                Ok(Value::str(files.as_map(|d| Value::str(base64::engine::general_purpose::STANDARD.encode(d)))))
             })),
             _ => None,
         }
@@ -509,6 +536,69 @@ impl Object for Files {
         }
         Some(Value::Map(m))
     }
+}
+
+/// gobwas/glob with `/` as separator: `*` stays within a path segment, `**` crosses them,
+/// `?`, `[...]` and `{a,b}` as usual.
+fn glob_match(pattern: &str, name: &str) -> bool {
+    fn alternatives(p: &[char]) -> Option<(Vec<Vec<char>>, usize)> {
+        let mut depth = 0;
+        let mut parts = vec![Vec::new()];
+        for (i, &c) in p.iter().enumerate().skip(1) {
+            match c {
+                '{' => depth += 1,
+                '}' if depth == 0 => return Some((parts, i)),
+                '}' => depth -= 1,
+                ',' if depth == 0 => {
+                    parts.push(Vec::new());
+                    continue;
+                }
+                _ => {}
+            }
+            parts.last_mut().unwrap().push(c);
+        }
+        None
+    }
+    fn rec(p: &[char], n: &[char]) -> bool {
+        match p.first() {
+            None => n.is_empty(),
+            Some('*') if p.get(1) == Some(&'*') => (0..=n.len()).any(|i| rec(&p[2..], &n[i..])),
+            Some('*') => (0..=n.len()).take_while(|&i| i == 0 || n[i - 1] != '/').any(|i| rec(&p[1..], &n[i..])),
+            Some('?') => !n.is_empty() && n[0] != '/' && rec(&p[1..], &n[1..]),
+            Some('{') => match alternatives(p) {
+                Some((alts, end)) => alts.iter().any(|alt| {
+                    let mut q = alt.clone();
+                    q.extend_from_slice(&p[end + 1..]);
+                    rec(&q, n)
+                }),
+                None => n.first() == Some(&'{') && rec(&p[1..], &n[1..]),
+            },
+            Some('[') => {
+                let Some(end) = p.iter().position(|&c| c == ']') else {
+                    return n.first() == Some(&'[') && rec(&p[1..], &n[1..]);
+                };
+                let Some(&c) = n.first() else { return false };
+                let (neg, set) = if p.get(1) == Some(&'!') { (true, &p[2..end]) } else { (false, &p[1..end]) };
+                let mut hit = false;
+                let mut i = 0;
+                while i < set.len() {
+                    if i + 2 < set.len() && set[i + 1] == '-' {
+                        hit |= set[i] <= c && c <= set[i + 2];
+                        i += 3;
+                    } else {
+                        hit |= set[i] == c;
+                        i += 1;
+                    }
+                }
+                hit != neg && rec(&p[end + 1..], &n[1..])
+            }
+            Some('\\') if p.len() > 1 => n.first() == Some(&p[1]) && rec(&p[2..], &n[1..]),
+            Some(c) => n.first() == Some(c) && rec(&p[1..], &n[1..]),
+        }
+    }
+    let p: Vec<char> = pattern.chars().collect();
+    let n: Vec<char> = name.chars().collect();
+    rec(&p, &n)
 }
 
 /// The top-level object of one chart's templates (`.` at the start of each template).

@@ -6,7 +6,9 @@ use std::path::PathBuf;
 use crate::funcs::HelmCompat;
 use crate::value::{Map, Value};
 
+use super::dependencies;
 use super::engine::{Engine, Renderable};
+use super::schema;
 use super::loader::{self, LoadError};
 use super::manifest::{self, ManifestError};
 use super::model::Chart;
@@ -61,28 +63,54 @@ fn valid_release_name(name: &str) -> bool {
 
 /// Renders a chart as `helm template` prints it.
 pub fn template(req: &TemplateRequest) -> Result<String, TemplateError> {
+    // helm's order: load, installable, dependencies present, release name, dependencies
+    // processed, values coalesced and validated, then kubeVersion and rendering.
+    let mut chart = match loader::load_path(&req.chart) {
+        // helm 4 reports any archive-level failure of the chart file itself in one sentence.
+        Err(LoadError::UnsafeEntry { .. } | LoadError::Archive(_))
+            if req.compat == HelmCompat::V4 && req.chart.is_file() =>
+        {
+            return Err(TemplateError::Invalid("unable to load chart archive".into()));
+        }
+        other => other?,
+    };
+    if !matches!(chart.metadata.chart_type.as_str(), "" | "application") {
+        return Err(TemplateError::Invalid(format!("{} charts are not installable", chart.metadata.chart_type)));
+    }
+    let declared = match req.compat {
+        HelmCompat::V4 => !chart.dependencies.is_empty(),
+        _ => chart.has_dependencies,
+    };
+    if declared {
+        if let Err(e) = dependencies::check_dependencies(&chart) {
+            let prefix = match req.compat {
+                HelmCompat::V4 => "an error occurred while checking for chart dependencies. You may need to run `helm dependency build` to fetch missing dependencies",
+                _ => "An error occurred while checking for chart dependencies. You may need to run `helm dependency build` to fetch missing dependencies",
+            };
+            return Err(TemplateError::Invalid(format!("{prefix}: {e}")));
+        }
+    }
     if !valid_release_name(&req.release_name) {
         return Err(TemplateError::Invalid(format!(
             "release name {:?}: invalid release name, must match regex ^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$ and the length must not be longer than 53",
             req.release_name
         )));
     }
-    let chart = loader::load_path(&req.chart)?;
-    if !matches!(chart.metadata.chart_type.as_str(), "" | "application") {
-        return Err(TemplateError::Invalid(format!("{} charts are not installable", chart.metadata.chart_type)));
-    }
+    let mut warnings = Vec::new();
+    dependencies::process_dependencies(&mut chart, &req.values, &mut warnings, req.compat)?;
+    let chart = chart;
     let mut caps = Capabilities::default_for(req.compat);
     if let Some(v) = &req.kube_version {
         let v = v.trim_start_matches('v');
         caps.kube_version = format!("v{v}");
     }
     caps.api_versions.extend(req.api_versions.iter().cloned());
-    if !chart.metadata.kube_version.is_empty() {
-        check_kube_version(&chart.metadata.kube_version, &caps.kube_version)?;
-    }
 
-    let mut warnings = Vec::new();
-    let coalesced = values::coalesce_values(&chart, &req.values, &mut warnings)?;
+    let coalesced = values::coalesce_values(&chart, &req.values, &mut warnings, req.compat)?;
+    schema::validate_chart(&chart, &coalesced, req.compat).map_err(TemplateError::Invalid)?;
+    if !chart.metadata.kube_version.is_empty() {
+        check_kube_version(&chart.metadata.kube_version, &caps.kube_version).map_err(render_failure)?;
+    }
     let release = ReleaseInfo {
         name: req.release_name.clone(),
         namespace: req.namespace.clone(),
@@ -91,12 +119,13 @@ pub fn template(req: &TemplateRequest) -> Result<String, TemplateError> {
     };
     let mut renderables = Vec::new();
     collect_templates(&chart, true, Value::Map(coalesced), &release, &caps, req.compat, &mut renderables);
-    let rendered = Engine::new(req.compat).render(&renderables).map_err(|e| TemplateError::Render(e.message))?;
+    let rendered = Engine::new(req.compat).render(&renderables).map_err(|e| render_failure(TemplateError::Render(e.message)))?;
 
     // NOTES.txt is rendered (a `fail` in it fails the command) but not printed.
     let files: Vec<(String, String)> =
         rendered.into_iter().filter(|(name, _)| !name.ends_with("NOTES.txt")).collect();
-    let (hooks, manifests) = manifest::sort_manifests(&files, req.compat)?;
+    let (hooks, manifests) =
+        manifest::sort_manifests(&files, req.compat).map_err(|e| render_failure(TemplateError::Manifest(e)))?;
 
     let mut release_manifest = String::new();
     if req.include_crds {
@@ -117,6 +146,11 @@ pub fn template(req: &TemplateRequest) -> Result<String, TemplateError> {
         return Ok(out);
     }
     show_only(&out, &req.show_only)
+}
+
+/// A failure once helm has a release to show: `helm template` adds a hint to the error.
+fn render_failure(e: TemplateError) -> TemplateError {
+    TemplateError::Invalid(format!("{e}\n\nUse --debug flag to render out invalid YAML"))
 }
 
 /// `--show-only`: the documents whose source path (without the chart name) matches a pattern.

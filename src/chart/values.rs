@@ -2,6 +2,7 @@
 //! chart's defaults and its subcharts' (nulls delete defaults, parent values win, globals flow
 //! down), then split into each chart's `.Values`.
 
+use crate::funcs::HelmCompat;
 use crate::value::{Map, Value};
 
 use super::model::Chart;
@@ -41,23 +42,167 @@ pub fn merge_maps(base: &Map, over: &Map) -> Map {
     out
 }
 
+/// The user's values flags of `helm template`/`install`, in the order given on the command line.
+#[derive(Debug, Clone, Default)]
+pub struct UserValues {
+    /// `-f/--values` files.
+    pub files: Vec<std::path::PathBuf>,
+    pub json: Vec<String>,
+    pub set: Vec<String>,
+    pub string: Vec<String>,
+    pub file: Vec<String>,
+    pub literal: Vec<String>,
+}
+
+/// Go's `os.ReadFile` error text.
+fn read_file(path: &str) -> Result<Vec<u8>, String> {
+    if path.trim() == "-" {
+        let mut buf = Vec::new();
+        std::io::Read::read_to_end(&mut std::io::stdin(), &mut buf).map_err(|e| e.to_string())?;
+        return Ok(buf);
+    }
+    std::fs::read(path).map_err(|e| {
+        let what = match e.kind() {
+            std::io::ErrorKind::NotFound => "no such file or directory".to_string(),
+            std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+            std::io::ErrorKind::IsADirectory => return format!("read {path}: is a directory"),
+            _ => e.to_string(),
+        };
+        format!("open {path}: {what}")
+    })
+}
+
+/// helm's `values.Options.MergeValues`: `-f` files deep-merged in order, then `--set-json`,
+/// `--set`, `--set-string`, `--set-file` and `--set-literal`.
+pub fn merge_user_values(opts: &UserValues, compat: crate::funcs::HelmCompat) -> Result<Map, ValuesError> {
+    use super::strvals;
+    let mut base = Map::new();
+    for file in &opts.files {
+        let name = file.display().to_string();
+        let data = read_file(&name).map_err(ValuesError)?;
+        let text = String::from_utf8_lossy(&data);
+        let parsed = match crate::yaml::parse_values(&text) {
+            Ok(Value::Map(m)) => m,
+            Ok(Value::Nil) => Map::new(),
+            Ok(other) => {
+                let kind = match other {
+                    Value::Bool(_) => "bool",
+                    Value::List(_) => "array",
+                    Value::String(_) => "string",
+                    _ => "number",
+                };
+                let msg = if compat == crate::funcs::HelmCompat::V4 {
+                    format!("failed to parse {name}: cannot unmarshal yaml document: error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {kind} into Go value of type map[string]interface {{}}")
+                } else {
+                    format!("failed to parse {name}: error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {kind} into Go value of type map[string]interface {{}}")
+                };
+                return Err(ValuesError(msg));
+            }
+            Err(e) => return Err(ValuesError(format!("failed to parse {name}: {e}"))),
+        };
+        base = merge_maps(&base, &parsed);
+    }
+    for value in &opts.json {
+        let trimmed = value.trim();
+        if compat == crate::funcs::HelmCompat::V4 && trimmed.starts_with('{') {
+            let parsed = match serde_json::from_str::<serde_json::Value>(trimmed) {
+                Ok(v @ serde_json::Value::Object(_)) => strvals::json_value(v),
+                _ => return Err(ValuesError(format!("failed parsing --set-json data JSON: {value}"))),
+            };
+            if let Value::Map(m) = parsed {
+                base = merge_maps(&base, &m);
+            }
+            continue;
+        }
+        strvals::parse_json(value, &base).map_err(|_| ValuesError(format!("failed parsing --set-json data {value}")))?;
+    }
+    for value in &opts.set {
+        strvals::parse_into(value, &base).map_err(|e| ValuesError(format!("failed parsing --set data: {e}")))?;
+    }
+    for value in &opts.string {
+        strvals::parse_into_string(value, &base)
+            .map_err(|e| ValuesError(format!("failed parsing --set-string data: {e}")))?;
+    }
+    let reader = |path: &str| -> Result<Value, String> {
+        let data = read_file(path)?;
+        Ok(Value::str(String::from_utf8_lossy(&data).into_owned()))
+    };
+    for value in &opts.file {
+        strvals::parse_into_file(value, &base, &reader)
+            .map_err(|e| ValuesError(format!("failed parsing --set-file data: {e}")))?;
+    }
+    for value in &opts.literal {
+        strvals::parse_literal_into(value, &base)
+            .map_err(|e| ValuesError(format!("failed parsing --set-literal data: {e}")))?;
+    }
+    Ok(base)
+}
+
 /// helm's `CoalesceValues`: the user's values (not modified) coalesced with the chart tree's
 /// defaults.
-pub fn coalesce_values(chart: &Chart, user: &Map, warnings: &mut Warnings) -> Result<Map, ValuesError> {
+pub fn coalesce_values(chart: &Chart, user: &Map, warnings: &mut Warnings, compat: HelmCompat) -> Result<Map, ValuesError> {
     let dest = match Value::Map(user.clone()).deep_copy() {
         Value::Map(m) => m,
         _ => Map::new(),
     };
-    coalesce(chart, &dest, "", false, warnings)?;
+    coalesce(chart, &dest, "", false, warnings, compat)?;
     Ok(dest)
 }
 
-fn coalesce(chart: &Chart, dest: &Map, prefix: &str, merge: bool, warnings: &mut Warnings) -> Result<(), ValuesError> {
-    coalesce_chart_values(chart, dest, prefix, merge, warnings);
-    coalesce_deps(chart, dest, prefix, merge, warnings)
+/// helm's `MergeValues`: like `coalesce_values`, but a `null` is kept rather than deleting
+/// the default.
+pub fn merge_values(chart: &Chart, user: &Map, warnings: &mut Warnings, compat: HelmCompat) -> Result<Map, ValuesError> {
+    let dest = match Value::Map(user.clone()).deep_copy() {
+        Value::Map(m) => m,
+        _ => Map::new(),
+    };
+    coalesce(chart, &dest, "", true, warnings, compat)?;
+    Ok(dest)
 }
 
-fn coalesce_deps(chart: &Chart, dest: &Map, prefix: &str, merge: bool, warnings: &mut Warnings) -> Result<(), ValuesError> {
+/// helm's `MergeTables`: `src` fills gaps in `dst` (which is changed and returned); nulls kept.
+pub fn merge_tables(dst: &Map, src: &Map, warnings: &mut Warnings, compat: HelmCompat) -> Map {
+    coalesce_tables(dst, src, "", true, warnings, compat);
+    dst.clone()
+}
+
+/// helm's `Values.Table`: the map at a dotted path.
+pub fn table(values: &Map, path: &str) -> Option<Map> {
+    let mut cur = values.clone();
+    for part in path.split('.') {
+        match cur.get(part) {
+            Some(Value::Map(m)) => cur = m,
+            _ => return None,
+        }
+    }
+    Some(cur)
+}
+
+/// helm's `Values.PathValue`: the non-table value at a dotted path.
+pub fn path_value(values: &Map, path: &str) -> Option<Value> {
+    if path.is_empty() {
+        return None;
+    }
+    let (table_path, key) = match path.rsplit_once('.') {
+        Some((t, k)) => (Some(t), k),
+        None => (None, path),
+    };
+    let t = match table_path {
+        None => values.clone(),
+        Some(t) => table(values, t)?,
+    };
+    match t.get(key) {
+        Some(Value::Map(_)) | None => None,
+        Some(v) => Some(v),
+    }
+}
+
+fn coalesce(chart: &Chart, dest: &Map, prefix: &str, merge: bool, warnings: &mut Warnings, compat: HelmCompat) -> Result<(), ValuesError> {
+    coalesce_chart_values(chart, dest, prefix, merge, warnings, compat);
+    coalesce_deps(chart, dest, prefix, merge, warnings, compat)
+}
+
+fn coalesce_deps(chart: &Chart, dest: &Map, prefix: &str, merge: bool, warnings: &mut Warnings, compat: HelmCompat) -> Result<(), ValuesError> {
     for sub in &chart.subcharts {
         let name = sub.name();
         let sub_map = match dest.get(name) {
@@ -75,14 +220,14 @@ fn coalesce_deps(chart: &Chart, dest: &Map, prefix: &str, merge: bool, warnings:
             }
         };
         let sub_prefix = concat_prefix(prefix, chart.name());
-        coalesce_globals(&sub_map, dest, &sub_prefix, warnings);
-        coalesce(sub, &sub_map, &sub_prefix, merge, warnings)?;
+        coalesce_globals(&sub_map, dest, &sub_prefix, warnings, compat);
+        coalesce(sub, &sub_map, &sub_prefix, merge, warnings, compat)?;
     }
     Ok(())
 }
 
 /// Copies the parent's globals into a subchart's values; the parent's win.
-fn coalesce_globals(dest: &Map, src: &Map, prefix: &str, warnings: &mut Warnings) {
+fn coalesce_globals(dest: &Map, src: &Map, prefix: &str, warnings: &mut Warnings, compat: HelmCompat) {
     let dg = match dest.get(GLOBAL_KEY) {
         None => Map::new(),
         Some(Value::Map(m)) => m,
@@ -109,7 +254,7 @@ fn coalesce_globals(dest: &Map, src: &Map, prefix: &str, warnings: &mut Warnings
             match dg.get(&key) {
                 None => dg.insert(key, Value::Map(vv)),
                 Some(Value::Map(destv)) => {
-                    coalesce_tables(&vv, &destv, &concat_prefix(prefix, &key), true, warnings);
+                    coalesce_tables(&vv, &destv, &concat_prefix(prefix, &key), true, warnings, compat);
                     dg.insert(key, Value::Map(vv));
                 }
                 Some(_) => warnings.push(format!("Conflict: cannot merge map onto non-map for {key:?}. Skipping.")),
@@ -125,7 +270,7 @@ fn coalesce_globals(dest: &Map, src: &Map, prefix: &str, warnings: &mut Warnings
 
 /// Fills `v` with the chart's defaults where the user gave nothing; a user `null` deletes the
 /// default.
-fn coalesce_chart_values(chart: &Chart, v: &Map, prefix: &str, merge: bool, warnings: &mut Warnings) {
+fn coalesce_chart_values(chart: &Chart, v: &Map, prefix: &str, merge: bool, warnings: &mut Warnings, compat: HelmCompat) {
     let sub_prefix = concat_prefix(prefix, chart.name());
     let defaults = match Value::Map(chart.values.clone()).deep_copy() {
         Value::Map(m) => m,
@@ -137,7 +282,10 @@ fn coalesce_chart_values(chart: &Chart, v: &Map, prefix: &str, merge: bool, warn
                 v.remove(&key);
             }
             Some(Value::Map(dest)) => match &val {
-                Value::Map(src) => coalesce_tables(&dest, src, &concat_prefix(&sub_prefix, &key), merge, warnings),
+                Value::Map(src) => {
+                    let merge = merge || (compat == HelmCompat::V4 && chart.subcharts.iter().any(|s| s.name() == key));
+                    coalesce_tables(&dest, src, &concat_prefix(&sub_prefix, &key), merge, warnings, compat)
+                }
                 Value::Nil => {}
                 _ => warnings.push(format!("warning: skipped value for {sub_prefix}.{key}: Not a table.")),
             },
@@ -148,18 +296,30 @@ fn coalesce_chart_values(chart: &Chart, v: &Map, prefix: &str, merge: bool, warn
 }
 
 /// helm's `coalesceTablesFullKey`: `src` fills gaps in `dst`.
-fn coalesce_tables(dst: &Map, src: &Map, prefix: &str, merge: bool, warnings: &mut Warnings) {
+fn coalesce_tables(dst: &Map, src: &Map, prefix: &str, merge: bool, warnings: &mut Warnings, compat: HelmCompat) {
+    // helm 4 keeps a user's null where the default is null too (and marks it in `src`).
+    let v4 = compat == HelmCompat::V4;
+    let src_non_nil: Vec<String> =
+        if v4 { src.entries().into_iter().filter(|(_, v)| !v.is_nil()).map(|(k, _)| k).collect() } else { Vec::new() };
+    if v4 {
+        for (key, val) in dst.entries() {
+            if val.is_nil() {
+                src.insert(key, Value::Nil);
+            }
+        }
+    }
     for (key, val) in src.entries() {
         let full_key = concat_prefix(prefix, &key);
         match dst.get(&key) {
-            Some(Value::Nil) if !merge => {
+            Some(Value::Nil) if !merge && (!v4 || src_non_nil.contains(&key)) => {
                 dst.remove(&key);
             }
             None => dst.insert(key, val),
+            Some(Value::Nil) if !matches!(val, Value::Map(_)) => {}
             Some(dv) => {
                 if let Value::Map(src_table) = &val {
                     if let Value::Map(dst_table) = &dv {
-                        coalesce_tables(dst_table, src_table, &full_key, merge, warnings);
+                        coalesce_tables(dst_table, src_table, &full_key, merge, warnings, compat);
                     } else {
                         warnings.push(format!(
                             "warning: cannot overwrite table with non table for {full_key} ({})",
@@ -194,6 +354,7 @@ mod tests {
         let mut c = Chart {
             metadata: ChartMeta { name: name.into(), version: "1.0.0".into(), ..ChartMeta::default() },
             dependencies: Vec::new(),
+            has_dependencies: false,
             templates: Vec::new(),
             values: yaml_map(values),
             schema: None,
@@ -209,7 +370,7 @@ mod tests {
     fn user_values_win_and_null_deletes_a_default() {
         let c = chart("app", "a: 1\nb: {c: 2, d: 3}\ne: 4\n", vec![]);
         let user = yaml_map("a: 10\nb: {c: null}\ne: null\nf: null\n");
-        let got = coalesce_values(&c, &user, &mut Vec::new()).unwrap();
+        let got = coalesce_values(&c, &user, &mut Vec::new(), HelmCompat::V3).unwrap();
         assert_eq!(Value::Map(got).go_format(), "map[a:10 b:map[d:3] f:<nil>]");
     }
 
@@ -217,7 +378,7 @@ mod tests {
     fn parent_globals_flow_into_subcharts() {
         let sub = chart("db", "global: {a: sub, b: sub}\nport: 5432\n", vec![]);
         let c = chart("app", "global: {a: parent}\ndb: {port: 6543}\n", vec![sub]);
-        let got = coalesce_values(&c, &Map::new(), &mut Vec::new()).unwrap();
+        let got = coalesce_values(&c, &Map::new(), &mut Vec::new(), HelmCompat::V3).unwrap();
         let db = got.get("db").unwrap();
         assert_eq!(db.go_format(), "map[global:map[a:parent b:sub] port:6543]");
     }

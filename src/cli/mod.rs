@@ -28,10 +28,9 @@ pub enum CliError {
     Output(#[from] std::io::Error),
     #[error(transparent)]
     Template(#[from] crate::chart::template::TemplateError),
-    #[error("{file}: {message}")]
-    ValuesFile { file: String, message: String },
-    #[error("{flag} is not available yet: it lands with the values parser (strvals)")]
-    FlagNotYetAvailable { flag: &'static str },
+    /// A failure reported as helm reports it: one line, no causes.
+    #[error("{0}")]
+    Helm(String),
 }
 
 /// Parses `std::env::args`, runs the command and returns the process exit code.
@@ -103,45 +102,27 @@ fn chart_template(args: &ChartTemplateArgs, global: &GlobalArgs) -> Result<i32, 
         .spawn(move || render_chart_template(&args, namespace))
         .map_err(CliError::Output)?
         .join()
-        .unwrap_or_else(|_| Err(CliError::Template(crate::chart::template::TemplateError::Render("rendering panicked".into()))))?;
+        .unwrap_or_else(|_| Err(CliError::Helm("rendering panicked".into())))
+        .map_err(|e| CliError::Helm(e.to_string()))?;
     std::io::stdout().lock().write_all(out.as_bytes())?;
     Ok(exit::OK)
 }
 
 fn render_chart_template(args: &ChartTemplateArgs, namespace: String) -> Result<String, CliError> {
     use crate::chart::template::{TemplateRequest, template};
-    use crate::value::{Map, Value};
-
-    for (flag, given) in [
-        ("--set", !args.set.is_empty()),
-        ("--set-string", !args.set_string.is_empty()),
-        ("--set-file", !args.set_file.is_empty()),
-        ("--set-json", !args.set_json.is_empty()),
-        ("--set-literal", !args.set_literal.is_empty()),
-    ] {
-        if given {
-            return Err(CliError::FlagNotYetAvailable { flag });
-        }
-    }
-    let mut values = Map::new();
-    for file in &args.values {
-        let name = file.display().to_string();
-        let text = std::fs::read_to_string(file)
-            .map_err(|e| CliError::ValuesFile { file: name.clone(), message: e.to_string() })?;
-        let parsed = match crate::yaml::parse_values(&text) {
-            Ok(Value::Map(m)) => m,
-            Ok(Value::Nil) => Map::new(),
-            Ok(_) => {
-                return Err(CliError::ValuesFile { file: name, message: "values file is not a map".into() });
-            }
-            Err(e) => return Err(CliError::ValuesFile { file: name, message: e.to_string() }),
-        };
-        values = crate::chart::values::merge_maps(&values, &parsed);
-    }
     let compat = match args.helm_compat {
         HelmCompatArg::V3 => crate::funcs::HelmCompat::V3,
         HelmCompatArg::V4 => crate::funcs::HelmCompat::V4,
     };
+    let values = crate::chart::values::merge_user_values(&crate::chart::values::UserValues {
+        files: args.values.clone(),
+        json: args.set_json.clone(),
+        set: args.set.clone(),
+        string: args.set_string.clone(),
+        file: args.set_file.clone(),
+        literal: args.set_literal.clone(),
+    }, compat)
+    .map_err(|e| CliError::Template(crate::chart::template::TemplateError::Invalid(e.0)))?;
     let request = TemplateRequest {
         release_name: args.release.clone(),
         chart: args.chart.clone().into(),
