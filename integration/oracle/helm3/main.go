@@ -3,7 +3,7 @@
 //
 // Input (stdin): one JSON object per line:
 //
-//	{"id": "case-1", "templates": {"templates/a.yaml": "{{ .Values.x }}"}, "values": "x: 1\n"}
+//	{"id": "case-1", "templates": {"templates/a.yaml": "{{ .Values.x }}"}, "values": "x: 1\n", "files": {"conf/a.txt": "..."}}
 //
 // Output (stdout): one JSON object per line, in input order:
 //
@@ -29,6 +29,8 @@ type request struct {
 	ID        string            `json:"id"`
 	Templates map[string]string `json:"templates"`
 	Values    string            `json:"values"`
+	// Non-template chart files (.Files), name → content.
+	Files map[string]string `json:"files"`
 	// Release name and namespace; defaults "release" / "default".
 	Release   string `json:"release"`
 	Namespace string `json:"namespace"`
@@ -49,6 +51,14 @@ func render(req request) (map[string]string, error) {
 	ch := &chart.Chart{Metadata: &chart.Metadata{APIVersion: "v2", Name: "snippet", Version: "0.1.0", AppVersion: "1.0.0"}}
 	for _, name := range names {
 		ch.Templates = append(ch.Templates, &chart.File{Name: name, Data: []byte(req.Templates[name])})
+	}
+	fileNames := make([]string, 0, len(req.Files))
+	for name := range req.Files {
+		fileNames = append(fileNames, name)
+	}
+	sort.Strings(fileNames)
+	for _, name := range fileNames {
+		ch.Files = append(ch.Files, &chart.File{Name: name, Data: []byte(req.Files[name])})
 	}
 	vals, err := chartutil.ReadValues([]byte(req.Values))
 	if err != nil {
