@@ -79,7 +79,28 @@ fn write_value(
             }
             out.push('}');
         }
-        Value::Object(o) => write_value(out, &o.to_value(), html, indent, depth)?,
+        Value::Object(o) => match o.json_fields() {
+            Some(fields) => {
+                out.push('{');
+                for (i, (k, item)) in fields.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    newline(out, indent, depth + 1);
+                    write_string(out, k, html);
+                    out.push(':');
+                    if indent.is_some() {
+                        out.push(' ');
+                    }
+                    write_value(out, item, html, indent, depth + 1)?;
+                }
+                if !fields.is_empty() {
+                    newline(out, indent, depth);
+                }
+                out.push('}');
+            }
+            None => write_value(out, &o.to_value(), html, indent, depth)?,
+        },
     }
     Ok(())
 }

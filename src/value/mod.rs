@@ -200,8 +200,23 @@ pub trait Object: fmt::Debug {
     fn underlying(&self) -> Option<Value> {
         None
     }
+    /// The zero value of the element type of an object whose kind is `map` (what a missing key
+    /// yields under `missingkey=zero`).
+    fn elem_zero(&self) -> Value {
+        Value::Nil
+    }
     /// How `fmt` prints it with `%v`.
     fn go_format(&self) -> String;
+    /// How a template action prints it when it differs from `%v` (a struct field whose
+    /// pointer has a `String` method, which Go's executor calls on addressable values).
+    fn action_text(&self) -> Option<String> {
+        None
+    }
+    /// The JSON object fields of a struct, in the struct's field order (what `toJson` writes);
+    /// `None` to marshal [`Object::to_value`] instead.
+    fn json_fields(&self) -> Option<Vec<(String, Value)>> {
+        None
+    }
     /// How `toJson`/`toYaml` see it: objects marshal as the value they stand for.
     fn to_value(&self) -> Value {
         Value::String(self.go_format().into())

@@ -206,6 +206,14 @@ fn scan_error(e: &ScanError) -> YamlError {
         "found unexpected end of stream"
     } else if info.contains("did not find expected key") {
         "did not find expected key"
+    } else if info.contains("expected ',' or ']'") || info.contains("expected ',' or '}'") {
+        // A parser (not scanner) error: go-yaml reports the problem's 0-based line.
+        let close = if info.contains("']'") { ']' } else { '}' };
+        let msg = format!("did not find expected ',' or '{close}'");
+        return match m.line().saturating_sub(1) {
+            0 => YamlError::plain(&msg),
+            line => YamlError::at(line, m.col(), &msg),
+        };
     } else {
         info
     };
@@ -346,7 +354,7 @@ impl Decoder<'_> {
                 continue;
             }
             self.count()?;
-            let key = self.key_string(k)?;
+            let key = self.key_string(k, v)?;
             let val = self.value(v)?;
             out.insert(key, val);
         }
@@ -405,7 +413,7 @@ impl Decoder<'_> {
     }
 
     /// A mapping key as sigs.k8s.io/yaml turns it into a JSON object key.
-    fn key_string(&mut self, k: usize) -> Result<String, YamlError> {
+    fn key_string(&mut self, k: usize, v: usize) -> Result<String, YamlError> {
         let mut idx = k;
         let mut depth = 0;
         while let Kind::Alias(t) = self.nodes[idx].kind {
@@ -429,15 +437,51 @@ impl Decoder<'_> {
             Scalar::Uint(u) => Err(YamlError::converting(format!(
                 "unsupported map key of type: uint64, key: 0x{u:x}, value: (line {line})"
             ))),
-            Scalar::Nil => Err(YamlError::converting(
-                "unsupported map key of type: %!s(<nil>), key: <nil>".into(),
-            )),
+            Scalar::Nil => {
+                // sigs.k8s.io/yaml prints the value with `%+#v`.
+                let value = match self.nodes[v].kind {
+                    Kind::Scalar { .. } => match self.scalar(v)? {
+                        Scalar::Str(s) => crate::value::go_quote(&s),
+                        Scalar::Int(i) => i.to_string(),
+                        Scalar::Uint(u) => format!("0x{u:x}"),
+                        Scalar::Bool(b) => b.to_string(),
+                        Scalar::Float(f) => crate::value::sprintf("%#v", &[Value::Float(f)]),
+                        Scalar::Nil => "<nil>".into(),
+                    },
+                    _ => String::new(),
+                };
+                let mut msg = "unsupported map key of type: %!s(<nil>), key: <nil>".to_string();
+                if !value.is_empty() {
+                    msg.push_str(", value: ");
+                    msg.push_str(&value);
+                }
+                Err(YamlError::converting(msg))
+            }
+        }
+    }
+
+    /// A key node as go-yaml v2 holds it, for the `%#v` of "invalid map key" errors.
+    fn clone_value(&self, idx: usize) -> Value {
+        match &self.nodes[idx].kind {
+            Kind::Scalar { .. } => match self.scalar(idx) {
+                Ok(Scalar::Str(s)) => Value::from(s),
+                Ok(Scalar::Int(i)) => Value::Int(i),
+                Ok(Scalar::Float(f)) => Value::Float(f),
+                Ok(Scalar::Bool(b)) => Value::Bool(b),
+                _ => Value::Nil,
+            },
+            Kind::Seq(items) => Value::list(items.iter().map(|&i| self.clone_value(i)).collect()),
+            _ => Value::Nil,
         }
     }
 
     fn scalar_or_invalid(&self, idx: usize) -> Result<Scalar, YamlError> {
         match self.nodes[idx].kind {
             Kind::Scalar { .. } => self.scalar(idx),
+            Kind::Seq(_) => {
+                let key = self.clone_value(idx);
+                Err(YamlError::plain(&format!("invalid map key: {}", crate::value::sprintf("%#v", &[key]))))
+            }
             _ => Err(YamlError::plain("invalid map key")),
         }
     }

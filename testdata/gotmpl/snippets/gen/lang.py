@@ -351,8 +351,8 @@ total += write("lang-if", "if / else if / else and truthiness.", [(n, s | {"valu
 withs = family("with", [
     "{{ with .Values.image }}{{ .repository }}:{{ .tag }}{{ end }}",
     "{{ with .Values.missing }}x{{ else }}none{{ end }}",
-    "{{ with .Values.empty }}x{{ else }}empty:{{ . | quote }}{{ end }}",
-    "{{ with .Values.zero }}x{{ else }}zero:{{ . }}{{ end }}",
+    "{{ with .Values.empty }}x{{ else }}empty:{{ .Values.empty | quote }}{{ end }}",
+    "{{ with .Values.image }}{{ with .missing }}x{{ else }}outer-dot:{{ .tag }}{{ end }}{{ end }}",
     "{{ with $x := .Values.image.tag }}{{ $x }}={{ . }}{{ end }}",
     "{{ with .Values.labels }}{{ range $k, $v := . }}{{ $k }}={{ $v }};{{ end }}{{ end }}",
     "{{ with .Values.image }}{{ with .tag }}{{ . }}{{ end }}{{ end }}",
@@ -366,7 +366,7 @@ withs = family("with", [
     "{{ with .Values.env }}x{{ else }}empty-map{{ end }}",
     "{{ with .Values.image }}{{ $.Values.name }}/{{ .repository }}{{ end }}",
     "{{ with .Values.image }}{{ .nope.deeper }}{{ end }}",
-    "{{ with 0 }}{{ else }}{{ . }}{{ end }}",
+    "{{ with 0 }}{{ else }}{{ .Values.zero }}{{ end }}",
     "{{- with .Values.labels }}\nlabels:\n  {{- toYaml . | nindent 2 }}\n{{- end }}",
     "{{ with .Values.image }}{{ else with .Values.labels }}{{ else }}{{ end }}ok",
 ])
