@@ -5,6 +5,7 @@ pub mod helm;
 pub mod json;
 pub mod sprig;
 pub mod sprig_crypto;
+pub mod toml;
 
 pub use helm::{HelmCompat, HelmOptions};
 
