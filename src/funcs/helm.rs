@@ -77,6 +77,7 @@ pub fn register(map: &mut FuncMap, opts: HelmOptions) {
                 .map(|s| Value::from(s.strip_suffix('\n').unwrap_or(&s).to_string()))
                 .map_err(|e| e.to_string())),
         );
+        map.insert("fromToml", Func::pure(Signature::fixed(string), |a| Ok(super::toml_decode::from_toml(text(&a[0])))));
         map.insert("toYamlPretty", Func::pure(Signature::fixed(any), |a| Ok(Value::from(crate::yaml::to_yaml_pretty(&a[0])))));
         map.insert("mustToJson", Func::pure(Signature::fixed(any), |a| json::marshal(&a[0], true).map(Value::from)));
     }

@@ -6,6 +6,7 @@ pub mod json;
 pub mod sprig;
 pub mod sprig_crypto;
 pub mod toml;
+pub mod toml_decode;
 
 pub use helm::{HelmCompat, HelmOptions};
 
