@@ -182,10 +182,16 @@ fn from_yaml_array(s: &str) -> Value {
 }
 
 fn from_json(s: &str) -> Value {
-    match json::unmarshal(s) {
-        Ok(Value::Map(m)) => Value::Map(m),
-        Ok(Value::Nil) => Value::Map(Map::new()),
-        Ok(other) => error_map(format!(
+    match json::unmarshal_partial(s) {
+        // A type error leaves what was decoded in the map beside the error.
+        Ok((Value::Map(m), Some(e))) => {
+            m.insert("Error", Value::from(e));
+            Value::Map(m)
+        }
+        Ok((_, Some(e))) => error_map(e),
+        Ok((Value::Map(m), None)) => Value::Map(m),
+        Ok((Value::Nil, None)) => Value::Map(Map::new()),
+        Ok((other, None)) => error_map(format!(
             "json: cannot unmarshal {} into Go value of type map[string]interface {{}}",
             json_kind(&other)
         )),

@@ -167,6 +167,15 @@ fn base64(data: &[u8]) -> String {
 
 /// `json.Unmarshal(text, &v)` with `v interface{}`.
 pub fn unmarshal(text: &str) -> Result<Value, String> {
+    match unmarshal_partial(text)? {
+        (_, Some(e)) => Err(e),
+        (v, None) => Ok(v),
+    }
+}
+
+/// Like [`unmarshal`], but a number out of float64 range (which Go reports only after decoding
+/// everything else) leaves the value decoded, with nil in that number's place, beside the error.
+pub fn unmarshal_partial(text: &str) -> Result<(Value, Option<String>), String> {
     let mut p = Parser {
         b: text.as_bytes(),
         i: 0,
@@ -178,10 +187,7 @@ pub fn unmarshal(text: &str) -> Result<Value, String> {
     if p.i < p.b.len() {
         return Err(p.invalid("after top-level value"));
     }
-    match p.range_err {
-        Some(e) => Err(e),
-        None => Ok(v),
-    }
+    Ok((v, p.range_err))
 }
 
 struct Parser<'a> {
@@ -286,6 +292,9 @@ impl Parser<'_> {
             self.range_err = Some(format!(
                 "json: cannot unmarshal number {text} into Go value of type float64"
             ));
+        }
+        if f.is_infinite() {
+            return Ok(Value::Nil);
         }
         Ok(Value::Float(f))
     }
