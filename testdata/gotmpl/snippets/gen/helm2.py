@@ -347,6 +347,8 @@ charts.append(case("files-secret", None, "", files={"secrets/token": "s3cr3t", "
                    templates={"secret.yaml": SECRET}))
 charts.append(case("files-configmap-tpl", "data:\n{{- range $path, $_ := .Files.Glob \"tpl/*.tmpl\" }}\n  {{ base $path | trimSuffix \".tmpl\" }}: |\n    {{- tpl ($.Files.Get $path) $ | nindent 4 }}\n{{- end }}",
                    "host: db.internal\nport: 5432\n", files={"tpl/db.tmpl": "host={{ .Values.host }}\nport={{ .Values.port }}", "tpl/release.tmpl": "{{ .Release.Name }}/{{ .Release.Namespace }}"}))
+charts.append(case("files-empty-lines", "{{ .Files.Get \"empty\" | len }} {{ .Files.GetBytes \"empty\" }}\n{{ .Files.Lines \"empty\" }}", "", files={"empty": ""}))
+charts.append(case("files-empty-glob", "{{ (.Files.Glob \"empty\").AsConfig }}|{{ (.Files.Glob \"empty\").AsSecrets }}", "", files={"empty": ""}))
 charts.append(case("files-tpl-error", "{{ tpl (.Files.Get \"bad.tmpl\") . }}", "", files={"bad.tmpl": "line1\n{{ .Values.missing.key }}"}))
 total += write("helm-charts", "Realistic chart-like templates: helpers, several manifests, values variants, files.", charts)
 

@@ -34,7 +34,7 @@ def write(stem, comment, cases):
         seen.add(name)
         lines.append(f"### {name}\n")
         for sec, text in secs.items():
-            if not text.endswith("\n"):
+            if text and not text.endswith("\n"):
                 text += "\n"
             for l in text.splitlines(keepends=True):
                 assert not l.startswith("### ") and not l.startswith("--- "), (name, l)
