@@ -107,6 +107,7 @@ impl Template {
         let is_func = |f: &str| funcs.contains(f) || builtins::is_builtin(f);
         let mut opts = ParseOptions::new(&is_func);
         opts.else_with = self.options.else_with;
+        opts.comment_lines_lost = self.options.go_minor < 23;
         let trees = parse(name, text, &opts)?;
         for (tname, tree) in trees {
             if self.trees.contains_key(&tname) && tree.root.is_empty_tree() {
