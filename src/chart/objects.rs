@@ -209,6 +209,13 @@ impl Object for ChartObject {
         format!("{{{{{}}} {}}}", inner.join(" "), self.is_root)
     }
 
+    fn struct_fields(&self) -> Option<Vec<(String, Value)>> {
+        Some(vec![
+            ("Metadata".into(), Value::Object(Rc::new(MetadataObject(self.meta.clone())))),
+            ("IsRoot".into(), Value::Bool(self.is_root)),
+        ])
+    }
+
     /// What `toJson`/`toYaml` see: `chart.Metadata`'s JSON fields (empty ones omitted) and `IsRoot`.
     fn to_value(&self) -> Value {
         let m = Map::new();
@@ -268,6 +275,15 @@ impl Object for MetadataObject {
     fn go_format(&self) -> String {
         let inner: Vec<String> = self.0.fields().iter().map(|(_, v)| v.go_format()).collect();
         format!("{{{}}}", inner.join(" "))
+    }
+
+    fn struct_fields(&self) -> Option<Vec<(String, Value)>> {
+        Some(self.0.fields().into_iter().map(|(k, v)| (k.to_string(), v)).collect())
+    }
+
+    fn json_fields(&self) -> Option<Vec<(String, Value)>> {
+        let all = (ChartObject { meta: self.0.clone(), is_root: false }).json_fields().unwrap_or_default();
+        Some(all.into_iter().filter(|(k, _)| k != "IsRoot").collect())
     }
 
     fn to_value(&self) -> Value {
@@ -464,6 +480,16 @@ impl Object for KubeVersionObject {
 
     fn action_text(&self) -> Option<String> {
         Some(self.version.clone())
+    }
+
+    fn struct_fields(&self) -> Option<Vec<(String, Value)>> {
+        let mut out = vec![("Version".to_string(), Value::str(self.version.as_str()))];
+        if self.compat == HelmCompat::V4 {
+            out.push(("normalizedVersion".into(), Value::str(self.version.as_str())));
+        }
+        out.push(("Major".into(), Value::str(self.major.as_str())));
+        out.push(("Minor".into(), Value::str(self.minor.as_str())));
+        Some(out)
     }
 
     fn to_value(&self) -> Value {
@@ -669,7 +695,7 @@ impl Object for Files {
     }
 
     fn underlying(&self) -> Option<Value> {
-        let m = Map::new();
+        let m = Map::with_elem(ElemType::Bytes);
         for (name, data) in &self.files {
             m.insert(name.clone(), Value::Bytes(data.as_slice().into()));
         }

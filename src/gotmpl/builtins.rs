@@ -173,6 +173,7 @@ fn index(item: &Value, indexes: &[Value]) -> Result<Value, String> {
                         ElemType::Interface => Value::Nil,
                         ElemType::String => Value::str(""),
                         ElemType::Int => Value::Int(0),
+                        ElemType::Bytes => Value::Bytes(Vec::new().into()),
                     },
                 }
             }
@@ -270,7 +271,7 @@ fn eq(arg1: &Value, rest: &[Value], typed: bool) -> Result<bool, String> {
                         arg1.is_nil() == arg.is_nil()
                     } else {
                         match (arg1, arg) {
-                            (Value::Object(a), Value::Object(b)) => std::rc::Rc::ptr_eq(a, b),
+                            (Value::Object(_), Value::Object(_)) => arg1 == arg,
                             _ => {
                                 return Err(format!(
                                     "non-comparable type {}: {}",

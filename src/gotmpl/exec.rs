@@ -924,6 +924,7 @@ fn zero_of(elem: ElemType) -> Value {
         ElemType::Interface => Value::Nil,
         ElemType::String => Value::str(""),
         ElemType::Int => Value::Int(0),
+        ElemType::Bytes => Value::Bytes(Vec::new().into()),
     }
 }
 

@@ -474,6 +474,22 @@ fn print_value(out: &mut String, arg: &Value, verb: char, fl: Flags, depth: usiz
             }
             out.push(']');
         }
+        Value::Object(o) if o.struct_fields().is_some() && !fl.sharp_v => {
+            // Go formats a struct field by field with the same verb; `%+v` names the fields.
+            let fields = o.struct_fields().unwrap_or_default();
+            out.push('{');
+            for (k, (name, item)) in fields.iter().enumerate() {
+                if k > 0 {
+                    out.push(' ');
+                }
+                if fl.plus_v {
+                    out.push_str(name);
+                    out.push(':');
+                }
+                print_value(out, item, verb, fl, depth + 1);
+            }
+            out.push('}');
+        }
         Value::Object(o) => match o.underlying() {
             Some(u) if !fl.sharp_v => print_value(out, &u, verb, fl, depth),
             _ => match verb {

@@ -28,6 +28,8 @@ pub enum ElemType {
     String,
     /// `int`: `until`, `untilStep`, `seq`-like helpers.
     Int,
+    /// `[]byte`: the file contents of `.Files` (`map[string][]byte`).
+    Bytes,
 }
 
 impl ElemType {
@@ -36,6 +38,7 @@ impl ElemType {
             ElemType::Interface => "interface {}",
             ElemType::String => "string",
             ElemType::Int => "int",
+            ElemType::Bytes => "[]uint8",
         }
     }
 }
@@ -217,6 +220,11 @@ pub trait Object: fmt::Debug {
     fn json_fields(&self) -> Option<Vec<(String, Value)>> {
         None
     }
+    /// The fields of a Go struct, in order (unexported ones too), for `fmt`'s `%d`, `%+v`, …
+    /// which format a struct field by field; `None` when the object is not a struct.
+    fn struct_fields(&self) -> Option<Vec<(String, Value)>> {
+        None
+    }
     /// How `toJson`/`toYaml` see it: objects marshal as the value they stand for.
     fn to_value(&self) -> Value {
         Value::String(self.go_format().into())
@@ -375,7 +383,11 @@ impl PartialEq for Value {
             (Value::Bytes(a), Value::Bytes(b)) => a == b,
             (Value::List(a), Value::List(b)) => a.elem == b.elem && a.items == b.items,
             (Value::Map(a), Value::Map(b)) => a == b,
-            (Value::Object(a), Value::Object(b)) => Rc::ptr_eq(a, b),
+            // Go compares struct values field by field and pointers by address; objects made
+            // afresh for each field access stand for the same Go value when they print the same.
+            (Value::Object(a), Value::Object(b)) => {
+                Rc::ptr_eq(a, b) || (a.type_name() == b.type_name() && a.go_format() == b.go_format())
+            }
             _ => false,
         }
     }

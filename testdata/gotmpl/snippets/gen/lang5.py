@@ -57,3 +57,45 @@ edge += [
 ]
 total += write("lang-edge", "Edge cases: positions with multi-byte text, byte-level strings, index/slice argument types, nesting.", [(n, s | ({"values.yaml": V_APP + "bigv: 9007199254740993\n"} if "values.yaml" not in s else {})) for n, s in edge])
 print("lang5 cases:", total)
+
+objs = family("obj", [
+    "{{ printf \"%v\" (list (semver \"1.2.3\")) }} {{ list (semver \"1.2.3\") }}",
+    "{{ semver \"1.2.3\" }} {{ printf \"%s|%v|%q\" (semver \"1.2.3\") (semver \"1.2.3\") (semver \"1.2.3\") }}",
+    "{{ toJson (semver \"1.2.3-rc.1+b5\") }}",
+    "{{ printf \"%T\" (semver \"1.2.3\") }} {{ typeOf (semver \"1.2.3\") }} {{ kindOf (semver \"1.2.3\") }}",
+    "{{ (semver \"1.2.3\").Major }} {{ (semver \"1.2.3\").Prerelease }}|",
+    "{{ printf \"%s\" .Chart }}",
+    "{{ printf \"%d\" .Chart }}",
+    "{{ printf \"%v\" .Chart }}",
+    "{{ printf \"%+v\" .Capabilities.KubeVersion }}",
+    "{{ printf \"%#v\" .Release }}",
+    "{{ printf \"%d\" .Capabilities.KubeVersion }}",
+    "{{ printf \"%q\" .Capabilities.KubeVersion }}",
+    "{{ printf \"%x\" .Capabilities.KubeVersion }}",
+    "{{ printf \"%v\" .Capabilities.APIVersions | len | lt 0 }}",
+    "{{ printf \"%v\" (dict \"k\" .Capabilities.KubeVersion) }}",
+    "{{ dict \"k\" .Capabilities.KubeVersion }}",
+    "{{ list .Capabilities.KubeVersion }}",
+    "{{ toJson (dict \"k\" .Capabilities.KubeVersion) }}",
+    "{{ toYaml (dict \"v\" .Capabilities.KubeVersion \"h\" .Capabilities.HelmVersion) }}",
+    "{{ eq .Capabilities.KubeVersion.Version \"v1.30.0\" }}",
+    "{{ eq .Capabilities.KubeVersion .Capabilities.KubeVersion }}",
+    "{{ .Capabilities.APIVersions | typeOf }} {{ .Capabilities.APIVersions | kindOf }}",
+    "{{ len .Capabilities.APIVersions | printf \"%T\" }}",
+    "{{ slice .Capabilities.APIVersions 0 2 }}",
+    "{{ (slice .Capabilities.APIVersions 0 2) | typeOf }}",
+    "{{ index .Files \"x\" }}",
+    "{{ range .Capabilities.APIVersions }}{{ break }}{{ end }}ok",
+    "{{ with .Capabilities.APIVersions }}{{ .Has \"v1\" }}{{ end }}",
+    "{{ $v := .Capabilities.APIVersions }}{{ $v.Has \"apps/v1\" }}",
+    "{{ (.Capabilities.APIVersions).Has \"apps/v1\" }}",
+    "{{ .Capabilities.APIVersions.Has \"apps/v1\" | not }}",
+    "{{ .Capabilities.KubeVersion.Version | semver | toString }}",
+    "{{ typeOf .Chart }} {{ kindOf .Chart }} {{ typeOf .Release }} {{ typeOf .Capabilities }} {{ kindOf .Capabilities }}",
+    "{{ typeOf .Capabilities.HelmVersion }} {{ kindOf .Capabilities.HelmVersion }} {{ .Capabilities.HelmVersion.Missing }}",
+    "{{ toJson .Chart.Metadata }}",
+    "{{ .Chart.Metadata.Name }}",
+    "{{ deepEqual .Capabilities.KubeVersion .Capabilities.KubeVersion }}",
+])
+total += write("lang-objects", "Built-in and Sprig objects printed, formatted, marshalled and compared.", [(n, s | {"values.yaml": V_APP}) for n, s in objs])
+print("lang5 total:", total)
