@@ -115,5 +115,28 @@ misc = family("scope", [
     "{{ $ := \"redeclared\" }}",
     "{{ range $.Values.list }}{{ $ | typeOf }}{{ end }}",
 ])
+must = family("must", [
+    "{{ mustToYaml (dict \"x\" (float64 \"NaN\")) }}",
+    "{{ mustToJson (dict \"x\" (float64 \"NaN\")) }}",
+    "{{ toYaml (dict \"x\" (float64 \"NaN\")) }}|{{ toJson (float64 \"+Inf\") }}|",
+    "{{ mustToYaml .Values.nested }}",
+    "{{ mustToJson .Values.nested }}",
+    "{{ mustToYaml nil }}|{{ mustToJson nil }}",
+    "{{ toYamlPretty (float64 \"NaN\") }} {{ toYamlPretty (list (float64 \"+Inf\") (float64 \"-Inf\")) }}",
+])
+tomls = family("toml2", [
+    "{{ toToml (dict \"srv\" (dict \"a b\" (dict \"c.d\" (list (dict \"x\" 1) (dict \"y\" (dict \"z\" 2)))))) }}",
+    "{{ toToml (dict \"arr\" (list (dict \"a\" 1) 2)) }}",
+    "{{ toToml (dict \"arr\" (list (list (dict \"a\" 1)))) }}",
+    "{{ toToml (dict \"m\" (dict \"inner\" (dict) \"v\" 1) \"z\" (list)) }}",
+    "{{ toToml (dict \"t\" (list (dict \"n\" nil \"k\" 1))) }}",
+    "{{ toToml (dict \"inline\" (list (dict \"a\" (dict \"b\" 1) \"c\" 2) 3)) }}",
+    "{{ toToml (list (dict \"a\" 1)) }}",
+    "{{ toToml (dict \"s\" \"\\u007f \\u001b\") }}",
+    "{{ toToml .Values.nested }}",
+    "{{ toToml .Values.keys }}",
+    "{{ toToml (dict \"b\" (b64enc \"x\" | b64dec | toString) \"v\" (semver \"1.2.3\")) }}",
+])
+total += write("helm-must-toml", "mustToYaml/mustToJson failures, more toToml shapes.", [(n, s | {"values.yaml": VE}) for n, s in must + tomls])
 total += write("lang-scope", "Variable scope across if/else, with/else, range/else and define.", [(n, s | {"values.yaml": V_APP}) for n, s in misc])
 print("helm3 cases:", total)
