@@ -271,6 +271,15 @@ fn eq(arg1: &Value, rest: &[Value], typed: bool) -> Result<bool, String> {
                         arg1.is_nil() == arg.is_nil()
                     } else {
                         match (arg1, arg) {
+                            (Value::Object(_), Value::Object(_)) if !comparable(arg) => {
+                                return Err(format!(
+                                    "non-comparable type {}: {}",
+                                    sprintf("%s", std::slice::from_ref(arg)),
+                                    arg.type_name()
+                                ));
+                            }
+                            // Pointers compare by address, structs by value.
+                            (Value::Object(a), Value::Object(b)) if a.kind_name() == "ptr" => std::rc::Rc::ptr_eq(a, b),
                             (Value::Object(_), Value::Object(_)) => arg1 == arg,
                             _ => {
                                 return Err(format!(
@@ -289,6 +298,19 @@ fn eq(arg1: &Value, rest: &[Value], typed: bool) -> Result<bool, String> {
         }
     }
     Ok(false)
+}
+
+/// Whether Go's `==` works on the value's type: not on maps, slices, or structs holding them.
+fn comparable(v: &Value) -> bool {
+    match v {
+        Value::List(_) | Value::Map(_) | Value::Bytes(_) => false,
+        Value::Object(o) => match o.kind_name() {
+            "map" | "slice" => false,
+            "struct" => o.struct_fields().is_none_or(|fields| fields.iter().all(|(_, f)| comparable(f))),
+            _ => true,
+        },
+        _ => true,
+    }
 }
 
 /// Go 1.24 added the operand types to this error.

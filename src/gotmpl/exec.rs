@@ -798,7 +798,8 @@ impl<'a> State<'a> {
             },
             Callable::Builtin(b) => {
                 // Builtins work on the kind underneath a named type, as Go's reflection does.
-                // `fmt` sees the named type itself (`%T`, Stringers).
+                // `fmt` and the comparisons see the named type itself (`%T`, Stringers, the type
+                // named in comparison errors).
                 let formats = matches!(
                     b,
                     builtins::Builtin::Print
@@ -807,6 +808,12 @@ impl<'a> State<'a> {
                         | builtins::Builtin::Html
                         | builtins::Builtin::Js
                         | builtins::Builtin::UrlQuery
+                        | builtins::Builtin::Eq
+                        | builtins::Builtin::Ne
+                        | builtins::Builtin::Lt
+                        | builtins::Builtin::Le
+                        | builtins::Builtin::Gt
+                        | builtins::Builtin::Ge
                 );
                 let argv = argv
                     .into_iter()

@@ -96,6 +96,20 @@ objs = family("obj", [
     "{{ toJson .Chart.Metadata }}",
     "{{ .Chart.Metadata.Name }}",
     "{{ deepEqual .Capabilities.KubeVersion .Capabilities.KubeVersion }}",
+    "{{ eq (semver \"1.0.0\") (semver \"1.0.0\") }} {{ deepEqual (semver \"1.0.0\") (semver \"1.0.0\") }}",
+    "{{ $v := semver \"1.0.0\" }}{{ eq $v $v }} {{ ne $v (semver \"1.0.0\") }}",
+    "{{ eq .Capabilities .Capabilities }} {{ eq .Files .Files }}",
+    "{{ eq .Chart .Chart }}",
+    "{{ eq .Capabilities.APIVersions .Capabilities.APIVersions }}",
+    "{{ lt .Capabilities.KubeVersion 1 }}",
+    "{{ eq .Capabilities.KubeVersion \"v1.30.0\" }}",
+    "{{ eq .Capabilities.KubeVersion nil }} {{ ne .Files nil }}",
+    "{{ eq .Capabilities.HelmVersion .Capabilities.HelmVersion }}",
+    "{{ eq .Release .Release }}",
+    "{{ eq (list 1) (list 1) }}",
+    "{{ eq .Values.image .Values.image }}",
+    "{{ eq (semver \"1.0.0\") .Capabilities.KubeVersion }}",
+    "{{ eq (now) (now) | typeOf }}",
 ])
 total += write("lang-objects", "Built-in and Sprig objects printed, formatted, marshalled and compared.", [(n, s | {"values.yaml": V_APP}) for n, s in objs])
 print("lang5 total:", total)
