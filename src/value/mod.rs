@@ -287,7 +287,8 @@ impl Value {
             Value::Bytes(b) => !b.is_empty(),
             Value::List(l) => !l.items.is_empty(),
             Value::Map(m) => !m.is_empty(),
-            Value::Object(_) => true,
+            // A named map or slice type is true when non-empty; structs and pointers are true.
+            Value::Object(o) => o.underlying().is_none_or(|u| u.is_truthy()),
         }
     }
 
