@@ -58,6 +58,7 @@ pub fn parse_documents(text: &str) -> Result<Vec<Value>, YamlError> {
 
 struct Reader<'a> {
     parser: Parser<'a, saphyr_parser::StrInput<'a>>,
+    text: &'a str,
     done: bool,
 }
 
@@ -71,6 +72,7 @@ impl<'a> Reader<'a> {
     fn new(text: &'a str) -> Self {
         Reader {
             parser: Parser::new_from_str(text),
+            text,
             done: false,
         }
     }
@@ -79,7 +81,7 @@ impl<'a> Reader<'a> {
         match self.parser.next_event() {
             None => Ok(None),
             Some(Ok(ev)) => Ok(Some(ev)),
-            Some(Err(e)) => Err(scan_error(&e)),
+            Some(Err(e)) => Err(scan_error(&e, self.text)),
         }
     }
 
@@ -134,6 +136,9 @@ impl<'a> Reader<'a> {
                     })
                 }
                 Event::Scalar(value, style, anchor, tag) => {
+                    if style == ScalarStyle::DoubleQuoted {
+                        check_yaml11_escapes(self.text, &span)?;
+                    }
                     let plain = style == ScalarStyle::Plain;
                     let tag = tag.map(|t| format!("{}{}", t.handle, t.suffix));
                     let idx = nodes.len();
@@ -192,32 +197,104 @@ fn attach(nodes: &mut [Node], stack: &[usize], root: &mut Option<usize>, idx: us
     }
 }
 
-/// Maps saphyr's scanner/parser messages to go-yaml's wording where they mean the same.
-fn scan_error(e: &ScanError) -> YamlError {
+/// go-yaml v2 knows YAML 1.1's escapes only: `\/` (YAML 1.2) is "found unknown escape character",
+/// reported at the escape's line (scanner-error rules) or, on the first line, with no line.
+fn check_yaml11_escapes(text: &str, span: &Span) -> Result<(), YamlError> {
+    let (start, end) = (span.start.index(), span.end.index());
+    // Spans count characters; map them to byte offsets.
+    let mut chars = text.char_indices().skip(start).take(end.saturating_sub(start)).peekable();
+    while let Some((at, c)) = chars.next() {
+        if c != '\\' {
+            continue;
+        }
+        match chars.next() {
+            Some((_, '/')) => {
+                let line0 = text[..at].matches('\n').count();
+                let msg = "found unknown escape character";
+                return Err(if line0 == 0 { YamlError::plain(msg) } else { YamlError::at(line0 + 1, 0, msg) });
+            }
+            _ => continue,
+        }
+    }
+    Ok(())
+}
+
+/// Maps saphyr's scanner/parser messages to go-yaml v2's wording and line rules. go-yaml
+/// (`parser.fail`) names the problem's 0-based line, plus one for scanner errors only; when that
+/// is 0 it falls back to the context's 0-based line, and names no line when that is 0 too.
+fn scan_error(e: &ScanError, text: &str) -> YamlError {
     let m = e.marker();
     let info = e.info();
+    // saphyr's 1-based line of its marker.
+    let line = m.line();
+    let scanner = |msg: &str, problem_line0: usize| -> YamlError {
+        match problem_line0 {
+            0 => YamlError::plain(msg),
+            l => YamlError::at(l + 1, m.col(), msg),
+        }
+    };
+    let parser = |msg: &str| -> YamlError {
+        match line.saturating_sub(1) {
+            0 => YamlError::plain(msg),
+            l => YamlError::at(l, m.col(), msg),
+        }
+    };
+    if info.contains("found unknown anchor") {
+        let at = m.index().min(text.len());
+        let name: String = text
+            .get(at..)
+            .and_then(|rest| rest.find('*').map(|i| &rest[i + 1..]))
+            .or_else(|| text[..at].rfind('*').map(|i| &text[i + 1..]))
+            .unwrap_or("")
+            .chars()
+            .take_while(|c| !c.is_whitespace() && !matches!(c, ',' | '[' | ']' | '{' | '}'))
+            .collect();
+        return YamlError::plain(&format!("unknown anchor '{name}' referenced"));
+    }
+    for msg in [
+        "did not find expected key",
+        "did not find expected '-' indicator",
+        "did not find expected node content",
+    ] {
+        if info.contains(msg) {
+            return parser(msg);
+        }
+    }
+    if info.contains("expected ',' or ']'") || info.contains("expected ',' or '}'") {
+        let close = if info.contains("']'") { ']' } else { '}' };
+        return parser(&format!("did not find expected ',' or '{close}'"));
+    }
+    if info.contains("invalid trailing content after") {
+        return parser("did not find expected key");
+    }
+    if info.contains("unexpected end of stream") && info.contains("quoted") {
+        // The problem is at the end of the input; the context is where the scalar began.
+        let eof_line0 = text.matches('\n').count();
+        let msg = "found unexpected end of stream";
+        return match eof_line0 {
+            0 => scanner(msg, line.saturating_sub(1)),
+            l => YamlError::at(l + 1, 0, msg),
+        };
+    }
     let msg = if info.contains("mapping values are not allowed") {
         "mapping values are not allowed in this context"
+    } else if info.contains("block sequence entries are not allowed") {
+        "block sequence entries are not allowed in this context"
     } else if info.contains("found character that cannot start any token")
+        || info.contains("unexpected character:")
         || info.contains("tabs disallowed")
     {
         "found character that cannot start any token"
-    } else if info.contains("unexpected end of stream") && info.contains("quoted") {
-        "found unexpected end of stream"
-    } else if info.contains("did not find expected key") {
-        "did not find expected key"
-    } else if info.contains("expected ',' or ']'") || info.contains("expected ',' or '}'") {
-        // A parser (not scanner) error: go-yaml reports the problem's 0-based line.
-        let close = if info.contains("']'") { ']' } else { '}' };
-        let msg = format!("did not find expected ',' or '{close}'");
-        return match m.line().saturating_sub(1) {
-            0 => YamlError::plain(&msg),
-            line => YamlError::at(line, m.col(), &msg),
-        };
+    } else if info.contains("must be followed by a valid YAML whitespace") && info.starts_with("'-'") {
+        "found character that cannot start any token"
+    } else if info.contains("found unknown escape character") {
+        "found unknown escape character"
+    } else if info.contains("simple key expect ':'") {
+        "could not find expected ':'"
     } else {
-        info
+        return YamlError::at(line, m.col(), info);
     };
-    YamlError::at(m.line(), m.col(), msg)
+    scanner(msg, line.saturating_sub(1))
 }
 
 // go-yaml v2's excessive-aliasing guard (decode.go), reproduced so billion-laughs documents
@@ -434,22 +511,13 @@ impl Decoder<'_> {
                 "NaN" => ".nan".into(),
                 s => s.into(),
             }),
-            Scalar::Uint(u) => Err(YamlError::converting(format!(
-                "unsupported map key of type: uint64, key: 0x{u:x}, value: (line {line})"
-            ))),
+            Scalar::Uint(u) => {
+                let value = self.value_text(v)?;
+                let _ = line;
+                Err(YamlError::converting(format!("unsupported map key of type: uint64, key: 0x{u:x}, value: {value}")))
+            }
             Scalar::Nil => {
-                // sigs.k8s.io/yaml prints the value with `%+#v`.
-                let value = match self.nodes[v].kind {
-                    Kind::Scalar { .. } => match self.scalar(v)? {
-                        Scalar::Str(s) => crate::value::go_quote(&s),
-                        Scalar::Int(i) => i.to_string(),
-                        Scalar::Uint(u) => format!("0x{u:x}"),
-                        Scalar::Bool(b) => b.to_string(),
-                        Scalar::Float(f) => crate::value::sprintf("%#v", &[Value::Float(f)]),
-                        Scalar::Nil => "<nil>".into(),
-                    },
-                    _ => String::new(),
-                };
+                let value = self.value_text(v)?;
                 let mut msg = "unsupported map key of type: %!s(<nil>), key: <nil>".to_string();
                 if !value.is_empty() {
                     msg.push_str(", value: ");
@@ -458,6 +526,21 @@ impl Decoder<'_> {
                 Err(YamlError::converting(msg))
             }
         }
+    }
+
+    /// A map value as sigs.k8s.io/yaml prints it (`%+#v`) in its key errors; "" for collections.
+    fn value_text(&self, v: usize) -> Result<String, YamlError> {
+        Ok(match self.nodes[v].kind {
+            Kind::Scalar { .. } => match self.scalar(v)? {
+                Scalar::Str(s) => crate::value::go_quote(&s),
+                Scalar::Int(i) => i.to_string(),
+                Scalar::Uint(u) => format!("0x{u:x}"),
+                Scalar::Bool(b) => b.to_string(),
+                Scalar::Float(f) => crate::value::sprintf("%#v", &[Value::Float(f)]),
+                Scalar::Nil => "<nil>".into(),
+            },
+            _ => String::new(),
+        })
     }
 
     /// A key node as go-yaml v2 holds it, for the `%#v` of "invalid map key" errors.

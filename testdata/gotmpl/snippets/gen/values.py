@@ -1,0 +1,53 @@
+"""Generates lang-values-yaml.txt: values files exercising YAML 1.1 as helm reads them.
+Run: python3 testdata/gotmpl/snippets/gen/values.py"""
+from lib import case, write
+
+PROBE = "{{ range $k, $v := .Values }}{{ $k }}={{ printf \"%#v\" $v }} {{ typeOf $v }}\n{{ end }}{{ toJson .Values }}"
+docs = {
+    "int-forms": "a: 0b101\nb: 0x_1F\nc: 0o17\nd: 017\ne: 1_000\nf: -0x10\ng: +0b11\nh: 0_7\ni: 09\nj: 1__0\n",
+    "float-forms": "a: +.inf\nb: -.INF\nc: .NaN\nd: 1.\ne: .5e3\nf: 6.8523015e+5\ng: 685.230_15e+03\nh: 190:20:30.15\ni: 1e3\nj: 1E3\nk: 1.0e+3\n",
+    "sexagesimal": "a: 190:20:30\nb: 1:20\nc: -1:30\n",
+    "bool-forms": "a: TRUE\nb: tRUE\nc: Off\nd: oN\ne: Y\nf: NO\ng: 'yes'\nh: \"on\"\n",
+    "null-forms": "a: ~\nb: null\nc: NULL\nd: Null\ne: nULL\nf:\ng: ''\n",
+    "tags": "a: !!str 1\nb: !!int '7'\nc: !!float '3'\nd: !!bool 'yes'\ne: !!null ''\nf: !!str true\ng: !!binary aGk=\nh: !custom x\n",
+    "tag-errors": "a: !!int abc\n",
+    "quoted-escapes": "a: \"\\x41\\u00e9\\U0001F600\"\nb: \"tab\\there\"\nc: 'it''s'\nd: \"line1\\nline2\"\ne: \"\\N\\_\\L\\P\"\nf: \"\\/\"\n",
+    "quoted-bad-escape": "a: \"\\q\"\n",
+    "plain-multiline": "a: first\n  second\n  third\nb: x\n\n  y\n",
+    "quoted-multiline": "a: \"first\n  second\"\nb: 'one\n\n  two'\n",
+    "block-indicators": "a: |2\n    two extra\nb: >-\n  folded\n  text\n\n  para\nc: |+\n  keep\n\nd: >\n  more\n    indented\n  back\n",
+    "flow": "a: {x: 1, y: [1, 2, {z: 3}], }\nb: [a, b, ]\nc: {? k : v}\nd: [x: 1]\n",
+    "flow-errors": "a: {x: 1\n",
+    "comments": "# top\na: 1 # trailing\n# middle\nb: \"#not\" # yes\nc: a#b\n",
+    "doc-markers": "%YAML 1.1\n---\na: 1\n...\n",
+    "doc-end-then-more": "a: 1\n...\n---\nb: 2\n",
+    "anchors-deep": "x: &x {a: &y [1, 2], b: *y}\ny: *x\nz: [*y, *x]\n",
+    "merge-override": "base: &b {a: 1, b: 2}\nc:\n  a: 0\n  <<: *b\n  b: 3\n",
+    "merge-scalar-error": "a: &a 1\nb:\n  <<: *a\n",
+    "merge-seq-override": "a: &a {x: 1, y: 1}\nb: &b {y: 2, z: 2}\nc:\n  <<: [*b, *a]\n",
+    "alias-undefined": "a: *nope\n",
+    "dup-keys-nested": "a:\n  b: 1\n  b: 2\n",
+    "key-types": "1: a\n2.5: b\ntrue: c\n0x10: d\n~: e\n",
+    "long-key": "? " + "k" * 10 + "\n: v\n",
+    "unicode": "ключ: значение\n日本: 語\nemoji: 🙂\n",
+    "tab-in-value": "a: x\ty\nb: \"\\t\"\n",
+    "bom": "\ufeffa: 1\n",
+    "crlf": "a: 1\r\nb: two\r\n",
+    "indent-seq": "a:\n- 1\n- 2\nb:\n  - 3\n",
+    "nested-seqs": "a:\n- - 1\n  - 2\n- - 3\n",
+    "empty-values": "a: []\nb: {}\nc: ''\nd: \"\"\n",
+    "numbers-big": "a: 18446744073709551615\nb: 9223372036854775807\nc: -9223372036854775808\nd: 123456789012345678901234567890\ne: 0.1\nf: 100000000000000000000\n",
+    "top-null": "~\n",
+    "top-empty-doc": "---\n",
+    "only-comment": "# nothing\n",
+    "colon-in-plain": "url: http://example.org:8080/path\ntime: 12:30\nkey:value\n",
+    "trailing-spaces": "a: x   \nb: 'y'   \n",
+    "special-strings": "a: '@at'\nb: '`tick'\nc: \"%pct\"\nd: '!bang'\ne: '&amp'\nf: '*star'\n",
+    "bad-indent": "a:\n  b: 1\n c: 2\n",
+    "bad-mapping": "a: b: c\n",
+    "bad-seq": "a:\n  - 1\n  b: 2\n",
+    "unterminated-quote": "a: \"abc\n",
+    "tab-indent": "a:\n\tb: 1\n",
+}
+cases = [case(f"yaml-{k}", PROBE, v) for k, v in docs.items()]
+print("values cases:", write("lang-values-yaml", "Values files as helm reads them (YAML 1.1 through sigs.k8s.io/yaml): scalars, tags, escapes, anchors, merges and errors.", cases))
