@@ -39,27 +39,72 @@ struct Node {
 /// Parses the first document of `text` the way helm reads a values file. An empty document
 /// gives `Value::Nil`.
 pub fn parse_values(text: &str) -> Result<Value, YamlError> {
-    let mut reader = Reader::new(text);
-    match reader.next_document()? {
-        Some(doc) => doc.decode(),
-        None => Ok(Value::Nil),
-    }
+    with_tab_values(text, |text, original| {
+        let mut reader = Reader::new(text, original);
+        match reader.next_document() {
+            Ok(Some(doc)) => Ok(doc.decode()),
+            Ok(None) => Ok(Ok(Value::Nil)),
+            Err(e) => Err((e, reader.tab_after_colon)),
+        }
+    })
 }
 
 /// Parses every document of a `---`-separated stream, each as `parse_values` would.
 pub fn parse_documents(text: &str) -> Result<Vec<Value>, YamlError> {
-    let mut reader = Reader::new(text);
-    let mut out = Vec::new();
-    while let Some(doc) = reader.next_document()? {
-        out.push(doc.decode()?);
+    with_tab_values(text, |text, original| {
+        let mut reader = Reader::new(text, original);
+        let mut out = Vec::new();
+        loop {
+            match reader.next_document() {
+                Ok(Some(doc)) => match doc.decode() {
+                    Ok(v) => out.push(v),
+                    Err(e) => return Ok(Err(e)),
+                },
+                Ok(None) => return Ok(Ok(out)),
+                Err(e) => return Err((e, reader.tab_after_colon)),
+            }
+        }
+    })
+}
+
+/// go-yaml accepts tabs saphyr rejects — after a mapping key's `:` (`a:\tb`) and leading a
+/// continuation line of a quoted scalar — where they only separate tokens or are folded away:
+/// such a tab is read as a space and the text parsed again. The tab checks that follow a
+/// successful parse look at the original text, so tabs go-yaml refuses are still refused.
+fn with_tab_values<T>(
+    text: &str,
+    parse: impl Fn(&str, &str) -> Result<Result<T, YamlError>, (YamlError, Option<usize>)>,
+) -> Result<T, YamlError> {
+    let mut owned: Option<String> = None;
+    for _ in 0..10_000 {
+        let current = owned.as_deref().unwrap_or(text);
+        match parse(current, text) {
+            Ok(result) => return result,
+            Err((e, Some(at))) if current.as_bytes().get(at) == Some(&b'\t') => {
+                let mut next = current.to_string();
+                next.replace_range(at..at + 1, " ");
+                owned = Some(next);
+                let _ = e;
+            }
+            Err((e, _)) => return Err(e),
+        }
     }
-    Ok(out)
+    Err(YamlError::plain("too many tabs after ':'"))
 }
 
 struct Reader<'a> {
     parser: Parser<'a, saphyr_parser::StrInput<'a>>,
     text: &'a str,
+    /// The text before tabs were read as spaces (`with_tab_values`), for the tab checks.
+    original: &'a str,
     done: bool,
+    /// Byte offset of a tab after `:` that saphyr refused (see `with_tab_values`).
+    tab_after_colon: Option<usize>,
+    /// Character ranges where tabs are content or separators go-yaml allows: quoted and
+    /// block scalars, flow collections.
+    exempt: Vec<(usize, usize)>,
+    /// Open collections: their start, when in flow style.
+    flows: Vec<Option<usize>>,
 }
 
 /// A parsed document: node arena and its root.
@@ -69,11 +114,15 @@ struct Doc {
 }
 
 impl<'a> Reader<'a> {
-    fn new(text: &'a str) -> Self {
+    fn new(text: &'a str, original: &'a str) -> Self {
         Reader {
             parser: Parser::new_from_str(text),
             text,
+            original,
             done: false,
+            tab_after_colon: None,
+            exempt: Vec::new(),
+            flows: Vec::new(),
         }
     }
 
@@ -81,7 +130,14 @@ impl<'a> Reader<'a> {
         match self.parser.next_event() {
             None => Ok(None),
             Some(Ok(ev)) => Ok(Some(ev)),
-            Some(Err(e)) => Err(scan_error(&e, self.text)),
+            Some(Err(e)) => {
+                if e.info().contains("':' must be followed by a valid YAML whitespace") {
+                    self.tab_after_colon = colon_tab_near(self.text, e.marker().index());
+                } else if e.info().contains("tab cannot be used as indentation") {
+                    self.tab_after_colon = leading_tab_of_line(self.text, e.marker().index());
+                }
+                Err(scan_error(&e, self.text))
+            }
         }
     }
 
@@ -98,7 +154,28 @@ impl<'a> Reader<'a> {
         let mut root = None;
         let mut in_doc = false;
         loop {
-            let Some((ev, span)) = self.event()? else {
+            let event = self.event()?;
+            if let Some((ev, span)) = &event {
+                match ev {
+                    Event::Scalar(_, style, _, _) if *style != ScalarStyle::Plain => {
+                        self.exempt.push((span.start.index(), span.end.index()));
+                    }
+                    Event::SequenceStart(..) | Event::MappingStart(..) => {
+                        let c = self.text.chars().nth(span.start.index());
+                        self.flows.push(matches!(c, Some('[' | '{')).then_some(span.start.index()));
+                    }
+                    Event::SequenceEnd | Event::MappingEnd => {
+                        if let Some(Some(start)) = self.flows.pop() {
+                            self.exempt.push((start, span.end.index()));
+                        }
+                    }
+                    Event::DocumentEnd => check_leading_tabs(self.original, &self.exempt, span.end.index())?,
+                    _ => {}
+                }
+            } else if in_doc {
+                check_leading_tabs(self.original, &self.exempt, usize::MAX)?;
+            }
+            let Some((ev, span)) = event else {
                 self.done = true;
                 return Ok(if in_doc {
                     Some(Doc { nodes, root })
@@ -197,6 +274,98 @@ fn attach(nodes: &mut [Node], stack: &[usize], root: &mut Option<usize>, idx: us
     }
 }
 
+/// Tabs go-yaml v2's scanner refuses where saphyr reads them as blanks: a tab starting a line's
+/// content in block context ("found character that cannot start any token"), or one below the
+/// indentation of a plain scalar that may continue ("found a tab character that violates
+/// indentation"). Checked up to character index `end`.
+fn check_leading_tabs(text: &str, exempt: &[(usize, usize)], end: usize) -> Result<(), YamlError> {
+    if !text.contains('\t') {
+        return Ok(());
+    }
+    // Disjoint, sorted ranges for a binary search.
+    let mut ranges: Vec<(usize, usize)> = exempt.to_vec();
+    ranges.sort_unstable();
+    let mut merged: Vec<(usize, usize)> = Vec::with_capacity(ranges.len());
+    for (a, b) in ranges {
+        match merged.last_mut() {
+            Some(last) if a <= last.1 => last.1 = last.1.max(b),
+            _ => merged.push((a, b)),
+        }
+    }
+    let exempted = |at: usize| {
+        let i = merged.partition_point(|&(a, _)| a <= at);
+        i > 0 && at < merged[i - 1].1
+    };
+    let mut char_at = 0usize;
+    let mut prev: Option<(usize, bool)> = None; // (indent of the line, ends in a plain scalar)
+    for (line0, line) in text.split('\n').enumerate() {
+        let start = char_at;
+        char_at += line.chars().count() + 1;
+        if start >= end {
+            break;
+        }
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        let spaces = line.len() - line.trim_start_matches(' ').len();
+        let rest = &line[spaces..];
+        // `- ` entries: a tab right after the dash is where a token must start.
+        let (tab_col, after_dash) = if rest.starts_with('\t') {
+            (Some(spaces), false)
+        } else if rest.starts_with("-\t") {
+            (Some(spaces + 1), true)
+        } else {
+            (None, false)
+        };
+        if let Some(col) = tab_col {
+            if !exempted(start + col) {
+                let content = rest.trim_start_matches(['\t', ' ']);
+                let blank = content.is_empty() || content.starts_with('#');
+                let err = |msg: &str| {
+                    if line0 == 0 { YamlError::plain(msg) } else { YamlError::at(line0 + 1, col, msg) }
+                };
+                match prev {
+                    Some((indent, true)) if !after_dash => {
+                        if col < indent + 1 {
+                            return Err(err("found a tab character that violates indentation"));
+                        }
+                    }
+                    _ => return Err(err("found character that cannot start any token")),
+                }
+                if blank {
+                    continue;
+                }
+            }
+        }
+        let trimmed = rest.trim_end();
+        if trimmed.is_empty() || trimmed.starts_with('#') {
+            continue;
+        }
+        let last = trimmed.chars().last().unwrap_or(' ');
+        let plain_end = !trimmed.contains(" #")
+            && !matches!(last, ':' | '"' | '\'' | '|' | '>' | ']' | '}' | ',' | '[' | '{' | '-')
+            && !exempted(start + spaces + trimmed.chars().count() - 1);
+        prev = Some((spaces, plain_end));
+    }
+    Ok(())
+}
+
+/// The byte offset of the first tab in the leading blanks of the line holding character `at`.
+fn leading_tab_of_line(text: &str, at: usize) -> Option<usize> {
+    let byte = text.char_indices().nth(at).map_or(text.len(), |(b, _)| b);
+    let line_start = text[..byte].rfind('\n').map_or(0, |i| i + 1);
+    let blanks = text[line_start..].len() - text[line_start..].trim_start_matches([' ', '\t']).len();
+    text[line_start..line_start + blanks].find('\t').map(|i| line_start + i)
+}
+
+/// The byte offset of the tab in the `:\t` nearest to character index `at`.
+fn colon_tab_near(text: &str, at: usize) -> Option<usize> {
+    let byte = text.char_indices().nth(at).map_or(text.len(), |(b, _)| b);
+    let from = byte.saturating_sub(4);
+    let from = (0..=from).rev().find(|&b| text.is_char_boundary(b)).unwrap_or(0);
+    let window_end = (byte + 4).min(text.len());
+    let window_end = (window_end..=text.len()).find(|&b| text.is_char_boundary(b)).unwrap_or(text.len());
+    text[from..window_end].find(":\t").map(|i| from + i + 1)
+}
+
 /// go-yaml v2 knows YAML 1.1's escapes only: `\/` (YAML 1.2) is "found unknown escape character",
 /// reported at the escape's line (scanner-error rules) or, on the first line, with no line.
 fn check_yaml11_escapes(text: &str, span: &Span) -> Result<(), YamlError> {
@@ -285,6 +454,9 @@ fn scan_error(e: &ScanError, text: &str) -> YamlError {
         || info.contains("tabs disallowed")
     {
         "found character that cannot start any token"
+    } else if info.contains("while scanning a plain scalar, found a tab") {
+        // saphyr stops at the scalar; go-yaml reports the next line, where the tab is.
+        return YamlError::at(line + 1, 0, "found a tab character that violates indentation");
     } else if info.contains("must be followed by a valid YAML whitespace") && info.starts_with("'-'") {
         "found character that cannot start any token"
     } else if info.contains("found unknown escape character") {

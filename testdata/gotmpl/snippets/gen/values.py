@@ -48,6 +48,18 @@ docs = {
     "bad-seq": "a:\n  - 1\n  b: 2\n",
     "unterminated-quote": "a: \"abc\n",
     "tab-indent": "a:\n\tb: 1\n",
+    "tab-after-colon": "a:\tb\nc:\t\t1\nd: 'x'\n",
+    "tab-first-line": "\ta: 1\n",
+    "tab-blank-line": "a: 1\n\t\nb: 2\n",
+    "tab-blank-line-nested": "a:\n  b: 1\n\t\n  c: 2\n",
+    "tab-after-dash": "- a\n-\tb\n",
+    "tab-in-block-scalar": "a: |\n  x\n  \ty\nb: 1\n",
+    "tab-in-quoted": "a: \"x\n\ty\"\nb: 'p\n\tq'\n",
+    "tab-in-flow": "a: [1,\n\t2]\nb: {x: 1,\n\ty: 2}\n",
+    "tab-plain-continuation": "a: word\n  \tmore\nb: 1\n",
+    "tab-top-blank-after-scalar": "a: 1\n \t\nb: 2\n",
+    "tab-after-comment": "a: 1 # c\n\t\nb: 2\n",
+    "tab-plain-next-line": "a: b\n\tc\n",
 }
 cases = [case(f"yaml-{k}", PROBE, v) for k, v in docs.items()]
 print("values cases:", write("lang-values-yaml", "Values files as helm reads them (YAML 1.1 through sigs.k8s.io/yaml): scalars, tags, escapes, anchors, merges and errors.", cases))
