@@ -105,6 +105,7 @@ struct Reader<'a> {
     exempt: Vec<(usize, usize)>,
     /// Open collections: their start, when in flow style.
     flows: Vec<Option<usize>>,
+    tab_scan: TabScan,
 }
 
 /// A parsed document: node arena and its root.
@@ -123,6 +124,7 @@ impl<'a> Reader<'a> {
             tab_after_colon: None,
             exempt: Vec::new(),
             flows: Vec::new(),
+            tab_scan: TabScan::default(),
         }
     }
 
@@ -169,11 +171,13 @@ impl<'a> Reader<'a> {
                             self.exempt.push((start, span.end.index()));
                         }
                     }
-                    Event::DocumentEnd => check_leading_tabs(self.original, &self.exempt, span.end.index())?,
+                    Event::DocumentEnd => {
+                        check_leading_tabs(self.original, &self.exempt, span.end.index(), &mut self.tab_scan)?
+                    }
                     _ => {}
                 }
             } else if in_doc {
-                check_leading_tabs(self.original, &self.exempt, usize::MAX)?;
+                check_leading_tabs(self.original, &self.exempt, usize::MAX, &mut self.tab_scan)?;
             }
             let Some((ev, span)) = event else {
                 self.done = true;
@@ -278,7 +282,7 @@ fn attach(nodes: &mut [Node], stack: &[usize], root: &mut Option<usize>, idx: us
 /// content in block context ("found character that cannot start any token"), or one below the
 /// indentation of a plain scalar that may continue ("found a tab character that violates
 /// indentation"). Checked up to character index `end`.
-fn check_leading_tabs(text: &str, exempt: &[(usize, usize)], end: usize) -> Result<(), YamlError> {
+fn check_leading_tabs(text: &str, exempt: &[(usize, usize)], end: usize, scan: &mut TabScan) -> Result<(), YamlError> {
     if !text.contains('\t') {
         return Ok(());
     }
@@ -296,14 +300,18 @@ fn check_leading_tabs(text: &str, exempt: &[(usize, usize)], end: usize) -> Resu
         let i = merged.partition_point(|&(a, _)| a <= at);
         i > 0 && at < merged[i - 1].1
     };
-    let mut char_at = 0usize;
-    let mut prev: Option<(usize, bool)> = None; // (indent of the line, ends in a plain scalar)
-    for (line0, line) in text.split('\n').enumerate() {
-        let start = char_at;
-        char_at += line.chars().count() + 1;
+    // Lines already checked for an earlier document are not checked again.
+    while scan.byte <= text.len() {
+        let line_end = text[scan.byte..].find('\n').map_or(text.len(), |i| scan.byte + i);
+        let line = &text[scan.byte..line_end];
+        let (start, line0) = (scan.char_at, scan.line0);
         if start >= end {
             break;
         }
+        scan.byte = line_end + 1;
+        scan.char_at += line.chars().count() + 1;
+        scan.line0 += 1;
+        let prev = scan.prev;
         let line = line.strip_suffix('\r').unwrap_or(line);
         let spaces = line.len() - line.trim_start_matches(' ').len();
         let rest = &line[spaces..];
@@ -343,9 +351,20 @@ fn check_leading_tabs(text: &str, exempt: &[(usize, usize)], end: usize) -> Resu
         let plain_end = !trimmed.contains(" #")
             && !matches!(last, ':' | '"' | '\'' | '|' | '>' | ']' | '}' | ',' | '[' | '{' | '-')
             && !exempted(start + spaces + trimmed.chars().count() - 1);
-        prev = Some((spaces, plain_end));
+        scan.prev = Some((spaces, plain_end));
     }
     Ok(())
+}
+
+/// Where `check_leading_tabs` stopped: byte and character offsets of the next line, its
+/// 0-based number, and the last content line's indentation and whether it ended in a plain
+/// scalar.
+#[derive(Debug, Default)]
+struct TabScan {
+    byte: usize,
+    char_at: usize,
+    line0: usize,
+    prev: Option<(usize, bool)>,
 }
 
 /// The byte offset of the first tab in the leading blanks of the line holding character `at`.
