@@ -734,27 +734,44 @@ impl Decoder<'_> {
         })
     }
 
-    /// A key node as go-yaml v2 holds it, for the `%#v` of "invalid map key" errors.
-    fn clone_value(&self, idx: usize) -> Value {
+    /// A key node as go-yaml v2 decodes it, in Go syntax (`%#v`), for "invalid map key"
+    /// errors: sequences are `[]interface {}`, mappings `map[interface {}]interface {}`.
+    fn go_syntax(&self, idx: usize, depth: usize) -> String {
+        if depth > 64 {
+            return "...".into();
+        }
         match &self.nodes[idx].kind {
             Kind::Scalar { .. } => match self.scalar(idx) {
-                Ok(Scalar::Str(s)) => Value::from(s),
-                Ok(Scalar::Int(i)) => Value::Int(i),
-                Ok(Scalar::Float(f)) => Value::Float(f),
-                Ok(Scalar::Bool(b)) => Value::Bool(b),
-                _ => Value::Nil,
+                Ok(Scalar::Str(s)) => crate::value::go_quote(&s),
+                Ok(Scalar::Int(i)) => i.to_string(),
+                Ok(Scalar::Uint(u)) => format!("0x{u:x}"),
+                Ok(Scalar::Float(f)) => crate::value::sprintf("%#v", &[Value::Float(f)]),
+                Ok(Scalar::Bool(b)) => b.to_string(),
+                _ => "interface {}(nil)".into(),
             },
-            Kind::Seq(items) => Value::list(items.iter().map(|&i| self.clone_value(i)).collect()),
-            _ => Value::Nil,
+            Kind::Alias(t) => self.go_syntax(*t, depth + 1),
+            Kind::Seq(items) => {
+                let inner: Vec<String> = items.iter().map(|&i| self.go_syntax(i, depth + 1)).collect();
+                format!("[]interface {{}}{{{}}}", inner.join(", "))
+            }
+            Kind::Map(items) => {
+                let mut pairs: Vec<(String, String)> = items
+                    .chunks(2)
+                    .filter(|p| p.len() == 2)
+                    .map(|p| (self.go_syntax(p[0], depth + 1), self.go_syntax(p[1], depth + 1)))
+                    .collect();
+                pairs.sort();
+                let inner: Vec<String> = pairs.into_iter().map(|(k, v)| format!("{k}:{v}")).collect();
+                format!("map[interface {{}}]interface {{}}{{{}}}", inner.join(", "))
+            }
         }
     }
 
     fn scalar_or_invalid(&self, idx: usize) -> Result<Scalar, YamlError> {
         match self.nodes[idx].kind {
             Kind::Scalar { .. } => self.scalar(idx),
-            Kind::Seq(_) => {
-                let key = self.clone_value(idx);
-                Err(YamlError::plain(&format!("invalid map key: {}", crate::value::sprintf("%#v", &[key]))))
+            Kind::Seq(_) | Kind::Map(_) => {
+                Err(YamlError::plain(&format!("invalid map key: {}", self.go_syntax(idx, 0))))
             }
             _ => Err(YamlError::plain("invalid map key")),
         }

@@ -108,7 +108,7 @@ fn parse_matches_sigs_yaml() {
     );
 }
 
-const KNOWN_ERROR_TEXT_GAPS: usize = 3;
+const KNOWN_ERROR_TEXT_GAPS: usize = 2;
 const KNOWN_VALUE_GAPS: usize = 0;
 
 /// Converts the test's JSON input to a Value: integer literals → Int, other numbers → Float.
