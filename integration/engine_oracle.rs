@@ -13,7 +13,6 @@ use std::process::{Command, Stdio};
 use deployer::chart::objects::{self, Capabilities, ChartMeta, Files, ReleaseInfo};
 use deployer::chart::{Engine, Renderable};
 use deployer::funcs::HelmCompat;
-use deployer::value::{Map, Value};
 
 use common::repo_root;
 use common::snippets::{self, Case};
@@ -85,16 +84,10 @@ fn run_oracle(binary: &PathBuf, cases: &[Case]) -> BTreeMap<String, Outcome> {
 
 /// Renders a case as the oracle does: a chart named `snippet` holding the case's templates.
 fn render(case: &Case, compat: HelmCompat) -> Outcome {
-    let values = match deployer::yaml::parse_values(&case.values) {
-        Ok(Value::Map(m)) => m,
-        Ok(Value::Nil) => Map::new(),
-        Ok(other) => return Outcome::Error(format!("values: not a map: {}", other.go_format())),
+    let named = match objects::read_values(&case.values, compat) {
+        Ok(m) => m,
         Err(e) => return Outcome::Error(format!("values: {e}")),
     };
-    let named = Map::named(objects::values_type(compat));
-    for (k, v) in values.entries() {
-        named.insert(k, v);
-    }
     let chart = ChartMeta {
         name: "snippet".into(),
         version: "0.1.0".into(),

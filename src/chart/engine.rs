@@ -45,6 +45,7 @@ impl Engine {
             missing_key: if self.options.strict { MissingKey::Error } else { MissingKey::Zero },
             range_over_int: v4,
             else_with: v4,
+            go_minor: if v4 { 25 } else { 22 },
             ..Options::default()
         }
     }
@@ -67,7 +68,7 @@ impl Engine {
             if base.starts_with('_') {
                 continue;
             }
-            let template = Map::new();
+            let template = Map::named(crate::chart::objects::values_type(self.options.compat));
             template.insert("Name", Value::str(r.name.as_str()));
             template.insert("BasePath", Value::str(r.base_path.as_str()));
             r.top.insert("Template", Value::Map(template));

@@ -15,6 +15,34 @@ pub fn values_type(compat: HelmCompat) -> &'static str {
     }
 }
 
+/// helm's `ReadValues`: a values file's text as the chart's values map (`chartutil.Values` /
+/// `common.Values`), with helm's error texts; an empty document is an empty map.
+pub fn read_values(text: &str, compat: HelmCompat) -> Result<Map, String> {
+    let kind = |v: &Value| match v {
+        Value::Bool(_) => "bool",
+        Value::Int(_) | Value::Int64(_) | Value::Float(_) => "number",
+        Value::String(_) => "string",
+        Value::List(_) => "array",
+        _ => "object",
+    };
+    let named = Map::named(values_type(compat));
+    match crate::yaml::parse_values(text) {
+        Ok(Value::Map(m)) => {
+            for (k, v) in m.entries() {
+                named.insert(k, v);
+            }
+            Ok(named)
+        }
+        Ok(Value::Nil) => Ok(named),
+        Ok(other) => Err(format!(
+            "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {} into Go value of type {}",
+            kind(&other),
+            values_type(compat)
+        )),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
 /// What `.Release` is made of.
 #[derive(Debug, Clone)]
 pub struct ReleaseInfo {
@@ -109,12 +137,48 @@ impl ChartMeta {
             HelmCompat::V4 => {
                 let m = Map::new();
                 for (k, v) in self.fields() {
+                    // An unset `annotations` is a nil map[string]string.
+                    let v = if k == "Annotations" && self.annotations.is_empty() {
+                        Value::Object(Rc::new(NilStringMap))
+                    } else {
+                        v
+                    };
                     m.insert(k, v);
                 }
                 m.insert("IsRoot", Value::Bool(is_root));
                 Value::Map(m)
             }
         }
+    }
+}
+
+/// A nil `map[string]string`: empty to templates, `null` to `toJson`/`toYaml`.
+#[derive(Debug)]
+struct NilStringMap;
+
+impl Object for NilStringMap {
+    fn type_name(&self) -> &str {
+        "map[string]string"
+    }
+
+    fn kind_name(&self) -> &str {
+        "map"
+    }
+
+    fn go_format(&self) -> String {
+        "map[]".into()
+    }
+
+    fn underlying(&self) -> Option<Value> {
+        Some(Value::Map(Map::with_elem(ElemType::String)))
+    }
+
+    fn elem_zero(&self) -> Value {
+        Value::str("")
+    }
+
+    fn to_value(&self) -> Value {
+        Value::Nil
     }
 }
 
@@ -135,7 +199,7 @@ impl Object for ChartObject {
             return Some(Value::Bool(self.is_root));
         }
         if name == "Metadata" {
-            return Some(Value::Map(self.metadata_map()));
+            return Some(Value::Object(Rc::new(MetadataObject(self.meta.clone()))));
         }
         self.meta.fields().into_iter().find(|(k, _)| *k == name).map(|(_, v)| v)
     }
@@ -145,13 +209,27 @@ impl Object for ChartObject {
         format!("{{{{{}}} {}}}", inner.join(" "), self.is_root)
     }
 
+    fn struct_fields(&self) -> Option<Vec<(String, Value)>> {
+        Some(vec![
+            ("Metadata".into(), Value::Object(Rc::new(MetadataObject(self.meta.clone())))),
+            ("IsRoot".into(), Value::Bool(self.is_root)),
+        ])
+    }
+
     /// What `toJson`/`toYaml` see: `chart.Metadata`'s JSON fields (empty ones omitted) and `IsRoot`.
     fn to_value(&self) -> Value {
         let m = Map::new();
-        let m_ref = &m;
-        let put = |k: &str, v: Value, keep: bool| {
+        for (k, v) in self.json_fields().unwrap_or_default() {
+            m.insert(k, v);
+        }
+        Value::Map(m)
+    }
+
+    fn json_fields(&self) -> Option<Vec<(String, Value)>> {
+        let mut out = Vec::new();
+        let mut put = |k: &str, v: Value, keep: bool| {
             if keep {
-                m_ref.insert(k, v);
+                out.push((k.to_string(), v));
             }
         };
         let meta = &self.meta;
@@ -168,23 +246,57 @@ impl Object for ChartObject {
         put("tags", Value::str(meta.tags.as_str()), !meta.tags.is_empty());
         put("appVersion", Value::str(meta.app_version.as_str()), !meta.app_version.is_empty());
         put("deprecated", Value::Bool(meta.deprecated), meta.deprecated);
+        let annotations = Map::with_elem(ElemType::String);
+        for (k, v) in &meta.annotations {
+            annotations.insert(k.clone(), Value::str(v.as_str()));
+        }
+        put("annotations", Value::Map(annotations), !meta.annotations.is_empty());
         put("kubeVersion", Value::str(meta.kube_version.as_str()), !meta.kube_version.is_empty());
         put("dependencies", Value::list(meta.dependencies.clone()), !meta.dependencies.is_empty());
         put("type", Value::str(meta.chart_type.as_str()), !meta.chart_type.is_empty());
-        m.insert("IsRoot", Value::Bool(self.is_root));
+        put("IsRoot", Value::Bool(self.is_root), true);
+        Some(out)
+    }
+}
+
+/// helm 3's `.Chart.Metadata`: the embedded `chart.Metadata` struct.
+#[derive(Debug)]
+struct MetadataObject(ChartMeta);
+
+impl Object for MetadataObject {
+    fn type_name(&self) -> &str {
+        "chart.Metadata"
+    }
+
+    fn field(&self, name: &str) -> Option<Value> {
+        self.0.fields().into_iter().find(|(k, _)| *k == name).map(|(_, v)| v)
+    }
+
+    fn go_format(&self) -> String {
+        let inner: Vec<String> = self.0.fields().iter().map(|(_, v)| v.go_format()).collect();
+        format!("{{{}}}", inner.join(" "))
+    }
+
+    fn struct_fields(&self) -> Option<Vec<(String, Value)>> {
+        Some(self.0.fields().into_iter().map(|(k, v)| (k.to_string(), v)).collect())
+    }
+
+    fn json_fields(&self) -> Option<Vec<(String, Value)>> {
+        let all = (ChartObject { meta: self.0.clone(), is_root: false }).json_fields().unwrap_or_default();
+        Some(all.into_iter().filter(|(k, _)| k != "IsRoot").collect())
+    }
+
+    fn to_value(&self) -> Value {
+        let m = Map::new();
+        for (k, v) in (ChartObject { meta: self.0.clone(), is_root: false }).json_fields().unwrap_or_default() {
+            if k != "IsRoot" {
+                m.insert(k, v);
+            }
+        }
         Value::Map(m)
     }
 }
 
-impl ChartObject {
-    fn metadata_map(&self) -> Map {
-        let m = Map::new();
-        for (k, v) in self.meta.fields() {
-            m.insert(k, v);
-        }
-        m
-    }
-}
 
 /// `.Capabilities`: the cluster's Kubernetes version and API versions, and helm's own version.
 #[derive(Debug, Clone)]
@@ -305,6 +417,14 @@ impl Object for CapabilitiesObject {
         m.insert("HelmVersion", self.0.helm_version.to_value());
         Value::Map(m)
     }
+
+    fn json_fields(&self) -> Option<Vec<(String, Value)>> {
+        Some(vec![
+            ("KubeVersion".into(), Value::Object(Rc::new(self.0.kube()))),
+            ("APIVersions".into(), Value::string_list(self.0.api_versions.iter().cloned())),
+            ("HelmVersion".into(), Value::Object(Rc::new(self.0.helm_version.clone()))),
+        ])
+    }
 }
 
 #[derive(Debug)]
@@ -358,12 +478,34 @@ impl Object for KubeVersionObject {
         self.struct_text()
     }
 
+    fn action_text(&self) -> Option<String> {
+        Some(self.version.clone())
+    }
+
+    fn struct_fields(&self) -> Option<Vec<(String, Value)>> {
+        let mut out = vec![("Version".to_string(), Value::str(self.version.as_str()))];
+        if self.compat == HelmCompat::V4 {
+            out.push(("normalizedVersion".into(), Value::str(self.version.as_str())));
+        }
+        out.push(("Major".into(), Value::str(self.major.as_str())));
+        out.push(("Minor".into(), Value::str(self.minor.as_str())));
+        Some(out)
+    }
+
     fn to_value(&self) -> Value {
         let m = Map::new();
         m.insert("Version", Value::str(self.version.as_str()));
         m.insert("Major", Value::str(self.major.as_str()));
         m.insert("Minor", Value::str(self.minor.as_str()));
         Value::Map(m)
+    }
+
+    fn json_fields(&self) -> Option<Vec<(String, Value)>> {
+        Some(vec![
+            ("Version".into(), Value::str(self.version.as_str())),
+            ("Major".into(), Value::str(self.major.as_str())),
+            ("Minor".into(), Value::str(self.minor.as_str())),
+        ])
     }
 }
 
@@ -451,9 +593,27 @@ impl Object for BuildInfo {
         }
         Value::Map(m)
     }
+
+    fn json_fields(&self) -> Option<Vec<(String, Value)>> {
+        let mut out: Vec<(String, Value)> = [
+            ("version", &self.version),
+            ("git_commit", &self.git_commit),
+            ("git_tree_state", &self.git_tree_state),
+            ("go_version", &self.go_version),
+        ]
+        .into_iter()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(k, v)| (k.to_string(), Value::str(v.as_str())))
+        .collect();
+        if let Some(k) = &self.kube_client_version {
+            out.push(("kube_client_version".into(), Value::str(k.as_str())));
+        }
+        Some(out)
+    }
 }
 
-/// `.Files`: the chart's non-template files (`engine.files`, a `map[string][]byte`).
+/// `.Files`: the chart's non-template files (`engine.files`, a `map[string][]byte`), with the
+/// methods of helm's `engine/files.go`.
 #[derive(Debug, Default, Clone)]
 pub struct Files {
     pub files: Vec<(String, Vec<u8>)>,
@@ -464,20 +624,36 @@ impl Files {
         Value::Object(Rc::new(self.clone()))
     }
 
-    /// helm's `AsConfig`/`AsSecrets`: base names to converted contents, as YAML.
-    fn as_map(&self, conv: impl Fn(&[u8]) -> Value) -> String {
-        if self.files.is_empty() {
-            return String::new();
-        }
+    fn get(&self, name: &str) -> Option<&[u8]> {
+        self.files.iter().find(|(n, _)| n == name).map(|(_, d)| d.as_slice())
+    }
+
+    /// `Glob`: the files whose names match a gobwas/glob pattern with `/` as separator; a
+    /// pattern that does not compile matches everything (helm falls back to `**`).
+    pub fn glob(&self, pattern: &str) -> Files {
+        let matcher = glob::compile(pattern).unwrap_or_else(|| glob::compile("**").unwrap_or_default());
+        Files { files: self.files.iter().filter(|(n, _)| glob::matches(&matcher, n)).cloned().collect() }
+    }
+
+    /// `AsConfig`/`AsSecrets`: base name → content (or base64 of it), as `toYaml` writes a map.
+    fn as_map(&self, encode: impl Fn(&[u8]) -> String) -> String {
         let m = Map::new();
         for (name, data) in &self.files {
-            m.insert(name.rsplit('/').next().unwrap_or(name), conv(data));
+            let base = name.rsplit('/').next().unwrap_or(name);
+            m.insert(base, Value::from(encode(data)));
         }
         crate::yaml::to_yaml(&Value::Map(m))
     }
 
-    fn get(&self, name: &str) -> Option<&[u8]> {
-        self.files.iter().find(|(n, _)| n == name).map(|(_, d)| d.as_slice())
+    /// `Lines`: the file split at newlines, one final newline dropped; `[]` for a missing file.
+    fn lines(&self, name: &str) -> Result<Value, String> {
+        let Some(data) = self.get(name) else { return Ok(Value::string_list(Vec::new())) };
+        let text = String::from_utf8_lossy(data);
+        if text.is_empty() {
+            return Err("runtime error: index out of range [-1]".into());
+        }
+        let text = text.strip_suffix('\n').unwrap_or(&text);
+        Ok(Value::string_list(text.split('\n').map(str::to_string)))
     }
 }
 
@@ -493,33 +669,22 @@ impl Object for Files {
     fn method(&self, name: &str) -> Option<Method> {
         let files = self.clone();
         let sig = Signature::fixed(&[Param::String]);
+        let arg = |a: &[Value]| a[0].as_str().unwrap_or_default().to_string();
         match name {
             "Get" => Some(Method::new(sig, move |a| {
-                let data = files.get(a[0].as_str().unwrap_or_default()).unwrap_or_default();
+                let data = files.get(&arg(&a)).unwrap_or_default();
                 Ok(Value::from(String::from_utf8_lossy(data).into_owned()))
             })),
             "GetBytes" => Some(Method::new(sig, move |a| {
-                Ok(Value::Bytes(files.get(a[0].as_str().unwrap_or_default()).unwrap_or_default().into()))
+                Ok(Value::Bytes(files.get(&arg(&a)).unwrap_or_default().into()))
             })),
-            "Lines" => Some(Method::new(sig, move |a| {
-                let Some(data) = files.get(a[0].as_str().unwrap_or_default()) else {
-                    return Ok(Value::string_list(Vec::new()));
-                };
-                let text = String::from_utf8_lossy(data);
-                let text = text.strip_suffix('\n').unwrap_or(&text);
-                Ok(Value::string_list(text.split('\n').map(str::to_string)))
-            })),
-            "Glob" => Some(Method::new(sig, move |a| {
-                let pattern = a[0].as_str().unwrap_or_default().to_string();
-                let files = files.files.iter().filter(|(n, _)| glob_match(&pattern, n)).cloned().collect();
-                Ok(Files { files }.to_value())
-            })),
+            "Lines" => Some(Method::new(sig, move |a| files.lines(&arg(&a)))),
+            "Glob" => Some(Method::new(sig, move |a| Ok(files.glob(&arg(&a)).to_value()))),
             "AsConfig" => Some(Method::new(Signature::fixed(&[]), move |_| {
-                Ok(Value::str(files.as_map(|d| Value::str(String::from_utf8_lossy(d).into_owned()))))
+                Ok(Value::from(files.as_map(|d| String::from_utf8_lossy(d).into_owned())))
             })),
             "AsSecrets" => Some(Method::new(Signature::fixed(&[]), move |_| {
-                use base64::Engine as _;
-                Ok(Value::str(files.as_map(|d| Value::str(base64::engine::general_purpose::STANDARD.encode(d)))))
+                Ok(Value::from(files.as_map(|d| base64::Engine::encode(&base64::engine::general_purpose::STANDARD, d))))
             })),
             _ => None,
         }
@@ -530,76 +695,150 @@ impl Object for Files {
     }
 
     fn underlying(&self) -> Option<Value> {
-        let m = Map::new();
+        let m = Map::with_elem(ElemType::Bytes);
         for (name, data) in &self.files {
             m.insert(name.clone(), Value::Bytes(data.as_slice().into()));
         }
         Some(Value::Map(m))
     }
+
+    fn elem_zero(&self) -> Value {
+        Value::Bytes(Vec::new().into())
+    }
+
+    fn to_value(&self) -> Value {
+        self.underlying().unwrap_or(Value::Nil)
+    }
 }
 
-/// gobwas/glob with `/` as separator: `*` stays within a path segment, `**` crosses them,
-/// `?`, `[...]` and `{a,b}` as usual.
-fn glob_match(pattern: &str, name: &str) -> bool {
-    fn alternatives(p: &[char]) -> Option<(Vec<Vec<char>>, usize)> {
-        let mut depth = 0;
-        let mut parts = vec![Vec::new()];
-        for (i, &c) in p.iter().enumerate().skip(1) {
-            match c {
-                '{' => depth += 1,
-                '}' if depth == 0 => return Some((parts, i)),
-                '}' => depth -= 1,
-                ',' if depth == 0 => {
-                    parts.push(Vec::new());
-                    continue;
-                }
-                _ => {}
-            }
-            parts.last_mut().unwrap().push(c);
-        }
-        None
+/// gobwas/glob patterns (`*`, `**`, `?`, `[a-z]`, `[!x]`, `{a,b}`, `\\`) with `/` as the
+/// separator that `*` and `?` do not cross.
+mod glob {
+    #[derive(Debug, Clone)]
+    pub enum Tok {
+        Char(char),
+        Any,
+        Star,
+        SuperStar,
+        Class { negated: bool, ranges: Vec<(char, char)> },
+        Alt(Vec<Vec<Tok>>),
     }
-    fn rec(p: &[char], n: &[char]) -> bool {
-        match p.first() {
-            None => n.is_empty(),
-            Some('*') if p.get(1) == Some(&'*') => (0..=n.len()).any(|i| rec(&p[2..], &n[i..])),
-            Some('*') => (0..=n.len()).take_while(|&i| i == 0 || n[i - 1] != '/').any(|i| rec(&p[1..], &n[i..])),
-            Some('?') => !n.is_empty() && n[0] != '/' && rec(&p[1..], &n[1..]),
-            Some('{') => match alternatives(p) {
-                Some((alts, end)) => alts.iter().any(|alt| {
-                    let mut q = alt.clone();
-                    q.extend_from_slice(&p[end + 1..]);
-                    rec(&q, n)
-                }),
-                None => n.first() == Some(&'{') && rec(&p[1..], &n[1..]),
-            },
-            Some('[') => {
-                let Some(end) = p.iter().position(|&c| c == ']') else {
-                    return n.first() == Some(&'[') && rec(&p[1..], &n[1..]);
-                };
-                let Some(&c) = n.first() else { return false };
-                let (neg, set) = if p.get(1) == Some(&'!') { (true, &p[2..end]) } else { (false, &p[1..end]) };
-                let mut hit = false;
-                let mut i = 0;
-                while i < set.len() {
-                    if i + 2 < set.len() && set[i + 1] == '-' {
-                        hit |= set[i] <= c && c <= set[i + 2];
-                        i += 3;
+
+    /// The pattern's tokens; `None` when gobwas would fail to compile it.
+    pub fn compile(pattern: &str) -> Option<Vec<Tok>> {
+        let chars: Vec<char> = pattern.chars().collect();
+        let mut pos = 0;
+        let toks = seq(&chars, &mut pos, false)?;
+        (pos == chars.len()).then_some(toks)
+    }
+
+    fn seq(c: &[char], pos: &mut usize, in_alt: bool) -> Option<Vec<Tok>> {
+        let mut out = Vec::new();
+        while *pos < c.len() {
+            let ch = c[*pos];
+            match ch {
+                ',' | '}' if in_alt => return Some(out),
+                '*' => {
+                    if c.get(*pos + 1) == Some(&'*') {
+                        *pos += 2;
+                        out.push(Tok::SuperStar);
                     } else {
-                        hit |= set[i] == c;
-                        i += 1;
+                        *pos += 1;
+                        out.push(Tok::Star);
                     }
                 }
-                hit != neg && rec(&p[end + 1..], &n[1..])
+                '?' => {
+                    *pos += 1;
+                    out.push(Tok::Any);
+                }
+                '\\' => {
+                    *pos += 1;
+                    let e = *c.get(*pos)?;
+                    *pos += 1;
+                    out.push(Tok::Char(e));
+                }
+                '[' => {
+                    *pos += 1;
+                    let negated = c.get(*pos) == Some(&'!');
+                    if negated {
+                        *pos += 1;
+                    }
+                    let mut ranges = Vec::new();
+                    loop {
+                        let a = *c.get(*pos)?;
+                        if a == ']' {
+                            *pos += 1;
+                            break;
+                        }
+                        *pos += 1;
+                        if c.get(*pos) == Some(&'-') && c.get(*pos + 1).is_some_and(|&b| b != ']') {
+                            let b = c[*pos + 1];
+                            *pos += 2;
+                            ranges.push((a, b));
+                        } else {
+                            ranges.push((a, a));
+                        }
+                    }
+                    out.push(Tok::Class { negated, ranges });
+                }
+                '{' => {
+                    *pos += 1;
+                    let mut alts = Vec::new();
+                    loop {
+                        alts.push(seq(c, pos, true)?);
+                        match c.get(*pos)? {
+                            ',' => *pos += 1,
+                            _ => {
+                                *pos += 1;
+                                break;
+                            }
+                        }
+                    }
+                    out.push(Tok::Alt(alts));
+                }
+                _ => {
+                    *pos += 1;
+                    out.push(Tok::Char(ch));
+                }
             }
-            Some('\\') if p.len() > 1 => n.first() == Some(&p[1]) && rec(&p[2..], &n[1..]),
-            Some(c) => n.first() == Some(c) && rec(&p[1..], &n[1..]),
+        }
+        if in_alt { None } else { Some(out) }
+    }
+
+    pub fn matches(toks: &[Tok], name: &str) -> bool {
+        let chars: Vec<char> = name.chars().collect();
+        m(toks, &chars)
+    }
+
+    fn m(toks: &[Tok], s: &[char]) -> bool {
+        let Some((first, rest)) = toks.split_first() else { return s.is_empty() };
+        match first {
+            Tok::Char(c) => s.first() == Some(c) && m(rest, &s[1..]),
+            Tok::Any => s.first().is_some_and(|&c| c != '/') && m(rest, &s[1..]),
+            Tok::Class { negated, ranges } => s.first().is_some_and(|&c| {
+                ranges.iter().any(|&(a, b)| a <= c && c <= b) != *negated
+            }) && m(rest, &s[1..]),
+            Tok::Star => {
+                for i in 0..=s.len() {
+                    if m(rest, &s[i..]) {
+                        return true;
+                    }
+                    if i < s.len() && s[i] == '/' {
+                        return false;
+                    }
+                }
+                false
+            }
+            Tok::SuperStar => (0..=s.len()).any(|i| m(rest, &s[i..])),
+            Tok::Alt(alts) => alts.iter().any(|alt| {
+                let mut joined = alt.clone();
+                joined.extend(rest.iter().cloned());
+                m(&joined, s)
+            }),
         }
     }
-    let p: Vec<char> = pattern.chars().collect();
-    let n: Vec<char> = name.chars().collect();
-    rec(&p, &n)
 }
+
 
 /// The top-level object of one chart's templates (`.` at the start of each template).
 pub fn top_level(

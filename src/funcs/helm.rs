@@ -51,6 +51,16 @@ pub fn register(map: &mut FuncMap, opts: HelmOptions) {
     let any = &[Param::Any][..];
     let string = &[Param::String][..];
 
+    let toml_version = match opts.compat {
+        HelmCompat::V3 => super::toml::TomlVersion::V1_3_2,
+        HelmCompat::V4 => super::toml::TomlVersion::V1_6_0,
+    };
+    map.insert("toToml", Func::pure(Signature::fixed(any), move |a| {
+        if a[0].is_nil() {
+            return Err("reflect: call of reflect.Value.Type on zero Value".into());
+        }
+        Ok(Value::from(super::toml::to_toml(&a[0], toml_version)))
+    }));
     map.insert("toYaml", Func::pure(Signature::fixed(any), |a| Ok(Value::from(crate::yaml::to_yaml(&a[0])))));
     map.insert("fromYaml", Func::pure(Signature::fixed(string), |a| Ok(from_yaml(text(&a[0])))));
     map.insert("fromYamlArray", Func::pure(Signature::fixed(string), |a| Ok(from_yaml_array(text(&a[0])))));
@@ -67,6 +77,8 @@ pub fn register(map: &mut FuncMap, opts: HelmOptions) {
                 .map(|s| Value::from(s.strip_suffix('\n').unwrap_or(&s).to_string()))
                 .map_err(|e| e.to_string())),
         );
+        map.insert("fromToml", Func::pure(Signature::fixed(string), |a| Ok(super::toml_decode::from_toml(text(&a[0])))));
+        map.insert("toYamlPretty", Func::pure(Signature::fixed(any), |a| Ok(Value::from(crate::yaml::to_yaml_pretty(&a[0])))));
         map.insert("mustToJson", Func::pure(Signature::fixed(any), |a| json::marshal(&a[0], true).map(Value::from)));
     }
     map.insert(
@@ -170,10 +182,16 @@ fn from_yaml_array(s: &str) -> Value {
 }
 
 fn from_json(s: &str) -> Value {
-    match json::unmarshal(s) {
-        Ok(Value::Map(m)) => Value::Map(m),
-        Ok(Value::Nil) => Value::Map(Map::new()),
-        Ok(other) => error_map(format!(
+    match json::unmarshal_partial(s) {
+        // A type error leaves what was decoded in the map beside the error.
+        Ok((Value::Map(m), Some(e))) => {
+            m.insert("Error", Value::from(e));
+            Value::Map(m)
+        }
+        Ok((_, Some(e))) => error_map(e),
+        Ok((Value::Map(m), None)) => Value::Map(m),
+        Ok((Value::Nil, None)) => Value::Map(Map::new()),
+        Ok((other, None)) => error_map(format!(
             "json: cannot unmarshal {} into Go value of type map[string]interface {{}}",
             json_kind(&other)
         )),

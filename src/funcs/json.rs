@@ -79,7 +79,28 @@ fn write_value(
             }
             out.push('}');
         }
-        Value::Object(o) => write_value(out, &o.to_value(), html, indent, depth)?,
+        Value::Object(o) => match o.json_fields() {
+            Some(fields) => {
+                out.push('{');
+                for (i, (k, item)) in fields.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    newline(out, indent, depth + 1);
+                    write_string(out, k, html);
+                    out.push(':');
+                    if indent.is_some() {
+                        out.push(' ');
+                    }
+                    write_value(out, item, html, indent, depth + 1)?;
+                }
+                if !fields.is_empty() {
+                    newline(out, indent, depth);
+                }
+                out.push('}');
+            }
+            None => write_value(out, &o.to_value(), html, indent, depth)?,
+        },
     }
     Ok(())
 }
@@ -146,6 +167,15 @@ fn base64(data: &[u8]) -> String {
 
 /// `json.Unmarshal(text, &v)` with `v interface{}`.
 pub fn unmarshal(text: &str) -> Result<Value, String> {
+    match unmarshal_partial(text)? {
+        (_, Some(e)) => Err(e),
+        (v, None) => Ok(v),
+    }
+}
+
+/// Like [`unmarshal`], but a number out of float64 range (which Go reports only after decoding
+/// everything else) leaves the value decoded, with nil in that number's place, beside the error.
+pub fn unmarshal_partial(text: &str) -> Result<(Value, Option<String>), String> {
     let mut p = Parser {
         b: text.as_bytes(),
         i: 0,
@@ -157,10 +187,7 @@ pub fn unmarshal(text: &str) -> Result<Value, String> {
     if p.i < p.b.len() {
         return Err(p.invalid("after top-level value"));
     }
-    match p.range_err {
-        Some(e) => Err(e),
-        None => Ok(v),
-    }
+    Ok((v, p.range_err))
 }
 
 struct Parser<'a> {
@@ -265,6 +292,9 @@ impl Parser<'_> {
             self.range_err = Some(format!(
                 "json: cannot unmarshal number {text} into Go value of type float64"
             ));
+        }
+        if f.is_infinite() {
+            return Ok(Value::Nil);
         }
         Ok(Value::Float(f))
     }

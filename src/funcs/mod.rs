@@ -5,6 +5,8 @@ pub mod helm;
 pub mod json;
 pub mod sprig;
 pub mod sprig_crypto;
+pub mod toml;
+pub mod toml_decode;
 
 pub use helm::{HelmCompat, HelmOptions};
 

@@ -75,14 +75,15 @@ impl Builtin {
         }
     }
 
-    pub(super) fn call(self, args: Vec<Value>) -> Result<Value, String> {
+    pub(super) fn call(self, args: Vec<Value>, go_minor: u32) -> Result<Value, String> {
+        let typed = go_minor >= 24;
         match self {
             // Evaluated by the executor; kept total for safety.
             Builtin::And | Builtin::Or => Ok(args.into_iter().last().unwrap_or(Value::Nil)),
             Builtin::Not => Ok(Value::Bool(!args[0].is_truthy())),
             // Handled by the executor, which knows the callee's name.
             Builtin::Call => Err("call of nil".into()),
-            Builtin::Len => length(&args[0]).map(Value::Int),
+            Builtin::Len => length(&args[0], go_minor).map(Value::Int),
             Builtin::Index => index(&args[0], &args[1..]),
             Builtin::Slice => slice(&args[0], &args[1..]),
             Builtin::Print => Ok(Value::from(sprint(&args))),
@@ -94,12 +95,12 @@ impl Builtin {
             Builtin::Html => Ok(Value::from(html_escape(&eval_args(&args)))),
             Builtin::Js => Ok(Value::from(js_escape(&eval_args(&args)))),
             Builtin::UrlQuery => Ok(Value::from(query_escape(&eval_args(&args)))),
-            Builtin::Eq => eq(&args[0], &args[1..]).map(Value::Bool),
-            Builtin::Ne => eq(&args[0], &args[1..]).map(|b| Value::Bool(!b)),
-            Builtin::Lt => lt(&args[0], &args[1]).map(Value::Bool),
-            Builtin::Le => le(&args[0], &args[1]).map(Value::Bool),
-            Builtin::Gt => le(&args[0], &args[1]).map(|b| Value::Bool(!b)),
-            Builtin::Ge => lt(&args[0], &args[1]).map(|b| Value::Bool(!b)),
+            Builtin::Eq => eq(&args[0], &args[1..], typed).map(Value::Bool),
+            Builtin::Ne => eq(&args[0], &args[1..], typed).map(|b| Value::Bool(!b)),
+            Builtin::Lt => lt(&args[0], &args[1], typed).map(Value::Bool),
+            Builtin::Le => le(&args[0], &args[1], typed).map(Value::Bool),
+            Builtin::Gt => le(&args[0], &args[1], typed).map(|b| Value::Bool(!b)),
+            Builtin::Ge => lt(&args[0], &args[1], typed).map(|b| Value::Bool(!b)),
         }
     }
 }
@@ -115,8 +116,9 @@ fn eval_args(args: &[Value]) -> String {
     sprint(&printable)
 }
 
-fn length(item: &Value) -> Result<i64, String> {
+fn length(item: &Value, go_minor: u32) -> Result<i64, String> {
     match item {
+        Value::Nil if go_minor < 26 => Err("len of nil pointer".into()),
         Value::Nil => Err("reflect: call of reflect.Value.Type on zero Value".into()),
         Value::String(s) => Ok(s.len() as i64),
         Value::Bytes(b) => Ok(b.len() as i64),
@@ -172,6 +174,7 @@ fn index(item: &Value, indexes: &[Value]) -> Result<Value, String> {
                         ElemType::String => Value::str(""),
                         ElemType::Int => Value::Int(0),
                         ElemType::List => Value::Nil,
+                        ElemType::Bytes => Value::Bytes(Vec::new().into()),
                     },
                 }
             }
@@ -237,7 +240,7 @@ fn basic_kind(v: &Value) -> Kind {
     }
 }
 
-fn eq(arg1: &Value, rest: &[Value]) -> Result<bool, String> {
+fn eq(arg1: &Value, rest: &[Value], typed: bool) -> Result<bool, String> {
     if rest.is_empty() {
         return Err("missing argument for comparison".into());
     }
@@ -246,11 +249,7 @@ fn eq(arg1: &Value, rest: &[Value]) -> Result<bool, String> {
         let k2 = basic_kind(arg);
         let truth = if k1 != k2 {
             if !arg1.is_nil() && !arg.is_nil() {
-                return Err(format!(
-                    "incompatible types for comparison: {} and {}",
-                    arg1.type_name(),
-                    arg.type_name()
-                ));
+                return Err(incompatible(arg1, arg, typed));
             }
             false
         } else {
@@ -273,7 +272,16 @@ fn eq(arg1: &Value, rest: &[Value]) -> Result<bool, String> {
                         arg1.is_nil() == arg.is_nil()
                     } else {
                         match (arg1, arg) {
-                            (Value::Object(a), Value::Object(b)) => std::rc::Rc::ptr_eq(a, b),
+                            (Value::Object(_), Value::Object(_)) if !comparable(arg) => {
+                                return Err(format!(
+                                    "non-comparable type {}: {}",
+                                    sprintf("%s", std::slice::from_ref(arg)),
+                                    arg.type_name()
+                                ));
+                            }
+                            // Pointers compare by address, structs by value.
+                            (Value::Object(a), Value::Object(b)) if a.kind_name() == "ptr" => std::rc::Rc::ptr_eq(a, b),
+                            (Value::Object(_), Value::Object(_)) => arg1 == arg,
                             _ => {
                                 return Err(format!(
                                     "non-comparable type {}: {}",
@@ -293,7 +301,29 @@ fn eq(arg1: &Value, rest: &[Value]) -> Result<bool, String> {
     Ok(false)
 }
 
-fn lt(arg1: &Value, arg2: &Value) -> Result<bool, String> {
+/// Whether Go's `==` works on the value's type: not on maps, slices, or structs holding them.
+fn comparable(v: &Value) -> bool {
+    match v {
+        Value::List(_) | Value::Map(_) | Value::Bytes(_) => false,
+        Value::Object(o) => match o.kind_name() {
+            "map" | "slice" => false,
+            "struct" => o.struct_fields().is_none_or(|fields| fields.iter().all(|(_, f)| comparable(f))),
+            _ => true,
+        },
+        _ => true,
+    }
+}
+
+/// Go 1.24 added the operand types to this error.
+fn incompatible(a: &Value, b: &Value, typed: bool) -> String {
+    if typed {
+        format!("incompatible types for comparison: {} and {}", a.type_name(), b.type_name())
+    } else {
+        "incompatible types for comparison".into()
+    }
+}
+
+fn lt(arg1: &Value, arg2: &Value, typed: bool) -> Result<bool, String> {
     const BAD: &str = "invalid type for comparison";
     let k1 = basic_kind(arg1);
     if k1 == Kind::Invalid {
@@ -304,7 +334,7 @@ fn lt(arg1: &Value, arg2: &Value) -> Result<bool, String> {
         return Err(BAD.into());
     }
     if k1 != k2 {
-        return Err(format!("incompatible types for comparison: {} and {}", arg1.type_name(), arg2.type_name()));
+        return Err(incompatible(arg1, arg2, typed));
     }
     match (arg1, arg2) {
         (Value::Int(a) | Value::Int64(a), Value::Int(b) | Value::Int64(b)) => Ok(a < b),
@@ -314,11 +344,11 @@ fn lt(arg1: &Value, arg2: &Value) -> Result<bool, String> {
     }
 }
 
-fn le(arg1: &Value, arg2: &Value) -> Result<bool, String> {
-    if lt(arg1, arg2)? {
+fn le(arg1: &Value, arg2: &Value, typed: bool) -> Result<bool, String> {
+    if lt(arg1, arg2, typed)? {
         return Ok(true);
     }
-    eq(arg1, std::slice::from_ref(arg2))
+    eq(arg1, std::slice::from_ref(arg2), typed)
 }
 
 /// Go's `template.HTMLEscapeString`.

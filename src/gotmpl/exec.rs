@@ -39,11 +39,14 @@ pub struct Options {
     pub else_with: bool,
     /// Go's `maxExecDepth` for nested `{{template}}` calls.
     pub max_exec_depth: usize,
+    /// The minor version of the Go release whose error wording to reproduce (helm 3.15: 22,
+    /// helm 4.1: 25; the executor goldens: 26).
+    pub go_minor: u32,
 }
 
 impl Default for Options {
     fn default() -> Options {
-        Options { missing_key: MissingKey::Invalid, range_over_int: true, else_with: true, max_exec_depth: 100_000 }
+        Options { missing_key: MissingKey::Invalid, range_over_int: true, else_with: true, max_exec_depth: 100_000, go_minor: 26 }
     }
 }
 
@@ -104,6 +107,7 @@ impl Template {
         let is_func = |f: &str| funcs.contains(f) || builtins::is_builtin(f);
         let mut opts = ParseOptions::new(&is_func);
         opts.else_with = self.options.else_with;
+        opts.comment_lines_lost = self.options.go_minor < 23;
         let trees = parse(name, text, &opts)?;
         for (tname, tree) in trees {
             if self.trees.contains_key(&tname) && tree.root.is_empty_tree() {
@@ -465,6 +469,11 @@ impl<'a> State<'a> {
         self.at(node);
         match val {
             Slot::Invalid => out.push_str("<no value>"),
+            // An addressable struct field prints through its pointer's `String` method.
+            Slot::Iface(Value::Object(o)) | Slot::Concrete(Value::Object(o)) => match o.action_text() {
+                Some(text) => out.push_str(&text),
+                None => out.push_str(&o.go_format()),
+            },
             Slot::Iface(v) | Slot::Concrete(v) => out.push_str(&v.go_format()),
         }
         Ok(())
@@ -529,7 +538,8 @@ impl<'a> State<'a> {
         let hex_int = text.len() > 2 && text.starts_with('0') && matches!(text.as_bytes()[1], b'x' | b'X') && !text.contains(['p', 'P']);
         let rune = text.starts_with('\'');
         if n.is_complex {
-            return Err(self.error(format_args!("complex constant {text} is not supported")));
+            let (re, im) = n.complex128;
+            return Ok(Slot::Concrete(Value::Object(Rc::new(Complex128 { re, im }))));
         }
         if n.is_float && !hex_int && !rune && text.contains(['.', 'e', 'E', 'p', 'P']) {
             return Ok(Slot::Concrete(Value::Float(n.float64)));
@@ -644,6 +654,22 @@ impl<'a> State<'a> {
                     }
                     return Ok(Slot::result(field));
                 }
+                // A named map type (`engine.files`): keys are looked up as on its map.
+                if o.kind_name() == "map" {
+                    if let Some(Value::Map(m)) = o.underlying() {
+                        if has_args {
+                            return Err(self.error(format_args!("{name} is not a method but has arguments")));
+                        }
+                        return match m.get(name) {
+                            Some(v) => Ok(Slot::result(v)),
+                            None => match self.set.options.missing_key {
+                                MissingKey::Invalid => Ok(Slot::Invalid),
+                                MissingKey::Zero => Ok(Slot::result(o.elem_zero())),
+                                MissingKey::Error => Err(self.error(format_args!("map has no entry for key {name:?}"))),
+                            },
+                        };
+                    }
+                }
             }
             Value::Map(m) => {
                 if has_args {
@@ -733,16 +759,35 @@ impl<'a> State<'a> {
             argv.push(self.validate_type(f, param)?);
         }
 
+        if let (Callable::Builtin(builtins::Builtin::Len), Some(Arg::Nil(_))) = (&callable, args.first()) {
+            // A literal nil reaches `len` as an invalid reflect.Value.
+            let message = "reflect: call of reflect.Value.Type on zero Value".to_string();
+            self.at(node);
+            return match self.error(format_args!("error calling {name}: {message}")) {
+                Flow::Err(mut err) => {
+                    err.causes = vec![err.message.clone(), message];
+                    Err(Flow::Err(err))
+                }
+                flow => Err(flow),
+            };
+        }
         if let Callable::Builtin(builtins::Builtin::Call) = callable {
             // Templates here never hold function values, so `call` can only fail; Go names the
             // callee by its node text.
             let callee = args.first().map(ToString::to_string).unwrap_or_default();
             let message = match &argv[0] {
                 Value::Nil => "call of nil".to_string(),
+                v if self.set.options.go_minor < 24 => format!("non-function of type {}", v.type_name()),
                 v => format!("non-function {callee} of type {}", v.type_name()),
             };
             self.at(node);
-            return Err(self.error(format_args!("error calling {name}: {message}")));
+            return match self.error(format_args!("error calling {name}: {message}")) {
+                Flow::Err(mut err) => {
+                    err.causes = vec![err.message.clone(), message];
+                    Err(Flow::Err(err))
+                }
+                flow => Err(flow),
+            };
         }
         let result = match callable {
             Callable::Func(f) => (f.body)(self, argv).map(Slot::result),
@@ -753,14 +798,31 @@ impl<'a> State<'a> {
             },
             Callable::Builtin(b) => {
                 // Builtins work on the kind underneath a named type, as Go's reflection does.
+                // `fmt` and the comparisons see the named type itself (`%T`, Stringers, the type
+                // named in comparison errors).
+                let formats = matches!(
+                    b,
+                    builtins::Builtin::Print
+                        | builtins::Builtin::Printf
+                        | builtins::Builtin::Println
+                        | builtins::Builtin::Html
+                        | builtins::Builtin::Js
+                        | builtins::Builtin::UrlQuery
+                        | builtins::Builtin::Eq
+                        | builtins::Builtin::Ne
+                        | builtins::Builtin::Lt
+                        | builtins::Builtin::Le
+                        | builtins::Builtin::Gt
+                        | builtins::Builtin::Ge
+                );
                 let argv = argv
                     .into_iter()
                     .map(|v| match v {
-                        Value::Object(o) => o.underlying().unwrap_or(Value::Object(o)),
+                        Value::Object(o) if !formats => o.underlying().unwrap_or(Value::Object(o)),
                         v => v,
                     })
                     .collect();
-                b.call(argv).map(Slot::result).map_err(FuncError::from)
+                b.call(argv, self.set.options.go_minor).map(Slot::result).map_err(FuncError::from)
             }
         };
         result.map_err(|e| {
@@ -873,6 +935,7 @@ fn zero_of(elem: ElemType) -> Value {
         ElemType::String => Value::str(""),
         ElemType::Int => Value::Int(0),
         ElemType::List => Value::Nil,
+        ElemType::Bytes => Value::Bytes(Vec::new().into()),
     }
 }
 
@@ -894,5 +957,31 @@ impl Host for State<'_> {
 
     fn template_name(&self) -> &str {
         self.name
+    }
+}
+
+/// A `complex128` constant (`{{ 1i }}`): printed as Go prints it, `(0+1i)`.
+#[derive(Debug)]
+struct Complex128 {
+    re: f64,
+    im: f64,
+}
+
+impl crate::value::Object for Complex128 {
+    fn type_name(&self) -> &str {
+        "complex128"
+    }
+
+    fn kind_name(&self) -> &str {
+        "complex128"
+    }
+
+    fn go_format(&self) -> String {
+        let re = crate::value::format_float(self.re, b'g', -1);
+        let mut im = crate::value::format_float(self.im, b'g', -1);
+        if !im.starts_with(['-', '+']) {
+            im.insert(0, '+');
+        }
+        format!("({re}{im}i)")
     }
 }

@@ -42,6 +42,9 @@ pub struct ParseOptions<'f> {
     pub skip_func_check: bool,
     /// Go's `ParseComments` mode: keep comments as nodes.
     pub parse_comments: bool,
+    /// Go 1.22's lexer does not count the newlines inside a `{{/* */}}` comment, so parse
+    /// errors after one name an earlier line.
+    pub comment_lines_lost: bool,
 }
 
 impl<'f> ParseOptions<'f> {
@@ -52,8 +55,33 @@ impl<'f> ParseOptions<'f> {
             else_with: true,
             skip_func_check: false,
             parse_comments: false,
+            comment_lines_lost: false,
         }
     }
+}
+
+/// Newlines inside `{{/* ... */}}` comments that end before `end` (what Go 1.22's lexer loses).
+fn comment_newlines_before(text: &str, end: usize) -> usize {
+    let mut lost = 0;
+    let mut from = 0;
+    while let Some(at) = text[from..end].find("{{") {
+        let mut open = from + at + 2;
+        if text[open..].starts_with("- ") {
+            open += 2;
+        }
+        from = open;
+        if !text[open..].starts_with("/*") {
+            continue;
+        }
+        let Some(close) = text[open + 2..].find("*/") else { break };
+        let close = open + 2 + close + 2;
+        if close > end {
+            break;
+        }
+        lost += text[open..close].matches('\n').count();
+        from = close;
+    }
+    lost
 }
 
 /// Go allows 10000 nested parentheses; each level here costs several Rust frames (about 4.5 KiB
@@ -330,10 +358,11 @@ impl<'a> Parser<'a, '_> {
 
     fn line_of(&self, pos: Pos) -> usize {
         let end = pos.min(self.text.len());
-        1 + self.text.as_bytes()[..end]
+        let line = 1 + self.text.as_bytes()[..end]
             .iter()
             .filter(|&&b| b == b'\n')
-            .count()
+            .count();
+        if self.opts.comment_lines_lost { line - comment_newlines_before(self.text, end) } else { line }
     }
 
     /// Go's `errorf`: the line is that of the token read last in the current tree.

@@ -150,102 +150,135 @@ struct Flags {
     sharp: bool,
     space: bool,
     zero: bool,
+    /// `%#v` (Go syntax) and `%+v`: the `#`/`+` flags moved aside for `v`.
+    sharp_v: bool,
+    plus_v: bool,
     width: Option<usize>,
     prec: Option<usize>,
 }
 
-/// Go's `fmt.Sprintf`.
+/// Go's `fmt.Sprintf` (`pp.doPrintf`): flags, `[n]` argument indexes, `*` width and precision,
+/// and the `%!verb(...)` texts for bad verbs, missing, extra and bad-index operands.
 pub fn sprintf(format: &str, args: &[Value]) -> String {
     let mut out = String::new();
     let bytes = format.as_bytes();
+    let end = bytes.len();
     let mut i = 0;
-    let mut argn = 0;
+    let mut argn = 0usize;
     let mut reordered = false;
-    while i < bytes.len() {
+    'format: while i < end {
+        let mut good_arg = true;
         let start = i;
-        while i < bytes.len() && bytes[i] != b'%' {
+        while i < end && bytes[i] != b'%' {
             i += 1;
         }
         out.push_str(&format[start..i]);
-        if i >= bytes.len() {
+        if i >= end {
             break;
         }
         i += 1; // '%'
         let mut fl = Flags::default();
-        while i < bytes.len() {
+        while i < end {
             match bytes[i] {
+                b'#' => fl.sharp = true,
+                b'0' => fl.zero = !fl.minus,
                 b'+' => fl.plus = true,
                 b'-' => {
                     fl.minus = true;
                     fl.zero = false;
                 }
-                b'#' => fl.sharp = true,
                 b' ' => fl.space = true,
-                b'0' => fl.zero = !fl.minus,
-                _ => break,
+                c => {
+                    if c.is_ascii_lowercase() && argn < args.len() {
+                        if c == b'v' {
+                            fl.sharp_v = fl.sharp;
+                            fl.sharp = false;
+                            fl.plus_v = fl.plus;
+                            fl.plus = false;
+                        }
+                        print_arg(&mut out, &args[argn], c as char, fl);
+                        argn += 1;
+                        i += 1;
+                        continue 'format;
+                    }
+                    break;
+                }
             }
             i += 1;
         }
-        // Width: digits or '*'.
-        if i < bytes.len() && bytes[i] == b'*' {
+        // An explicit argument index, then the width.
+        let mut after_index;
+        (argn, i, after_index) = arg_number(argn, format, i, args.len(), &mut good_arg, &mut reordered);
+        if i < end && bytes[i] == b'*' {
             i += 1;
-            match args.get(argn) {
-                Some(Value::Int(n) | Value::Int64(n)) => {
-                    let n = *n;
-                    fl.width = Some(n.unsigned_abs() as usize);
-                    if n < 0 {
-                        fl.minus = true;
-                        fl.zero = false;
-                    }
-                }
-                _ => out.push_str("%!(BADWIDTH)"),
+            let (n, ok, next) = int_from_arg(args, argn);
+            argn = next;
+            if !ok {
+                out.push_str("%!(BADWIDTH)");
+                fl.width = None;
+            } else if n < 0 {
+                fl.width = Some(n.unsigned_abs() as usize);
+                fl.minus = true;
+                fl.zero = false;
+            } else {
+                fl.width = Some(n as usize);
             }
-            argn += 1;
+            after_index = false;
         } else {
             let (n, next) = parse_num(bytes, i);
             fl.width = n;
             i = next;
+            if after_index && n.is_some() {
+                good_arg = false;
+            }
         }
-        if i < bytes.len() && bytes[i] == b'.' {
+        if i + 1 < end && bytes[i] == b'.' {
             i += 1;
-            if i < bytes.len() && bytes[i] == b'*' {
+            if after_index {
+                good_arg = false;
+            }
+            (argn, i, after_index) = arg_number(argn, format, i, args.len(), &mut good_arg, &mut reordered);
+            if i < end && bytes[i] == b'*' {
                 i += 1;
-                match args.get(argn) {
-                    Some(Value::Int(n) | Value::Int64(n)) if *n >= 0 => fl.prec = Some(*n as usize),
-                    _ => out.push_str("%!(BADPREC)"),
+                let (n, ok, next) = int_from_arg(args, argn);
+                argn = next;
+                if ok && n >= 0 {
+                    fl.prec = Some(n as usize);
+                } else {
+                    fl.prec = None;
+                    out.push_str("%!(BADPREC)");
                 }
-                argn += 1;
+                after_index = false;
             } else {
                 let (n, next) = parse_num(bytes, i);
                 fl.prec = Some(n.unwrap_or(0));
                 i = next;
             }
         }
-        if i < bytes.len() && bytes[i] == b'[' {
-            // Explicit argument indexes are rare in charts; Go accepts them, we report them.
-            reordered = true;
-            if let Some(end) = format[i..].find(']') {
-                if let Ok(n) = format[i + 1..i + end].parse::<usize>() {
-                    argn = n.saturating_sub(1);
-                }
-                i += end + 1;
-            }
+        if !after_index {
+            (argn, i, _) = arg_number(argn, format, i, args.len(), &mut good_arg, &mut reordered);
         }
-        let Some(verb) = format[i..].chars().next() else {
+        let Some(verb) = format.get(i..).and_then(|r| r.chars().next()) else {
             out.push_str("%!(NOVERB)");
             break;
         };
         i += verb.len_utf8();
         if verb == '%' {
             out.push('%');
-            continue;
-        }
-        let Some(arg) = args.get(argn) else {
+        } else if !good_arg {
+            out.push_str(&format!("%!{verb}(BADINDEX)"));
+        } else if argn >= args.len() {
             out.push_str(&format!("%!{verb}(MISSING)"));
-            continue;
-        };
-        argn += 1;
-        format_one(&mut out, verb, arg, fl);
+        } else {
+            if verb == 'v' {
+                fl.sharp_v = fl.sharp;
+                fl.sharp = false;
+                fl.plus_v = fl.plus;
+                fl.plus = false;
+            }
+            print_arg(&mut out, &args[argn], verb, fl);
+            argn += 1;
+        }
     }
     if !reordered && argn < args.len() {
         out.push_str("%!(EXTRA ");
@@ -253,29 +286,84 @@ pub fn sprintf(format: &str, args: &[Value]) -> String {
             if k > 0 {
                 out.push_str(", ");
             }
-            out.push_str(&arg.type_name());
-            out.push('=');
-            write_v(&mut out, arg, true);
+            if arg.is_nil() {
+                out.push_str("<nil>");
+            } else {
+                out.push_str(&arg.type_name());
+                out.push('=');
+                print_arg(&mut out, arg, 'v', Flags::default());
+            }
         }
         out.push(')');
     }
     out
 }
 
+/// Go's `argNumber`: an `[n]` index at `i`, if any.
+fn arg_number(
+    argn: usize,
+    format: &str,
+    i: usize,
+    num_args: usize,
+    good: &mut bool,
+    reordered: &mut bool,
+) -> (usize, usize, bool) {
+    let b = format.as_bytes();
+    if i >= b.len() || b[i] != b'[' {
+        return (argn, i, false);
+    }
+    *reordered = true;
+    let rest = &b[i..];
+    let (index, width, ok) = 'parse: {
+        if rest.len() < 3 {
+            break 'parse (0i64, 1, false);
+        }
+        for j in 1..rest.len() {
+            if rest[j] == b']' {
+                let (n, next) = parse_num(rest, 1);
+                match n {
+                    Some(n) if next == j => break 'parse (n as i64 - 1, j + 1, true),
+                    _ => break 'parse (0, j + 1, false),
+                }
+            }
+        }
+        (0, 1, false)
+    };
+    if ok && index >= 0 && (index as usize) < num_args {
+        return (index as usize, i + width, true);
+    }
+    *good = false;
+    (argn, i + width, ok)
+}
+
+/// Go's `intFromArg`: an int operand for `*`.
+fn int_from_arg(args: &[Value], argn: usize) -> (i64, bool, usize) {
+    match args.get(argn) {
+        Some(Value::Int(n) | Value::Int64(n)) if n.unsigned_abs() <= 1_000_000 => (*n, true, argn + 1),
+        Some(_) => (0, false, argn + 1),
+        None => (0, false, argn),
+    }
+}
+
 fn parse_num(bytes: &[u8], mut i: usize) -> (Option<usize>, usize) {
     let start = i;
+    let mut n: usize = 0;
     while i < bytes.len() && bytes[i].is_ascii_digit() {
+        if n > 1_000_000 {
+            return (None, bytes.len());
+        }
+        n = n * 10 + usize::from(bytes[i] - b'0');
         i += 1;
     }
     if i == start {
         return (None, i);
     }
-    let n = std::str::from_utf8(&bytes[start..i]).ok().and_then(|s| s.parse().ok());
-    (n, i)
+    (Some(n), i)
 }
 
-/// `%!verb(type=value)`: what Go prints for a verb that does not fit the operand.
-fn bad_verb(out: &mut String, verb: char, arg: &Value) {
+/// `%!verb(type=value)`: what Go prints for a verb that does not fit the operand; the operand
+/// is printed with `%v` and the same flags.
+fn bad_verb(out: &mut String, verb: char, arg: &Value, fl: Flags) {
     out.push_str("%!");
     out.push(verb);
     out.push('(');
@@ -284,124 +372,226 @@ fn bad_verb(out: &mut String, verb: char, arg: &Value) {
         _ => {
             out.push_str(&arg.type_name());
             out.push('=');
-            write_v(out, arg, true);
+            print_value(out, arg, 'v', fl, 0);
         }
     }
     out.push(')');
 }
 
-fn format_one(out: &mut String, verb: char, arg: &Value, fl: Flags) {
+/// Go's `pp.printArg`.
+fn print_arg(out: &mut String, arg: &Value, verb: char, fl: Flags) {
     match (verb, arg) {
-        ('T', _) => pad(out, &arg.type_name(), fl),
-        ('v', Value::Float(f)) => pad_number(out, &float_verb(*f, 'g', fl), fl),
-        ('v', Value::Int(n) | Value::Int64(n)) => pad_number(out, &int_verb(*n, 'd', fl), fl),
-        ('v', Value::Nil) => pad(out, "<nil>", fl),
-        ('v', Value::String(s)) if fl.sharp => pad(out, &go_quote(s), fl),
-        ('v', _) => {
-            let mut s = String::new();
-            write_v(&mut s, arg, true);
-            pad(out, &s, fl);
+        ('T' | 'v', Value::Nil) => pad(out, "<nil>", fl),
+        (_, Value::Nil) => bad_verb(out, verb, arg, fl),
+        ('T', _) => fmt_s(out, &arg.type_name(), fl),
+        _ => print_value(out, arg, verb, fl, 0),
+    }
+}
+
+/// Go's `pp.printValue` for the kinds templates hold.
+fn print_value(out: &mut String, arg: &Value, verb: char, fl: Flags, depth: usize) {
+    match arg {
+        Value::Nil => {
+            if fl.sharp_v {
+                out.push_str("interface {}(nil)");
+            } else {
+                out.push_str("<nil>");
+            }
         }
-        ('t', Value::Bool(b)) => pad(out, if *b { "true" } else { "false" }, fl),
-        ('d' | 'b' | 'o' | 'O' | 'x' | 'X' | 'c' | 'q' | 'U', Value::Int(n) | Value::Int64(n)) => {
-            let text = int_verb(*n, verb, fl);
-            if matches!(verb, 'c' | 'q' | 'U') { pad(out, &text, fl) } else { pad_number(out, &text, fl) }
-        }
-        ('e' | 'E' | 'f' | 'F' | 'g' | 'G' | 'b' | 'x' | 'X', Value::Float(f)) => {
-            pad_number(out, &float_verb(*f, verb, fl), fl)
-        }
-        ('s' | 'q' | 'x' | 'X', Value::String(s)) => {
-            let s: &str = s;
-            let s = match fl.prec {
-                Some(p) => s.char_indices().nth(p).map_or(s, |(at, _)| &s[..at]),
-                None => s,
-            };
-            let text = match verb {
-                's' => s.to_string(),
-                'q' if fl.sharp && !s.contains('`') && s.chars().all(|c| c == '\t' || !c.is_control()) => {
-                    format!("`{s}`")
+        Value::Bool(b) => match verb {
+            't' | 'v' => pad(out, if *b { "true" } else { "false" }, fl),
+            _ => bad_verb(out, verb, arg, fl),
+        },
+        Value::Int(n) | Value::Int64(n) => fmt_integer_verb(out, *n, verb, fl, arg),
+        Value::Float(f) => match verb {
+            'v' => fmt_float(out, *f, 'g', None, fl),
+            'b' | 'g' | 'G' | 'x' | 'X' => fmt_float(out, *f, verb, None, fl),
+            'f' | 'e' | 'E' | 'F' => fmt_float(out, *f, verb, Some(6), fl),
+            _ => bad_verb(out, verb, arg, fl),
+        },
+        Value::String(s) => match verb {
+            'v' if fl.sharp_v => fmt_q(out, s, fl),
+            'v' | 's' => fmt_s(out, s, fl),
+            'x' | 'X' => fmt_sx(out, s.as_bytes(), verb == 'X', fl),
+            'q' => fmt_q(out, s, fl),
+            _ => bad_verb(out, verb, arg, fl),
+        },
+        Value::Bytes(b) => match verb {
+            'v' | 'd' if fl.sharp_v => {
+                out.push_str("[]byte{");
+                for (k, byte) in b.iter().enumerate() {
+                    if k > 0 {
+                        out.push_str(", ");
+                    }
+                    out.push_str(&format!("0x{byte:x}"));
                 }
-                'q' => go_quote_with(s, '"', fl.plus),
-                _ => hex_bytes(s.as_bytes(), verb == 'X', fl),
-            };
-            pad(out, &text, fl);
-        }
-        ('s' | 'x' | 'X' | 'q', Value::Bytes(b)) => {
-            let text = match verb {
-                's' => String::from_utf8_lossy(b).into_owned(),
-                'q' => go_quote(&String::from_utf8_lossy(b)),
-                _ => hex_bytes(b, verb == 'X', fl),
-            };
-            pad(out, &text, fl);
-        }
-        (_, Value::List(l)) if verb != 'T' => {
-            // Go applies the verb to each element: `%d` of [1 2] is `[1 2]`.
+                out.push('}');
+            }
+            'v' | 'd' => {
+                out.push('[');
+                for (k, byte) in b.iter().enumerate() {
+                    if k > 0 {
+                        out.push(' ');
+                    }
+                    fmt_integer(out, u64::from(*byte), false, 10, verb, fl);
+                }
+                out.push(']');
+            }
+            's' => fmt_s(out, &String::from_utf8_lossy(b), fl),
+            'x' | 'X' => fmt_sx(out, b, verb == 'X', fl),
+            'q' => fmt_q(out, &String::from_utf8_lossy(b), fl),
+            _ => {
+                out.push('[');
+                for (k, byte) in b.iter().enumerate() {
+                    if k > 0 {
+                        out.push(' ');
+                    }
+                    fmt_integer_verb(out, i64::from(*byte), verb, fl, &Value::Int(i64::from(*byte)));
+                }
+                out.push(']');
+            }
+        },
+        Value::List(l) => {
+            if fl.sharp_v {
+                out.push_str(&arg.type_name());
+                out.push('{');
+                for (k, item) in l.items.iter().enumerate() {
+                    if k > 0 {
+                        out.push_str(", ");
+                    }
+                    print_value(out, item, verb, fl, depth + 1);
+                }
+                out.push('}');
+                return;
+            }
             out.push('[');
             for (k, item) in l.items.iter().enumerate() {
                 if k > 0 {
                     out.push(' ');
                 }
-                format_one(out, verb, item, fl);
+                print_value(out, item, verb, fl, depth + 1);
             }
             out.push(']');
         }
-        (_, Value::Map(m)) if verb != 'T' => {
+        Value::Map(m) => {
+            if fl.sharp_v {
+                out.push_str(&arg.type_name());
+                out.push('{');
+                for (k, (key, item)) in m.entries().iter().enumerate() {
+                    if k > 0 {
+                        out.push_str(", ");
+                    }
+                    print_value(out, &Value::str(key.as_str()), verb, fl, depth + 1);
+                    out.push(':');
+                    print_value(out, item, verb, fl, depth + 1);
+                }
+                out.push('}');
+                return;
+            }
             out.push_str("map[");
             for (k, (key, item)) in m.entries().iter().enumerate() {
                 if k > 0 {
                     out.push(' ');
                 }
-                format_one(out, verb, &Value::str(key.as_str()), fl);
+                print_value(out, &Value::str(key.as_str()), verb, fl, depth + 1);
                 out.push(':');
-                format_one(out, verb, item, fl);
+                print_value(out, item, verb, fl, depth + 1);
             }
             out.push(']');
         }
-        _ => bad_verb(out, verb, arg),
+        Value::Object(o) if o.struct_fields().is_some() && !fl.sharp_v => {
+            // Go formats a struct field by field with the same verb; `%+v` names the fields.
+            let fields = o.struct_fields().unwrap_or_default();
+            out.push('{');
+            for (k, (name, item)) in fields.iter().enumerate() {
+                if k > 0 {
+                    out.push(' ');
+                }
+                if fl.plus_v {
+                    out.push_str(name);
+                    out.push(':');
+                }
+                print_value(out, item, verb, fl, depth + 1);
+            }
+            out.push('}');
+        }
+        Value::Object(o) => match o.underlying() {
+            Some(u) if !fl.sharp_v => print_value(out, &u, verb, fl, depth),
+            _ => match verb {
+                'v' | 's' => fmt_s(out, &o.go_format(), fl),
+                'q' => fmt_q(out, &o.go_format(), fl),
+                _ => bad_verb(out, verb, arg, fl),
+            },
+        },
     }
 }
 
-fn int_verb(n: i64, verb: char, fl: Flags) -> String {
-    let neg = n < 0;
-    let mag = n.unsigned_abs();
-    let mut digits = match verb {
-        'b' => format!("{mag:b}"),
-        'o' | 'O' => format!("{mag:o}"),
-        'x' => format!("{mag:x}"),
-        'X' => format!("{mag:X}"),
-        'c' => return char::from_u32(n as u32).unwrap_or('\u{FFFD}').to_string(),
+fn fmt_integer_verb(out: &mut String, n: i64, verb: char, fl: Flags, arg: &Value) {
+    let u = n as u64;
+    match verb {
+        'v' | 'd' => fmt_integer(out, u, true, 10, verb, fl),
+        'b' => fmt_integer(out, u, true, 2, verb, fl),
+        'o' | 'O' => fmt_integer(out, u, true, 8, verb, fl),
+        'x' | 'X' => fmt_integer(out, u, true, 16, verb, fl),
+        'c' => pad(out, &char::from_u32(n as u32).filter(|_| (0..=0x10FFFF).contains(&n)).unwrap_or('\u{FFFD}').to_string(), fl),
         'q' => {
-            let c = char::from_u32(n as u32).unwrap_or('\u{FFFD}');
-            return if c == '\'' { "'\\''".into() } else { go_quote_with(&c.to_string(), '\'', fl.plus) };
+            let c = char::from_u32(n as u32).filter(|_| (0..=0x10FFFF).contains(&n)).unwrap_or('\u{FFFD}');
+            pad(out, &go_quote_with(&c.to_string(), '\'', fl.plus), fl);
         }
         'U' => {
-            let mut s = format!("U+{mag:04X}");
+            let mut s = format!("U+{:04X}", u);
             if fl.sharp {
-                if let Some(c) = char::from_u32(n as u32) {
+                if let Some(c) = char::from_u32(n as u32).filter(|c| is_go_printable(*c)) {
                     s.push_str(&format!(" '{c}'"));
                 }
             }
-            return s;
+            pad(out, &s, fl);
         }
-        _ => mag.to_string(),
-    };
+        _ => bad_verb(out, verb, arg, fl),
+    }
+}
+
+/// Go's `fmt.fmtInteger`.
+fn fmt_integer(out: &mut String, u: u64, signed: bool, base: u32, verb: char, fl: Flags) {
+    let negative = signed && (u as i64) < 0;
+    let mag = if negative { (u as i64).unsigned_abs() } else { u };
+    let mut prec = 0usize;
     if let Some(p) = fl.prec {
-        if p == 0 && n == 0 {
-            digits.clear();
+        prec = p;
+        if p == 0 && mag == 0 {
+            let w = fl.width.unwrap_or(0);
+            out.extend(std::iter::repeat_n(' ', w));
+            return;
         }
-        while digits.len() < p {
-            digits.insert(0, '0');
+    } else if fl.zero && fl.width.is_some() {
+        prec = fl.width.unwrap_or(0);
+        if negative || fl.plus || fl.space {
+            prec = prec.saturating_sub(1);
         }
     }
-    let prefix = match (verb, fl.sharp) {
-        ('b', true) => "0b",
-        ('o', true) if !digits.starts_with('0') => "0",
-        ('O', _) => "0o",
-        ('x', true) => "0x",
-        ('X', true) => "0X",
-        _ => "",
+    let mut digits = match base {
+        2 => format!("{mag:b}"),
+        8 => format!("{mag:o}"),
+        16 if verb == 'X' => format!("{mag:X}"),
+        16 => format!("{mag:x}"),
+        _ => mag.to_string(),
     };
-    let sign = if neg {
+    while digits.len() < prec {
+        digits.insert(0, '0');
+    }
+    let mut prefix = String::new();
+    if fl.sharp {
+        match base {
+            2 => prefix.push_str("0b"),
+            8 if !digits.starts_with('0') => prefix.push('0'),
+            16 => prefix.push_str(if verb == 'X' { "0X" } else { "0x" }),
+            _ => {}
+        }
+    }
+    if verb == 'O' {
+        prefix.insert_str(0, "0o");
+    }
+    let sign = if negative {
         "-"
     } else if fl.plus {
         "+"
@@ -410,32 +600,221 @@ fn int_verb(n: i64, verb: char, fl: Flags) -> String {
     } else {
         ""
     };
-    format!("{sign}{prefix}{digits}")
+    let mut nfl = fl;
+    nfl.zero = false;
+    pad(out, &format!("{sign}{prefix}{digits}"), nfl);
 }
 
-fn float_verb(f: f64, verb: char, fl: Flags) -> String {
-    let (fmt, default_prec) = match verb {
-        'e' => (b'e', 6),
-        'E' => (b'E', 6),
-        'f' | 'F' => (b'f', 6),
-        'G' => (b'G', -1),
-        _ => (b'g', -1),
+/// Go's `fmt.fmtFloat`.
+fn fmt_float(out: &mut String, v: f64, verb: char, default_prec: Option<usize>, fl: Flags) {
+    let prec: i32 = fl.prec.or(default_prec).map_or(-1, |p| p as i32);
+    let mut num = match verb {
+        'b' => float_b(v),
+        'x' | 'X' => float_x(v, prec, verb == 'X'),
+        'F' => format_float(v, b'f', prec),
+        _ => format_float(v, verb as u8, prec),
     };
-    let prec = fl.prec.map_or(default_prec, |p| p as i32);
-    let mut s = format_float(f, fmt, prec);
-    if fl.sharp && matches!(verb, 'g' | 'G' | 'v') && !s.contains('.') && !s.contains(['e', 'E']) {
-        s.push('.');
+    if !num.starts_with(['-', '+']) {
+        num.insert(0, '+');
     }
-    if !s.starts_with(['-', '+']) && !f.is_nan() {
-        if fl.plus {
-            s.insert(0, '+');
-        } else if fl.space {
-            s.insert(0, ' ');
+    if fl.space && num.starts_with('+') && !fl.plus {
+        num.replace_range(0..1, " ");
+    }
+    let second = num.as_bytes().get(1).copied();
+    if second == Some(b'I') || second == Some(b'N') {
+        if second == Some(b'N') && !fl.space && !fl.plus {
+            num.remove(0);
         }
-    } else if s == "+Inf" && !fl.plus {
-        s = if fl.space { " Inf".into() } else { "+Inf".into() };
+        let mut nfl = fl;
+        nfl.zero = false;
+        pad(out, &num, nfl);
+        return;
     }
-    s
+    if fl.sharp && verb != 'b' {
+        let mut digits: i32 = 0;
+        if matches!(verb, 'v' | 'g' | 'G' | 'x') {
+            digits = if prec == -1 { 6 } else { prec };
+        }
+        let bytes = num.as_bytes().to_vec();
+        let mut body_end = bytes.len();
+        let mut has_point = false;
+        let mut saw_nonzero = false;
+        for (k, &c) in bytes.iter().enumerate().skip(1) {
+            match c {
+                b'.' => has_point = true,
+                b'p' | b'P' => {
+                    body_end = k;
+                    break;
+                }
+                b'e' | b'E' if verb != 'x' && verb != 'X' => {
+                    body_end = k;
+                    break;
+                }
+                _ => {
+                    if c != b'0' {
+                        saw_nonzero = true;
+                    }
+                    if saw_nonzero {
+                        digits -= 1;
+                    }
+                }
+            }
+        }
+        let mut body = num[..body_end].to_string();
+        let tail = num[body_end..].to_string();
+        if !has_point {
+            if body.len() == 2 && body.as_bytes()[1] == b'0' {
+                digits -= 1;
+            }
+            body.push('.');
+        }
+        while digits > 0 {
+            body.push('0');
+            digits -= 1;
+        }
+        num = body + &tail;
+    }
+    if fl.plus || !num.starts_with('+') {
+        if fl.zero && !fl.minus && fl.width.is_some_and(|w| w > num.chars().count()) {
+            let w = fl.width.unwrap_or(0);
+            out.push_str(&num[..1]);
+            out.extend(std::iter::repeat_n('0', w - num.chars().count()));
+            out.push_str(&num[1..]);
+            return;
+        }
+        pad(out, &num, fl);
+        return;
+    }
+    pad(out, &num[1..], fl);
+}
+
+/// strconv's `'b'` format: `mantissa p exponent` of the binary representation.
+fn float_b(v: f64) -> String {
+    let bits = v.to_bits();
+    let neg = bits >> 63 != 0;
+    let exp = ((bits >> 52) & 0x7ff) as i64;
+    let mut mant = bits & ((1u64 << 52) - 1);
+    let e = if exp == 0 { -1074 } else {
+        mant |= 1u64 << 52;
+        exp - 1075
+    };
+    format!("{}{}p{}{}", if neg { "-" } else { "" }, mant, if e >= 0 { "+" } else { "-" }, e.abs())
+}
+
+/// strconv's `'x'` format (`-0x1.8p+01`), shortest when `prec` is -1.
+fn float_x(v: f64, prec: i32, upper: bool) -> String {
+    if v.is_nan() {
+        return "NaN".into();
+    }
+    if v.is_infinite() {
+        return if v < 0.0 { "-Inf".into() } else { "+Inf".into() };
+    }
+    let bits = v.to_bits();
+    let neg = bits >> 63 != 0;
+    let exp_bits = ((bits >> 52) & 0x7ff) as i64;
+    let mut mant = bits & ((1u64 << 52) - 1);
+    let mut exp: i64;
+    if exp_bits == 0 {
+        if mant == 0 {
+            exp = 0;
+        } else {
+            exp = -1022;
+            while mant & (1u64 << 52) == 0 {
+                mant <<= 1;
+                exp -= 1;
+            }
+            mant &= (1u64 << 52) - 1;
+        }
+    } else {
+        exp = exp_bits - 1023;
+    }
+    let lead = if exp_bits == 0 && mant == 0 { 0 } else { 1 };
+    // 52 fraction bits = 13 hex digits.
+    let mut frac = format!("{mant:013x}");
+    if prec < 0 {
+        while frac.ends_with('0') {
+            frac.pop();
+        }
+    } else {
+        let p = prec as usize;
+        if p < 13 {
+            // Round half to even on the dropped digits.
+            let full = (u128::from(lead) << 52) | u128::from(mant);
+            let shift = 4 * (13 - p) as u32;
+            let mut kept = full >> shift;
+            let rem = full & ((1u128 << shift) - 1);
+            let half = 1u128 << (shift - 1);
+            if rem > half || (rem == half && kept & 1 == 1) {
+                kept += 1;
+            }
+            let mut lead2 = (kept >> (4 * p)) as u64;
+            let mut fr = kept & ((1u128 << (4 * p)) - 1);
+            if lead2 >= 2 {
+                lead2 >>= 1;
+                fr >>= 1;
+                exp += 1;
+            }
+            frac = if p == 0 { String::new() } else { format!("{:0width$x}", fr, width = p) };
+            let s = format_hex(neg, lead2, &frac, exp, upper);
+            return s;
+        }
+        while frac.len() < p {
+            frac.push('0');
+        }
+    }
+    format_hex(neg, lead, &frac, exp, upper)
+}
+
+fn format_hex(neg: bool, lead: u64, frac: &str, exp: i64, upper: bool) -> String {
+    let mut s = String::new();
+    if neg {
+        s.push('-');
+    }
+    s.push_str("0x");
+    s.push_str(&lead.to_string());
+    if !frac.is_empty() {
+        s.push('.');
+        s.push_str(frac);
+    }
+    s.push('p');
+    s.push(if exp >= 0 { '+' } else { '-' });
+    s.push_str(&format!("{:02}", exp.abs()));
+    if upper { s.to_uppercase() } else { s }
+}
+
+fn truncate(s: &str, fl: Flags) -> &str {
+    match fl.prec {
+        Some(p) => s.char_indices().nth(p).map_or(s, |(at, _)| &s[..at]),
+        None => s,
+    }
+}
+
+fn fmt_s(out: &mut String, s: &str, fl: Flags) {
+    pad(out, truncate(s, fl), fl);
+}
+
+fn fmt_q(out: &mut String, s: &str, fl: Flags) {
+    let s = truncate(s, fl);
+    let text = if fl.sharp && !s.contains('`') && s.chars().all(|c| c == '\t' || (!c.is_control() && c != '\u{FEFF}')) {
+        format!("`{s}`")
+    } else {
+        go_quote_with(s, '"', fl.plus)
+    };
+    pad(out, &text, fl);
+}
+
+/// Go's `fmtSbx`: hex of bytes, `% x` spaced, `%#x` prefixed; precision limits the bytes.
+fn fmt_sx(out: &mut String, b: &[u8], upper: bool, fl: Flags) {
+    let b = match fl.prec {
+        Some(p) if p < b.len() => &b[..p],
+        _ => b,
+    };
+    if b.is_empty() {
+        let w = fl.width.unwrap_or(0);
+        out.extend(std::iter::repeat_n(' ', w));
+        return;
+    }
+    pad(out, &hex_bytes(b, upper, fl), fl);
 }
 
 fn hex_bytes(b: &[u8], upper: bool, fl: Flags) -> String {
@@ -456,36 +835,18 @@ fn hex_bytes(b: &[u8], upper: bool, fl: Flags) -> String {
     s
 }
 
-/// Pads to the width with spaces, counting runes as Go does.
+/// Go's `fmt.pad`: to the width in runes, with spaces or (flag `0`) zeros.
 fn pad(out: &mut String, s: &str, fl: Flags) {
     let len = s.chars().count();
     let fill = fl.width.unwrap_or(0).saturating_sub(len);
+    let fill_char = if fl.zero { '0' } else { ' ' };
     if fl.minus {
         out.push_str(s);
         out.extend(std::iter::repeat_n(' ', fill));
     } else {
-        out.extend(std::iter::repeat_n(' ', fill));
+        out.extend(std::iter::repeat_n(fill_char, fill));
         out.push_str(s);
     }
-}
-
-/// Pads a number: zero padding goes after the sign.
-fn pad_number(out: &mut String, s: &str, fl: Flags) {
-    if fl.zero && !fl.minus && fl.width.is_some() && (fl.prec.is_none() || s.contains(['.', 'e'])) {
-        let width = fl.width.unwrap_or(0);
-        let (sign, digits) = match s.as_bytes().first() {
-            Some(b'-' | b'+' | b' ') => s.split_at(1),
-            _ => ("", s),
-        };
-        if digits.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '+' || c == '-') && !digits.contains("Inf") {
-            out.push_str(sign);
-            let fill = width.saturating_sub(s.chars().count());
-            out.extend(std::iter::repeat_n('0', fill));
-            out.push_str(digits);
-            return;
-        }
-    }
-    pad(out, s, fl);
 }
 
 #[cfg(test)]

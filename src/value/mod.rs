@@ -30,6 +30,8 @@ pub enum ElemType {
     Int,
     /// `[]interface {}`: `chunk`'s `[][]interface {}`.
     List,
+    /// `[]byte`: the file contents of `.Files` (`map[string][]byte`).
+    Bytes,
 }
 
 impl ElemType {
@@ -39,6 +41,7 @@ impl ElemType {
             ElemType::String => "string",
             ElemType::Int => "int",
             ElemType::List => "[]interface {}",
+            ElemType::Bytes => "[]uint8",
         }
     }
 }
@@ -208,8 +211,28 @@ pub trait Object: fmt::Debug {
     fn underlying(&self) -> Option<Value> {
         None
     }
+    /// The zero value of the element type of an object whose kind is `map` (what a missing key
+    /// yields under `missingkey=zero`).
+    fn elem_zero(&self) -> Value {
+        Value::Nil
+    }
     /// How `fmt` prints it with `%v`.
     fn go_format(&self) -> String;
+    /// How a template action prints it when it differs from `%v` (a struct field whose
+    /// pointer has a `String` method, which Go's executor calls on addressable values).
+    fn action_text(&self) -> Option<String> {
+        None
+    }
+    /// The JSON object fields of a struct, in the struct's field order (what `toJson` writes);
+    /// `None` to marshal [`Object::to_value`] instead.
+    fn json_fields(&self) -> Option<Vec<(String, Value)>> {
+        None
+    }
+    /// The fields of a Go struct, in order (unexported ones too), for `fmt`'s `%d`, `%+v`, …
+    /// which format a struct field by field; `None` when the object is not a struct.
+    fn struct_fields(&self) -> Option<Vec<(String, Value)>> {
+        None
+    }
     /// How `toJson`/`toYaml` see it: objects marshal as the value they stand for.
     fn to_value(&self) -> Value {
         Value::String(self.go_format().into())
@@ -272,7 +295,8 @@ impl Value {
             Value::Bytes(b) => !b.is_empty(),
             Value::List(l) => !l.items.is_empty(),
             Value::Map(m) => !m.is_empty(),
-            Value::Object(_) => true,
+            // A named map or slice type is true when non-empty; structs and pointers are true.
+            Value::Object(o) => o.underlying().is_none_or(|u| u.is_truthy()),
         }
     }
 
@@ -368,7 +392,11 @@ impl PartialEq for Value {
             (Value::Bytes(a), Value::Bytes(b)) => a == b,
             (Value::List(a), Value::List(b)) => a.elem == b.elem && a.items == b.items,
             (Value::Map(a), Value::Map(b)) => a == b,
-            (Value::Object(a), Value::Object(b)) => Rc::ptr_eq(a, b),
+            // Go compares struct values field by field and pointers by address; objects made
+            // afresh for each field access stand for the same Go value when they print the same.
+            (Value::Object(a), Value::Object(b)) => {
+                Rc::ptr_eq(a, b) || (a.type_name() == b.type_name() && a.go_format() == b.go_format())
+            }
             _ => false,
         }
     }

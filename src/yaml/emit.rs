@@ -42,6 +42,74 @@ pub fn marshal(v: &Value) -> Result<String, YamlError> {
     Ok(e.out)
 }
 
+/// helm 4's `toYamlPretty`: go-yaml v3's encoder with indent 2 applied to the value itself (no
+/// JSON round trip), without the final newline; "" on failure.
+pub fn to_yaml_pretty(v: &Value) -> String {
+    let node = to_node_v3(v, 0);
+    let mut e = Emitter::new();
+    e.v3 = true;
+    e.width = usize::MAX;
+    e.node(&node, Ctx { root: true, mapping: false, simple_key: false });
+    e.document_end();
+    let mut out = e.out;
+    if out.ends_with('\n') {
+        out.pop();
+    }
+    out
+}
+
+/// A value as go-yaml v3 encodes it: floats by `strconv.FormatFloat(f, 'g', -1, 64)`.
+fn to_node_v3(v: &Value, depth: usize) -> Node {
+    if depth > 10_000 {
+        return Node::Null;
+    }
+    match v {
+        Value::Nil => Node::Null,
+        Value::Bool(b) => Node::Bool(*b),
+        Value::Int(i) | Value::Int64(i) => Node::Int(i.to_string()),
+        Value::Float(f) => Node::Int(match format_float(*f, b'g', -1).as_str() {
+            "+Inf" => ".inf".into(),
+            "-Inf" => "-.inf".into(),
+            "NaN" => ".nan".into(),
+            s => s.to_string(),
+        }),
+        Value::String(s) => Node::Str(s.to_string()),
+        Value::Bytes(b) => Node::Str(String::from_utf8_lossy(b).into_owned()),
+        Value::List(l) => Node::Seq(l.items.iter().map(|x| to_node_v3(x, depth + 1)).collect()),
+        Value::Map(m) => {
+            let mut entries: Vec<(String, Node)> = m.entries().iter().map(|(k, x)| (k.clone(), to_node_v3(x, depth + 1))).collect();
+            merge_sort(&mut entries, |a, b| key_less(&a.0, &b.0));
+            Node::Map(entries)
+        }
+        Value::Object(o) => to_node_v3(&o.underlying().unwrap_or_else(|| o.to_value()), depth + 1),
+    }
+}
+
+/// Strings go-yaml v3 quotes beyond what the YAML 1.1 resolver says: YAML 1.1 booleans and
+/// everything Go's `strconv.ParseInt(s, 0, 64)` reads (`0o17`, `0b1`, `1_000`).
+fn v3_not_plain(s: &str) -> bool {
+    if matches!(
+        s,
+        "y" | "Y" | "yes" | "Yes" | "YES" | "on" | "On" | "ON" | "n" | "N" | "no" | "No" | "NO" | "off" | "Off" | "OFF"
+    ) {
+        return true;
+    }
+    let body = s.strip_prefix(['+', '-']).unwrap_or(s);
+    let (digits, radix) = if let Some(r) = body.strip_prefix("0x").or_else(|| body.strip_prefix("0X")) {
+        (r, 16)
+    } else if let Some(r) = body.strip_prefix("0o").or_else(|| body.strip_prefix("0O")) {
+        (r, 8)
+    } else if let Some(r) = body.strip_prefix("0b").or_else(|| body.strip_prefix("0B")) {
+        (r, 2)
+    } else {
+        (body, 10)
+    };
+    if digits.is_empty() || digits.starts_with('_') && radix == 10 || digits.ends_with('_') || digits.contains("__") {
+        return false;
+    }
+    digits.chars().all(|c| c == '_' || c.is_digit(radix))
+}
+
 /// What go-yaml v2 holds after reading the JSON text back.
 enum Node {
     Null,
@@ -335,6 +403,10 @@ const BEST_WIDTH: usize = 80;
 
 /// The parts of libyaml's emitter state that shape block-style output.
 struct Emitter {
+    /// go-yaml v3's emitter (`toYamlPretty`): sequences in mappings are indented, lines are
+    /// never folded.
+    v3: bool,
+    width: usize,
     out: String,
     indent: i32,
     indents: Vec<i32>,
@@ -347,6 +419,8 @@ struct Emitter {
 impl Emitter {
     fn new() -> Self {
         Emitter {
+            v3: false,
+            width: BEST_WIDTH,
             out: String::new(),
             indent: -1,
             indents: Vec::new(),
@@ -426,7 +500,7 @@ impl Emitter {
             Node::Str(s) => {
                 let style = if s.contains('\n') {
                     Style::Literal
-                } else if resolves_to_str(s) && !is_base60_float(s) {
+                } else if resolves_to_str(s) && !is_base60_float(s) && !(self.v3 && v3_not_plain(s)) {
                     Style::Plain
                 } else {
                     Style::Double
@@ -436,7 +510,8 @@ impl Emitter {
             Node::Seq(items) if items.is_empty() => self.empty_flow("[", "]"),
             Node::Map(items) if items.is_empty() => self.empty_flow("{", "}"),
             Node::Seq(items) => {
-                self.increase_indent(false, ctx.mapping && !self.indention);
+                let indentless = !self.v3 && ctx.mapping && !self.indention;
+                self.increase_indent(false, indentless);
                 for item in items {
                     self.write_indent();
                     self.indicator("-", true, false, true);
@@ -533,7 +608,7 @@ impl Emitter {
         let mut it = value.chars().peekable();
         while let Some(c) = it.next() {
             if c == ' ' {
-                if allow_breaks && !spaces && self.column > BEST_WIDTH && it.peek() != Some(&' ') {
+                if allow_breaks && !spaces && self.column > self.width && it.peek() != Some(&' ') {
                     self.write_indent();
                 } else {
                     self.put(c);
@@ -561,7 +636,7 @@ impl Emitter {
             if c == ' ' {
                 if allow_breaks
                     && !spaces
-                    && self.column > BEST_WIDTH
+                    && self.column > self.width
                     && i > 0
                     && i < chars.len() - 1
                     && chars.get(i + 1) != Some(&' ')
@@ -667,7 +742,7 @@ impl Emitter {
                 spaces = false;
             } else if c == ' ' {
                 // go-yaml compares byte offsets here.
-                if allow_breaks && !spaces && self.column > BEST_WIDTH && pos > 0 && pos < last {
+                if allow_breaks && !spaces && self.column > self.width && pos > 0 && pos < last {
                     self.write_indent();
                     if chars.get(i + 1) == Some(&' ') {
                         self.put('\\');

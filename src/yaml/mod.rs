@@ -4,7 +4,7 @@
 mod emit;
 mod parse;
 
-pub use emit::{marshal, to_yaml};
+pub use emit::{marshal, to_yaml, to_yaml_pretty};
 pub use parse::{parse_documents, parse_values};
 
 /// A YAML error as helm reports it from `sigs.k8s.io/yaml.Unmarshal`:

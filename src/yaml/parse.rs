@@ -39,26 +39,73 @@ struct Node {
 /// Parses the first document of `text` the way helm reads a values file. An empty document
 /// gives `Value::Nil`.
 pub fn parse_values(text: &str) -> Result<Value, YamlError> {
-    let mut reader = Reader::new(text);
-    match reader.next_document()? {
-        Some(doc) => doc.decode(),
-        None => Ok(Value::Nil),
-    }
+    with_tab_values(text, |text, original| {
+        let mut reader = Reader::new(text, original);
+        match reader.next_document() {
+            Ok(Some(doc)) => Ok(doc.decode()),
+            Ok(None) => Ok(Ok(Value::Nil)),
+            Err(e) => Err((e, reader.tab_after_colon)),
+        }
+    })
 }
 
 /// Parses every document of a `---`-separated stream, each as `parse_values` would.
 pub fn parse_documents(text: &str) -> Result<Vec<Value>, YamlError> {
-    let mut reader = Reader::new(text);
-    let mut out = Vec::new();
-    while let Some(doc) = reader.next_document()? {
-        out.push(doc.decode()?);
+    with_tab_values(text, |text, original| {
+        let mut reader = Reader::new(text, original);
+        let mut out = Vec::new();
+        loop {
+            match reader.next_document() {
+                Ok(Some(doc)) => match doc.decode() {
+                    Ok(v) => out.push(v),
+                    Err(e) => return Ok(Err(e)),
+                },
+                Ok(None) => return Ok(Ok(out)),
+                Err(e) => return Err((e, reader.tab_after_colon)),
+            }
+        }
+    })
+}
+
+/// go-yaml accepts tabs saphyr rejects — after a mapping key's `:` (`a:\tb`) and leading a
+/// continuation line of a quoted scalar — where they only separate tokens or are folded away:
+/// such a tab is read as a space and the text parsed again. The tab checks that follow a
+/// successful parse look at the original text, so tabs go-yaml refuses are still refused.
+fn with_tab_values<T>(
+    text: &str,
+    parse: impl Fn(&str, &str) -> Result<Result<T, YamlError>, (YamlError, Option<usize>)>,
+) -> Result<T, YamlError> {
+    let mut owned: Option<String> = None;
+    for _ in 0..10_000 {
+        let current = owned.as_deref().unwrap_or(text);
+        match parse(current, text) {
+            Ok(result) => return result,
+            Err((e, Some(at))) if current.as_bytes().get(at) == Some(&b'\t') => {
+                let mut next = current.to_string();
+                next.replace_range(at..at + 1, " ");
+                owned = Some(next);
+                let _ = e;
+            }
+            Err((e, _)) => return Err(e),
+        }
     }
-    Ok(out)
+    Err(YamlError::plain("too many tabs after ':'"))
 }
 
 struct Reader<'a> {
     parser: Parser<'a, saphyr_parser::StrInput<'a>>,
+    text: &'a str,
+    /// The text before tabs were read as spaces (`with_tab_values`), for the tab checks.
+    original: &'a str,
     done: bool,
+    /// Byte offset of a tab after `:` that saphyr refused (see `with_tab_values`).
+    tab_after_colon: Option<usize>,
+    /// Character ranges where tabs are content or separators go-yaml allows: quoted and
+    /// block scalars, flow collections.
+    exempt: Vec<(usize, usize)>,
+    /// Open collections: their start, when in flow style.
+    flows: Vec<Option<usize>>,
+    tab_scan: TabScan,
 }
 
 /// A parsed document: node arena and its root.
@@ -68,10 +115,16 @@ struct Doc {
 }
 
 impl<'a> Reader<'a> {
-    fn new(text: &'a str) -> Self {
+    fn new(text: &'a str, original: &'a str) -> Self {
         Reader {
             parser: Parser::new_from_str(text),
+            text,
+            original,
             done: false,
+            tab_after_colon: None,
+            exempt: Vec::new(),
+            flows: Vec::new(),
+            tab_scan: TabScan::default(),
         }
     }
 
@@ -79,7 +132,14 @@ impl<'a> Reader<'a> {
         match self.parser.next_event() {
             None => Ok(None),
             Some(Ok(ev)) => Ok(Some(ev)),
-            Some(Err(e)) => Err(scan_error(&e)),
+            Some(Err(e)) => {
+                if e.info().contains("':' must be followed by a valid YAML whitespace") {
+                    self.tab_after_colon = colon_tab_near(self.text, e.marker().index());
+                } else if e.info().contains("tab cannot be used as indentation") {
+                    self.tab_after_colon = leading_tab_of_line(self.text, e.marker().index());
+                }
+                Err(scan_error(&e, self.text))
+            }
         }
     }
 
@@ -96,7 +156,30 @@ impl<'a> Reader<'a> {
         let mut root = None;
         let mut in_doc = false;
         loop {
-            let Some((ev, span)) = self.event()? else {
+            let event = self.event()?;
+            if let Some((ev, span)) = &event {
+                match ev {
+                    Event::Scalar(_, style, _, _) if *style != ScalarStyle::Plain => {
+                        self.exempt.push((span.start.index(), span.end.index()));
+                    }
+                    Event::SequenceStart(..) | Event::MappingStart(..) => {
+                        let c = self.text.chars().nth(span.start.index());
+                        self.flows.push(matches!(c, Some('[' | '{')).then_some(span.start.index()));
+                    }
+                    Event::SequenceEnd | Event::MappingEnd => {
+                        if let Some(Some(start)) = self.flows.pop() {
+                            self.exempt.push((start, span.end.index()));
+                        }
+                    }
+                    Event::DocumentEnd => {
+                        check_leading_tabs(self.original, &self.exempt, span.end.index(), &mut self.tab_scan)?
+                    }
+                    _ => {}
+                }
+            } else if in_doc {
+                check_leading_tabs(self.original, &self.exempt, usize::MAX, &mut self.tab_scan)?;
+            }
+            let Some((ev, span)) = event else {
                 self.done = true;
                 return Ok(if in_doc {
                     Some(Doc { nodes, root })
@@ -134,6 +217,9 @@ impl<'a> Reader<'a> {
                     })
                 }
                 Event::Scalar(value, style, anchor, tag) => {
+                    if style == ScalarStyle::DoubleQuoted {
+                        check_yaml11_escapes(self.text, &span)?;
+                    }
                     let plain = style == ScalarStyle::Plain;
                     let tag = tag.map(|t| format!("{}{}", t.handle, t.suffix));
                     let idx = nodes.len();
@@ -192,24 +278,214 @@ fn attach(nodes: &mut [Node], stack: &[usize], root: &mut Option<usize>, idx: us
     }
 }
 
-/// Maps saphyr's scanner/parser messages to go-yaml's wording where they mean the same.
-fn scan_error(e: &ScanError) -> YamlError {
+/// Tabs go-yaml v2's scanner refuses where saphyr reads them as blanks: a tab starting a line's
+/// content in block context ("found character that cannot start any token"), or one below the
+/// indentation of a plain scalar that may continue ("found a tab character that violates
+/// indentation"). Checked up to character index `end`.
+fn check_leading_tabs(text: &str, exempt: &[(usize, usize)], end: usize, scan: &mut TabScan) -> Result<(), YamlError> {
+    if !text.contains('\t') {
+        return Ok(());
+    }
+    // Disjoint, sorted ranges for a binary search.
+    let mut ranges: Vec<(usize, usize)> = exempt.to_vec();
+    ranges.sort_unstable();
+    let mut merged: Vec<(usize, usize)> = Vec::with_capacity(ranges.len());
+    for (a, b) in ranges {
+        match merged.last_mut() {
+            Some(last) if a <= last.1 => last.1 = last.1.max(b),
+            _ => merged.push((a, b)),
+        }
+    }
+    let exempted = |at: usize| {
+        let i = merged.partition_point(|&(a, _)| a <= at);
+        i > 0 && at < merged[i - 1].1
+    };
+    // Lines already checked for an earlier document are not checked again.
+    while scan.byte <= text.len() {
+        let line_end = text[scan.byte..].find('\n').map_or(text.len(), |i| scan.byte + i);
+        let line = &text[scan.byte..line_end];
+        let (start, line0) = (scan.char_at, scan.line0);
+        if start >= end {
+            break;
+        }
+        scan.byte = line_end + 1;
+        scan.char_at += line.chars().count() + 1;
+        scan.line0 += 1;
+        let prev = scan.prev;
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        let spaces = line.len() - line.trim_start_matches(' ').len();
+        let rest = &line[spaces..];
+        // `- ` entries: a tab right after the dash is where a token must start.
+        let (tab_col, after_dash) = if rest.starts_with('\t') {
+            (Some(spaces), false)
+        } else if rest.starts_with("-\t") {
+            (Some(spaces + 1), true)
+        } else {
+            (None, false)
+        };
+        if let Some(col) = tab_col {
+            if !exempted(start + col) {
+                let content = rest.trim_start_matches(['\t', ' ']);
+                let blank = content.is_empty() || content.starts_with('#');
+                let err = |msg: &str| {
+                    if line0 == 0 { YamlError::plain(msg) } else { YamlError::at(line0 + 1, col, msg) }
+                };
+                match prev {
+                    Some((indent, true)) if !after_dash => {
+                        if col < indent + 1 {
+                            return Err(err("found a tab character that violates indentation"));
+                        }
+                    }
+                    _ => return Err(err("found character that cannot start any token")),
+                }
+                if blank {
+                    continue;
+                }
+            }
+        }
+        let trimmed = rest.trim_end();
+        if trimmed.is_empty() || trimmed.starts_with('#') {
+            continue;
+        }
+        let last = trimmed.chars().last().unwrap_or(' ');
+        let plain_end = !trimmed.contains(" #")
+            && !matches!(last, ':' | '"' | '\'' | '|' | '>' | ']' | '}' | ',' | '[' | '{' | '-')
+            && !exempted(start + spaces + trimmed.chars().count() - 1);
+        scan.prev = Some((spaces, plain_end));
+    }
+    Ok(())
+}
+
+/// Where `check_leading_tabs` stopped: byte and character offsets of the next line, its
+/// 0-based number, and the last content line's indentation and whether it ended in a plain
+/// scalar.
+#[derive(Debug, Default)]
+struct TabScan {
+    byte: usize,
+    char_at: usize,
+    line0: usize,
+    prev: Option<(usize, bool)>,
+}
+
+/// The byte offset of the first tab in the leading blanks of the line holding character `at`.
+fn leading_tab_of_line(text: &str, at: usize) -> Option<usize> {
+    let byte = text.char_indices().nth(at).map_or(text.len(), |(b, _)| b);
+    let line_start = text[..byte].rfind('\n').map_or(0, |i| i + 1);
+    let blanks = text[line_start..].len() - text[line_start..].trim_start_matches([' ', '\t']).len();
+    text[line_start..line_start + blanks].find('\t').map(|i| line_start + i)
+}
+
+/// The byte offset of the tab in the `:\t` nearest to character index `at`.
+fn colon_tab_near(text: &str, at: usize) -> Option<usize> {
+    let byte = text.char_indices().nth(at).map_or(text.len(), |(b, _)| b);
+    let from = byte.saturating_sub(4);
+    let from = (0..=from).rev().find(|&b| text.is_char_boundary(b)).unwrap_or(0);
+    let window_end = (byte + 4).min(text.len());
+    let window_end = (window_end..=text.len()).find(|&b| text.is_char_boundary(b)).unwrap_or(text.len());
+    text[from..window_end].find(":\t").map(|i| from + i + 1)
+}
+
+/// go-yaml v2 knows YAML 1.1's escapes only: `\/` (YAML 1.2) is "found unknown escape character",
+/// reported at the escape's line (scanner-error rules) or, on the first line, with no line.
+fn check_yaml11_escapes(text: &str, span: &Span) -> Result<(), YamlError> {
+    let (start, end) = (span.start.index(), span.end.index());
+    // Spans count characters; map them to byte offsets.
+    let mut chars = text.char_indices().skip(start).take(end.saturating_sub(start)).peekable();
+    while let Some((at, c)) = chars.next() {
+        if c != '\\' {
+            continue;
+        }
+        match chars.next() {
+            Some((_, '/')) => {
+                let line0 = text[..at].matches('\n').count();
+                let msg = "found unknown escape character";
+                return Err(if line0 == 0 { YamlError::plain(msg) } else { YamlError::at(line0 + 1, 0, msg) });
+            }
+            _ => continue,
+        }
+    }
+    Ok(())
+}
+
+/// Maps saphyr's scanner/parser messages to go-yaml v2's wording and line rules. go-yaml
+/// (`parser.fail`) names the problem's 0-based line, plus one for scanner errors only; when that
+/// is 0 it falls back to the context's 0-based line, and names no line when that is 0 too.
+fn scan_error(e: &ScanError, text: &str) -> YamlError {
     let m = e.marker();
     let info = e.info();
+    // saphyr's 1-based line of its marker.
+    let line = m.line();
+    let scanner = |msg: &str, problem_line0: usize| -> YamlError {
+        match problem_line0 {
+            0 => YamlError::plain(msg),
+            l => YamlError::at(l + 1, m.col(), msg),
+        }
+    };
+    let parser = |msg: &str| -> YamlError {
+        match line.saturating_sub(1) {
+            0 => YamlError::plain(msg),
+            l => YamlError::at(l, m.col(), msg),
+        }
+    };
+    if info.contains("found unknown anchor") {
+        let at = m.index().min(text.len());
+        let name: String = text
+            .get(at..)
+            .and_then(|rest| rest.find('*').map(|i| &rest[i + 1..]))
+            .or_else(|| text[..at].rfind('*').map(|i| &text[i + 1..]))
+            .unwrap_or("")
+            .chars()
+            .take_while(|c| !c.is_whitespace() && !matches!(c, ',' | '[' | ']' | '{' | '}'))
+            .collect();
+        return YamlError::plain(&format!("unknown anchor '{name}' referenced"));
+    }
+    for msg in [
+        "did not find expected key",
+        "did not find expected '-' indicator",
+        "did not find expected node content",
+    ] {
+        if info.contains(msg) {
+            return parser(msg);
+        }
+    }
+    if info.contains("expected ',' or ']'") || info.contains("expected ',' or '}'") {
+        let close = if info.contains("']'") { ']' } else { '}' };
+        return parser(&format!("did not find expected ',' or '{close}'"));
+    }
+    if info.contains("invalid trailing content after") {
+        return parser("did not find expected key");
+    }
+    if info.contains("unexpected end of stream") && info.contains("quoted") {
+        // The problem is at the end of the input; the context is where the scalar began.
+        let eof_line0 = text.matches('\n').count();
+        let msg = "found unexpected end of stream";
+        return match eof_line0 {
+            0 => scanner(msg, line.saturating_sub(1)),
+            l => YamlError::at(l + 1, 0, msg),
+        };
+    }
     let msg = if info.contains("mapping values are not allowed") {
         "mapping values are not allowed in this context"
+    } else if info.contains("block sequence entries are not allowed") {
+        "block sequence entries are not allowed in this context"
     } else if info.contains("found character that cannot start any token")
+        || info.contains("unexpected character:")
         || info.contains("tabs disallowed")
     {
         "found character that cannot start any token"
-    } else if info.contains("unexpected end of stream") && info.contains("quoted") {
-        "found unexpected end of stream"
-    } else if info.contains("did not find expected key") {
-        "did not find expected key"
+    } else if info.contains("while scanning a plain scalar, found a tab") {
+        // saphyr stops at the scalar; go-yaml reports the next line, where the tab is.
+        return YamlError::at(line + 1, 0, "found a tab character that violates indentation");
+    } else if info.contains("must be followed by a valid YAML whitespace") && info.starts_with("'-'") {
+        "found character that cannot start any token"
+    } else if info.contains("found unknown escape character") {
+        "found unknown escape character"
+    } else if info.contains("simple key expect ':'") {
+        "could not find expected ':'"
     } else {
-        info
+        return YamlError::at(line, m.col(), info);
     };
-    YamlError::at(m.line(), m.col(), msg)
+    scanner(msg, line.saturating_sub(1))
 }
 
 // go-yaml v2's excessive-aliasing guard (decode.go), reproduced so billion-laughs documents
@@ -346,7 +622,7 @@ impl Decoder<'_> {
                 continue;
             }
             self.count()?;
-            let key = self.key_string(k)?;
+            let key = self.key_string(k, v)?;
             let val = self.value(v)?;
             out.insert(key, val);
         }
@@ -405,7 +681,7 @@ impl Decoder<'_> {
     }
 
     /// A mapping key as sigs.k8s.io/yaml turns it into a JSON object key.
-    fn key_string(&mut self, k: usize) -> Result<String, YamlError> {
+    fn key_string(&mut self, k: usize, v: usize) -> Result<String, YamlError> {
         let mut idx = k;
         let mut depth = 0;
         while let Kind::Alias(t) = self.nodes[idx].kind {
@@ -426,18 +702,77 @@ impl Decoder<'_> {
                 "NaN" => ".nan".into(),
                 s => s.into(),
             }),
-            Scalar::Uint(u) => Err(YamlError::converting(format!(
-                "unsupported map key of type: uint64, key: 0x{u:x}, value: (line {line})"
-            ))),
-            Scalar::Nil => Err(YamlError::converting(
-                "unsupported map key of type: %!s(<nil>), key: <nil>".into(),
-            )),
+            Scalar::Uint(u) => {
+                let value = self.value_text(v)?;
+                let _ = line;
+                Err(YamlError::converting(format!("unsupported map key of type: uint64, key: 0x{u:x}, value: {value}")))
+            }
+            Scalar::Nil => {
+                let value = self.value_text(v)?;
+                let mut msg = "unsupported map key of type: %!s(<nil>), key: <nil>".to_string();
+                if !value.is_empty() {
+                    msg.push_str(", value: ");
+                    msg.push_str(&value);
+                }
+                Err(YamlError::converting(msg))
+            }
+        }
+    }
+
+    /// A map value as sigs.k8s.io/yaml prints it (`%+#v`) in its key errors; "" for collections.
+    fn value_text(&self, v: usize) -> Result<String, YamlError> {
+        Ok(match self.nodes[v].kind {
+            Kind::Scalar { .. } => match self.scalar(v)? {
+                Scalar::Str(s) => crate::value::go_quote(&s),
+                Scalar::Int(i) => i.to_string(),
+                Scalar::Uint(u) => format!("0x{u:x}"),
+                Scalar::Bool(b) => b.to_string(),
+                Scalar::Float(f) => crate::value::sprintf("%#v", &[Value::Float(f)]),
+                Scalar::Nil => "<nil>".into(),
+            },
+            _ => String::new(),
+        })
+    }
+
+    /// A key node as go-yaml v2 decodes it, in Go syntax (`%#v`), for "invalid map key"
+    /// errors: sequences are `[]interface {}`, mappings `map[interface {}]interface {}`.
+    fn go_syntax(&self, idx: usize, depth: usize) -> String {
+        if depth > 64 {
+            return "...".into();
+        }
+        match &self.nodes[idx].kind {
+            Kind::Scalar { .. } => match self.scalar(idx) {
+                Ok(Scalar::Str(s)) => crate::value::go_quote(&s),
+                Ok(Scalar::Int(i)) => i.to_string(),
+                Ok(Scalar::Uint(u)) => format!("0x{u:x}"),
+                Ok(Scalar::Float(f)) => crate::value::sprintf("%#v", &[Value::Float(f)]),
+                Ok(Scalar::Bool(b)) => b.to_string(),
+                _ => "interface {}(nil)".into(),
+            },
+            Kind::Alias(t) => self.go_syntax(*t, depth + 1),
+            Kind::Seq(items) => {
+                let inner: Vec<String> = items.iter().map(|&i| self.go_syntax(i, depth + 1)).collect();
+                format!("[]interface {{}}{{{}}}", inner.join(", "))
+            }
+            Kind::Map(items) => {
+                let mut pairs: Vec<(String, String)> = items
+                    .chunks(2)
+                    .filter(|p| p.len() == 2)
+                    .map(|p| (self.go_syntax(p[0], depth + 1), self.go_syntax(p[1], depth + 1)))
+                    .collect();
+                pairs.sort();
+                let inner: Vec<String> = pairs.into_iter().map(|(k, v)| format!("{k}:{v}")).collect();
+                format!("map[interface {{}}]interface {{}}{{{}}}", inner.join(", "))
+            }
         }
     }
 
     fn scalar_or_invalid(&self, idx: usize) -> Result<Scalar, YamlError> {
         match self.nodes[idx].kind {
             Kind::Scalar { .. } => self.scalar(idx),
+            Kind::Seq(_) | Kind::Map(_) => {
+                Err(YamlError::plain(&format!("invalid map key: {}", self.go_syntax(idx, 0))))
+            }
             _ => Err(YamlError::plain("invalid map key")),
         }
     }
