@@ -16,6 +16,11 @@ fn items(v: &Value, msg: impl Fn(&str) -> String) -> Result<Vec<Value>, String> 
         Value::List(l) => Ok(l.items.clone()),
         Value::Bytes(b) => Ok(b.iter().map(|&x| Value::Int(i64::from(x))).collect()),
         Value::Nil => Err(NIL_DEREF.into()),
+        // A named slice type (`.Capabilities.APIVersions`): reflection sees the slice.
+        Value::Object(o) if o.kind_name() == "slice" => match o.underlying() {
+            Some(u) => items(&u, msg),
+            None => Err(msg(o.kind_name())),
+        },
         other => Err(msg(other.kind_name())),
     }
 }
