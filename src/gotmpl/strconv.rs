@@ -78,6 +78,10 @@ pub fn unquote_char(s: &str, quote: u8) -> Option<(u32, bool, &str)> {
         return Some((c as u32, false, &s[1..]));
     }
     let &e = b.get(1)?;
+    // Only ASCII may follow a backslash; anything else is Go's ErrSyntax.
+    if !e.is_ascii() {
+        return None;
+    }
     let rest = &s[2..];
     let simple = |v: u32| Some((v, false, rest));
     match e {
@@ -499,5 +503,18 @@ mod tests {
         assert_eq!(unquote_char("\\'x", b'\''), Some((39, false, "x")));
         assert_eq!(format_sharp_u('!'), "U+0021 '!'");
         assert_eq!(format_sharp_u('\u{1}'), "U+0001");
+    }
+}
+
+#[cfg(test)]
+mod fuzz_regressions {
+    /// Found by the gotmpl_parse fuzz target: a backslash before a multi-byte character.
+    #[test]
+    fn backslash_before_multibyte_is_a_syntax_error() {
+        assert_eq!(super::unquote_char("\\é\"", b'"'), None);
+        let is_func = |_: &str| false;
+        let err = crate::gotmpl::parse("fuzz", "{{\"\\é\"}}", &crate::gotmpl::ParseOptions::new(&is_func))
+            .expect_err("invalid escape");
+        assert_eq!(err.to_string(), "template: fuzz:1: invalid syntax");
     }
 }
