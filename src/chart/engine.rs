@@ -95,7 +95,7 @@ impl Engine {
         }
         // helm 4 walks the chain of wrapped errors into a trace, one entry per template.
         let mut trace: Vec<TraceEntry> = Vec::new();
-        for m in std::iter::once(message).chain(err.causes.iter()) {
+        for m in std::iter::once(message.as_str()).chain(err.causes.iter().map(|c| &**c)) {
             match TraceEntry::parse(m) {
                 Some(entry) => {
                     if trace.last() != Some(&entry) {

@@ -124,7 +124,7 @@ pub fn register(map: &mut FuncMap, opts: HelmOptions) {
                 let count = counts.entry(name.clone()).or_insert(0);
                 if *count > MAX_INCLUDE_NESTING {
                     let message = format!("rendering template has a nested reference name: {name}: unable to execute template");
-                    return Err(FuncError { message, causes: vec!["unable to execute template".into()] });
+                    return Err(FuncError { message, causes: vec![std::rc::Rc::from("unable to execute template")] });
                 }
                 *count += 1;
             }

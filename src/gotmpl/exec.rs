@@ -60,7 +60,8 @@ pub struct ExecError {
     pub message: String,
     /// Messages of the errors this one wraps, outermost first, as Go's `errors.Unwrap` walks
     /// them (helm 4 formats its error trace from them).
-    pub causes: Vec<String>,
+    /// Shared, because every level of a nested include repeats the chain below it.
+    pub causes: Vec<Rc<str>>,
 }
 
 /// A set of named templates sharing one function map: Go's `*template.Template` with its
@@ -765,7 +766,7 @@ impl<'a> State<'a> {
             self.at(node);
             return match self.error(format_args!("error calling {name}: {message}")) {
                 Flow::Err(mut err) => {
-                    err.causes = vec![err.message.clone(), message];
+                    err.causes = vec![Rc::from(err.message.as_str()), Rc::from(message)];
                     Err(Flow::Err(err))
                 }
                 flow => Err(flow),
@@ -783,7 +784,7 @@ impl<'a> State<'a> {
             self.at(node);
             return match self.error(format_args!("error calling {name}: {message}")) {
                 Flow::Err(mut err) => {
-                    err.causes = vec![err.message.clone(), message];
+                    err.causes = vec![Rc::from(err.message.as_str()), Rc::from(message)];
                     Err(Flow::Err(err))
                 }
                 flow => Err(flow),
@@ -831,7 +832,7 @@ impl<'a> State<'a> {
                 // Go's ExecError wraps a `%w` error with the same text, which wraps the
                 // function's error.
                 Flow::Err(mut err) => {
-                    err.causes = vec![err.message.clone(), e.message];
+                    err.causes = vec![Rc::from(err.message.as_str()), Rc::from(e.message)];
                     err.causes.extend(e.causes);
                     Flow::Err(err)
                 }

@@ -50,13 +50,13 @@ pub enum TextError {
 pub struct FuncError {
     pub message: String,
     /// Messages of the wrapped errors, outermost first.
-    pub causes: Vec<String>,
+    pub causes: Vec<Rc<str>>,
 }
 
 impl FuncError {
     /// An error that wraps `inner` with `message` (Go's `fmt.Errorf("...: %w", inner)`).
     pub fn wrapping(message: String, inner: &ExecError) -> FuncError {
-        let mut causes = vec![inner.message.clone()];
+        let mut causes: Vec<Rc<str>> = vec![Rc::from(inner.message.as_str())];
         causes.extend(inner.causes.iter().cloned());
         FuncError { message, causes }
     }

@@ -238,6 +238,11 @@ impl<'a> Reader<'a> {
                     None
                 }
                 Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
+                    // go-yaml's nesting limit; decoding recurses per level, so it also keeps
+                    // deep documents from overflowing the stack.
+                    if stack.len() >= MAX_DEPTH {
+                        return Err(YamlError::plain(&format!("exceeded max depth of {MAX_DEPTH}")));
+                    }
                     let kind = if matches!(ev, Event::SequenceStart(..)) {
                         Kind::Seq(Vec::new())
                     } else {
@@ -267,6 +272,9 @@ impl<'a> Reader<'a> {
         }
     }
 }
+
+/// go-yaml v2's `max_depth`.
+const MAX_DEPTH: usize = 10_000;
 
 fn attach(nodes: &mut [Node], stack: &[usize], root: &mut Option<usize>, idx: usize) {
     match stack.last() {

@@ -229,3 +229,17 @@ fn garbage_input_never_panics() {
         let _ = parse_documents(&text);
     }
 }
+
+/// Found by the yaml_parse fuzz target (F3): deep nesting errors as go-yaml does instead of
+/// overflowing the stack.
+#[test]
+fn nesting_deeper_than_go_yaml_allows_is_an_error() {
+    let deep = format!("{}x", "- ".repeat(20_000));
+    let err = std::thread::Builder::new()
+        .stack_size(8 << 20)
+        .spawn(move || super::parse_values(&deep).map(|_| ()))
+        .expect("thread")
+        .join()
+        .expect("no stack overflow");
+    assert_eq!(err.expect_err("too deep").message, "yaml: exceeded max depth of 10000");
+}
