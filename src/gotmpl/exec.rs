@@ -201,15 +201,6 @@ impl Slot {
         }
     }
 
-    /// Go's `value.Type()` for error messages.
-    fn type_name(&self) -> String {
-        match self {
-            Slot::Invalid => "<nil>".into(),
-            Slot::Iface(_) => "interface {}".into(),
-            Slot::Concrete(v) => v.type_name(),
-        }
-    }
-
     /// A function's result: nil can only come back through an interface, map or slice type.
     fn result(v: Value) -> Slot {
         match v {
@@ -475,6 +466,12 @@ impl<'a> State<'a> {
                 Some(text) => out.push_str(&text),
                 None => out.push_str(&o.go_format()),
             },
+            // The common cases without an intermediate string.
+            Slot::Iface(Value::String(s)) | Slot::Concrete(Value::String(s)) => out.push_str(s),
+            Slot::Iface(Value::Int(i) | Value::Int64(i)) | Slot::Concrete(Value::Int(i) | Value::Int64(i)) => {
+                use std::fmt::Write as _;
+                let _ = write!(out, "{i}");
+            }
             Slot::Iface(v) | Slot::Concrete(v) => out.push_str(&v.go_format()),
         }
         Ok(())
@@ -627,7 +624,9 @@ impl<'a> State<'a> {
         fin: Option<Slot>,
         receiver: Slot,
     ) -> R<Slot> {
-        let typ = receiver.type_name();
+        // Go names the receiver's static type in errors: `interface {}` for what came out of
+        // an interface map or slice. Computed only when an error needs it.
+        let iface = matches!(receiver, Slot::Iface(_));
         let value = match receiver {
             Slot::Invalid => {
                 if self.set.options.missing_key == MissingKey::Error {
@@ -636,7 +635,7 @@ impl<'a> State<'a> {
                 return Ok(Slot::Invalid);
             }
             Slot::Iface(Value::Nil) => {
-                return Err(self.error(format_args!("nil pointer evaluating {typ}.{name}")));
+                return Err(self.error(format_args!("nil pointer evaluating interface {{}}.{name}")));
             }
             Slot::Iface(v) | Slot::Concrete(v) => v,
         };
@@ -688,7 +687,10 @@ impl<'a> State<'a> {
             }
             _ => {}
         }
-        Err(self.error(format_args!("can't evaluate field {name} in type {typ}")))
+        Err(self.error(format_args!(
+            "can't evaluate field {name} in type {}",
+            if iface { "interface {}".to_string() } else { value.type_name() }
+        )))
     }
 
     fn eval_call(
