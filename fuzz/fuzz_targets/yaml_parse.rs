@@ -4,8 +4,4 @@
 
 use libfuzzer_sys::fuzz_target;
 
-fuzz_target!(|data: &[u8]| {
-    let Ok(text) = std::str::from_utf8(data) else { return };
-    let _ = deployer::yaml::parse_values(text);
-    let _ = deployer::yaml::parse_documents(text);
-});
+fuzz_target!(|data: &[u8]| deployer_fuzz::yaml_parse(data));

@@ -5,20 +5,4 @@
 
 use libfuzzer_sys::fuzz_target;
 
-fuzz_target!(|data: &[u8]| {
-    let Ok(text) = std::str::from_utf8(data) else { return };
-    let mut values = Vec::new();
-    if let Ok(v) = deployer::yaml::parse_values(text) {
-        values.push(v);
-    }
-    if let Ok(docs) = deployer::yaml::parse_documents(text) {
-        values.extend(docs);
-    }
-    for v in &values {
-        let emitted = deployer::yaml::to_yaml(v);
-        if let Err(e) = deployer::yaml::parse_values(&emitted) {
-            panic!("toYaml output does not parse again: {e}\n--- input:\n{text:?}\n--- emitted:\n{emitted:?}");
-        }
-        let _ = deployer::yaml::marshal(v);
-    }
-});
+fuzz_target!(|data: &[u8]| deployer_fuzz::yaml_roundtrip(data));

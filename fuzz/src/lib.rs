@@ -3,6 +3,7 @@
 //! slow or huge *by design* out of `gotmpl_exec` (see `fuzz/README.md`).
 
 use std::collections::HashSet;
+use std::sync::OnceLock;
 
 use deployer::chart::objects::{self, Capabilities, ChartMeta, Files, ReleaseInfo};
 use deployer::chart::{Engine, Renderable};
@@ -183,6 +184,78 @@ pub fn templates(text: &str, top: &Map) -> Vec<Renderable> {
 pub fn render(text: &str, compat: HelmCompat) {
     let top = top_level(compat);
     let _ = Engine::new(compat).render(&templates(text, &top));
+}
+
+/// Inputs that reach a crash already reported in fuzz/FINDINGS.md, skipped by the fuzz targets
+/// (not by the replay test) so the fuzzer explores past it instead of finding it again:
+/// F1, a backslash followed by a non-ASCII character inside a quoted string.
+pub fn hits_known_finding(data: &[u8]) -> bool {
+    data.windows(2).any(|w| w[0] == b'\\' && w[1] >= 0x80)
+}
+
+fn func_names() -> &'static HashSet<String> {
+    static NAMES: OnceLock<HashSet<String>> = OnceLock::new();
+    NAMES.get_or_init(helm_func_names)
+}
+
+/// `gotmpl_parse`: parse (every mode, picked by the first byte), print the trees back, parse
+/// the printed text again.
+pub fn gotmpl_parse(data: &[u8]) {
+    use deployer::gotmpl::{ParseOptions, parse};
+    let Ok(text) = std::str::from_utf8(data) else { return };
+    let names = func_names();
+    let is_func = |f: &str| names.contains(f);
+    let flags = data.first().copied().unwrap_or(0);
+    let mut opts = ParseOptions::new(&is_func);
+    opts.else_with = flags & 1 == 0;
+    opts.skip_func_check = flags & 2 != 0;
+    opts.parse_comments = flags & 4 != 0;
+    if let Ok(trees) = parse("fuzz", text, &opts) {
+        // Printing every tree back (what execution errors quote) must not panic either; nor
+        // must parsing the printed text again.
+        for (_, tree) in trees {
+            let printed = tree.root.to_string();
+            let _ = parse("reparse", &printed, &opts);
+        }
+    }
+}
+
+/// `gotmpl_exec`: render through `Engine::render` (helm 3 or 4 rules by the last byte's low
+/// bit) unless the input fails `exec_budget_ok`.
+pub fn gotmpl_exec(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else { return };
+    if !exec_budget_ok(text) {
+        return;
+    }
+    let compat = if data.last().is_some_and(|b| b & 1 == 1) { HelmCompat::V4 } else { HelmCompat::V3 };
+    render(text, compat);
+}
+
+/// `yaml_parse`: as a values file and as a manifest stream.
+pub fn yaml_parse(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else { return };
+    let _ = deployer::yaml::parse_values(text);
+    let _ = deployer::yaml::parse_documents(text);
+}
+
+/// `yaml_roundtrip`: parse, emit with `toYaml` and `marshal`, and parse the emitted text again
+/// (which must succeed: go-yaml reads back what it wrote).
+pub fn yaml_roundtrip(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else { return };
+    let mut values = Vec::new();
+    if let Ok(v) = deployer::yaml::parse_values(text) {
+        values.push(v);
+    }
+    if let Ok(docs) = deployer::yaml::parse_documents(text) {
+        values.extend(docs);
+    }
+    for v in &values {
+        let emitted = deployer::yaml::to_yaml(v);
+        if let Err(e) = deployer::yaml::parse_values(&emitted) {
+            panic!("toYaml output does not parse again: {e}\n--- input:\n{text:?}\n--- emitted:\n{emitted:?}");
+        }
+        let _ = deployer::yaml::marshal(v);
+    }
 }
 
 #[cfg(test)]
