@@ -251,10 +251,24 @@ pub fn yaml_roundtrip(data: &[u8]) {
     }
     for v in &values {
         let emitted = deployer::yaml::to_yaml(v);
+        if has_merge_key(v) {
+            // go-yaml v2 writes a `<<` string key plain, and reads it back as a merge key; so
+            // does deployer, byte for byte (fuzz/README.md, N1). Emitting is still exercised.
+            continue;
+        }
         if let Err(e) = deployer::yaml::parse_values(&emitted) {
             panic!("toYaml output does not parse again: {e}\n--- input:\n{text:?}\n--- emitted:\n{emitted:?}");
         }
         let _ = deployer::yaml::marshal(v);
+    }
+}
+
+/// Whether a map anywhere in `v` has the key `<<`.
+fn has_merge_key(v: &Value) -> bool {
+    match v {
+        Value::Map(m) => m.entries().iter().any(|(k, v)| k == "<<" || has_merge_key(v)),
+        Value::List(l) => l.items.iter().any(has_merge_key),
+        _ => false,
     }
 }
 

@@ -3,6 +3,10 @@
 //! the engine is fixed, so the bug cannot come back unnoticed.
 
 use std::path::Path;
+use std::time::Duration;
+
+/// How long one input may take (helm renders every finding's input in well under this).
+const LIMIT: Duration = Duration::from_secs(20);
 
 fn replay(target: &str, run: fn(&[u8])) {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../testdata/fuzz").join(target);
@@ -12,15 +16,20 @@ fn replay(target: &str, run: fn(&[u8])) {
         let path = entry.unwrap().path();
         let data = std::fs::read(&path).unwrap();
         let name = path.file_name().unwrap().to_string_lossy().to_string();
-        // Each input on its own thread with a large stack, so one failure does not stop the rest.
-        let ok = std::thread::Builder::new()
+        // Each input on its own thread with a large stack, so one failure does not stop the
+        // rest; an input still running after LIMIT counts as a hang (its thread is left behind).
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::Builder::new()
             .stack_size(64 << 20)
-            .spawn(move || run(&data))
-            .unwrap()
-            .join()
-            .is_ok();
-        if !ok {
-            failed.push(name);
+            .spawn(move || {
+                let ok = std::panic::catch_unwind(|| run(&data)).is_ok();
+                let _ = tx.send(ok);
+            })
+            .unwrap();
+        match rx.recv_timeout(LIMIT) {
+            Ok(true) => {}
+            Ok(false) => failed.push(format!("{name} (panic)")),
+            Err(_) => failed.push(format!("{name} (still running after {LIMIT:?})")),
         }
     }
     assert!(failed.is_empty(), "{target}: inputs still failing: {failed:?}");
