@@ -1,0 +1,1 @@
+{{- define "app.name" -}}{{ default .Chart.Name .Values.name | trunc 63 | trimSuffix "-" }}{{- end -}}
