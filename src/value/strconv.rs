@@ -55,6 +55,9 @@ impl Digits {
 /// `strconv.FormatFloat(f, fmt, prec, 64)`: `fmt` one of `e E f g G`, `prec` -1 for the
 /// shortest text that reads back as `f`, otherwise digits after the point (`e f`) or
 /// significant digits (`g`).
+/// More digits than any double's exact decimal expansion has (at most 1074 after the point).
+const EXACT_DIGITS: usize = 1100;
+
 pub fn format_float_go(f: f64, fmt: u8, prec: i32) -> String {
     if f.is_nan() {
         return "NaN".into();
@@ -92,7 +95,11 @@ pub fn format_float_go(f: f64, fmt: u8, prec: i32) -> String {
     } else if fmt == b'f' {
         // Rust's fixed-point text is exactly Go's here (both round half-to-even on the
         // exact value); only the sign of a negative zero is ours to add.
-        out.push_str(&format!("{:.*}", prec as usize, a));
+        // A double's exact decimal expansion ends within 1074 fractional digits; beyond that
+        // Go prints zeros (and Rust's formatter refuses precisions over 65535).
+        let exact = (prec as usize).min(EXACT_DIGITS);
+        out.push_str(&format!("{:.*}", exact, a));
+        out.extend(std::iter::repeat_n('0', prec as usize - exact));
         return out;
     } else {
         let digits = match fmt {
@@ -105,7 +112,15 @@ pub fn format_float_go(f: f64, fmt: u8, prec: i32) -> String {
             }
             _ => 1,
         };
-        Digits::from_text(&format!("{:.*e}", (digits - 1).max(0) as usize, a))
+        let wanted = (digits - 1).max(0) as usize;
+        let mut text = format!("{:.*e}", wanted.min(EXACT_DIGITS), a);
+        if wanted > EXACT_DIGITS {
+            // Significant digits past the exact expansion are zeros.
+            if let Some(e) = text.find('e') {
+                text.insert_str(e, &"0".repeat(wanted - EXACT_DIGITS));
+            }
+        }
+        Digits::from_text(&text)
     };
     match fmt {
         b'e' | b'E' => fmt_e(&mut out, &digs, prec, fmt),
@@ -218,5 +233,16 @@ mod tests {
             n += 1;
         }
         assert!(n > 1000);
+    }
+}
+
+#[cfg(test)]
+mod fuzz_regressions {
+    /// Found by the gotmpl_exec fuzz target (F6): precisions beyond Rust's formatter limit.
+    #[test]
+    fn huge_precisions_pad_with_zeros_as_go_does() {
+        assert_eq!(super::format_float_go(1.5, b'f', 70_000).len(), 70_002);
+        let e = super::format_float_go(1.5, b'e', 70_000);
+        assert!(e.starts_with("1.5000") && e.ends_with("e+00") && e.len() == 70_006, "{}", &e[..20]);
     }
 }
