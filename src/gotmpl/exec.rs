@@ -7,7 +7,7 @@
 //! `interface{}` holding something (what a map of `interface{}` or a `[]interface{}` yields,
 //! possibly nil), and a concrete value. [`Slot`] models exactly that.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::fmt;
 use std::rc::Rc;
 
@@ -85,7 +85,7 @@ impl fmt::Debug for Template {
 
 impl Template {
     pub fn new(name: impl Into<String>, funcs: FuncMap) -> Template {
-        Template { name: name.into(), trees: HashMap::new(), funcs: Rc::new(funcs), options: Options::default() }
+        Template { name: name.into(), trees: HashMap::default(), funcs: Rc::new(funcs), options: Options::default() }
     }
 
     pub fn with_options(mut self, options: Options) -> Template {

@@ -2,7 +2,7 @@
 //! converted (or rejected) by Go's rules before the body runs, so `trunc .Values.n "x"` fails
 //! with `wrong type for value; expected int; got float64` exactly where helm's engine fails.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::rc::Rc;
 
 use crate::value::{Signature, Value};
