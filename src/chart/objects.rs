@@ -102,6 +102,26 @@ pub struct ChartMeta {
 }
 
 impl ChartMeta {
+    /// One field by name, without building the others (`.Chart.Name` is read constantly).
+    fn field(&self, name: &str) -> Option<Value> {
+        let s = |v: &String| Some(Value::str(v.as_str()));
+        match name {
+            "Name" => s(&self.name),
+            "Version" => s(&self.version),
+            "AppVersion" => s(&self.app_version),
+            "Description" => s(&self.description),
+            "Home" => s(&self.home),
+            "Icon" => s(&self.icon),
+            "APIVersion" => s(&self.api_version),
+            "Condition" => s(&self.condition),
+            "Tags" => s(&self.tags),
+            "KubeVersion" => s(&self.kube_version),
+            "Type" => s(&self.chart_type),
+            "Deprecated" => Some(Value::Bool(self.deprecated)),
+            _ => self.fields().into_iter().find(|(k, _)| *k == name).map(|(_, v)| v),
+        }
+    }
+
     fn fields(&self) -> Vec<(&'static str, Value)> {
         let strings = |v: &[String]| Value::string_list(v.iter().cloned());
         let annotations = Map::with_elem(ElemType::String);
@@ -201,7 +221,7 @@ impl Object for ChartObject {
         if name == "Metadata" {
             return Some(Value::Object(Rc::new(MetadataObject(self.meta.clone()))));
         }
-        self.meta.fields().into_iter().find(|(k, _)| *k == name).map(|(_, v)| v)
+        self.meta.field(name)
     }
 
     fn go_format(&self) -> String {
@@ -269,7 +289,7 @@ impl Object for MetadataObject {
     }
 
     fn field(&self, name: &str) -> Option<Value> {
-        self.0.fields().into_iter().find(|(k, _)| *k == name).map(|(_, v)| v)
+        self.0.field(name)
     }
 
     fn go_format(&self) -> String {

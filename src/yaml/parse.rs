@@ -106,6 +106,9 @@ struct Reader<'a> {
     /// Open collections: their start, when in flow style.
     flows: Vec<Option<usize>>,
     tab_scan: TabScan,
+    /// Byte offset of every character, for non-ASCII text: saphyr's markers count characters,
+    /// and looking one up by scanning from the start made parsing quadratic.
+    char_bytes: Option<Vec<usize>>,
 }
 
 /// A parsed document: node arena and its root.
@@ -125,7 +128,21 @@ impl<'a> Reader<'a> {
             exempt: Vec::new(),
             flows: Vec::new(),
             tab_scan: TabScan::default(),
+            char_bytes: (!text.is_ascii()).then(|| text.char_indices().map(|(b, _)| b).collect()),
         }
+    }
+
+    /// The byte offset of a saphyr marker's (character) index.
+    fn byte_of(&self, index: usize) -> usize {
+        match &self.char_bytes {
+            None => index,
+            Some(offsets) => offsets.get(index).copied().unwrap_or(self.text.len()),
+        }
+    }
+
+    /// The character at a saphyr marker's (character) index.
+    fn char_at(&self, index: usize) -> Option<char> {
+        self.text.get(self.byte_of(index)..)?.chars().next()
     }
 
     fn event(&mut self) -> Result<Option<(Event<'a>, Span)>, YamlError> {
@@ -163,7 +180,7 @@ impl<'a> Reader<'a> {
                         self.exempt.push((span.start.index(), span.end.index()));
                     }
                     Event::SequenceStart(..) | Event::MappingStart(..) => {
-                        let c = self.text.chars().nth(span.start.index());
+                        let c = self.char_at(span.start.index());
                         self.flows.push(matches!(c, Some('[' | '{')).then_some(span.start.index()));
                     }
                     Event::SequenceEnd | Event::MappingEnd => {
@@ -218,7 +235,8 @@ impl<'a> Reader<'a> {
                 }
                 Event::Scalar(value, style, anchor, tag) => {
                     if style == ScalarStyle::DoubleQuoted {
-                        check_yaml11_escapes(self.text, &span)?;
+                        let (start, end) = (self.byte_of(span.start.index()), self.byte_of(span.end.index()));
+                        check_yaml11_escapes(self.text, start, end)?;
                     }
                     let plain = style == ScalarStyle::Plain;
                     let tag = tag.map(|t| format!("{}{}", t.handle, t.suffix));
@@ -395,10 +413,9 @@ fn colon_tab_near(text: &str, at: usize) -> Option<usize> {
 
 /// go-yaml v2 knows YAML 1.1's escapes only: `\/` (YAML 1.2) is "found unknown escape character",
 /// reported at the escape's line (scanner-error rules) or, on the first line, with no line.
-fn check_yaml11_escapes(text: &str, span: &Span) -> Result<(), YamlError> {
-    let (start, end) = (span.start.index(), span.end.index());
-    // Spans count characters; map them to byte offsets.
-    let mut chars = text.char_indices().skip(start).take(end.saturating_sub(start)).peekable();
+fn check_yaml11_escapes(text: &str, start: usize, end: usize) -> Result<(), YamlError> {
+    let Some(scalar) = text.get(start..end.min(text.len())) else { return Ok(()) };
+    let mut chars = scalar.char_indices().map(|(i, c)| (start + i, c)).peekable();
     while let Some((at, c)) = chars.next() {
         if c != '\\' {
             continue;
