@@ -151,9 +151,9 @@ impl<'a> Reader<'a> {
             Some(Ok(ev)) => Ok(Some(ev)),
             Some(Err(e)) => {
                 if e.info().contains("':' must be followed by a valid YAML whitespace") {
-                    self.tab_after_colon = colon_tab_near(self.text, e.marker().index());
+                    self.tab_after_colon = colon_tab_near(self.text, char_to_byte(self.text, e.marker().index()));
                 } else if e.info().contains("tab cannot be used as indentation") {
-                    self.tab_after_colon = leading_tab_of_line(self.text, e.marker().index());
+                    self.tab_after_colon = leading_tab_of_line(self.text, char_to_byte(self.text, e.marker().index()));
                 }
                 Err(scan_error(&e, self.text))
             }
@@ -289,6 +289,12 @@ impl<'a> Reader<'a> {
             }
         }
     }
+}
+
+/// The byte offset of the character at `index` (saphyr's markers count characters); the end of
+/// the text past the last one. Only used on error paths.
+fn char_to_byte(text: &str, index: usize) -> usize {
+    text.char_indices().nth(index).map_or(text.len(), |(b, _)| b)
 }
 
 /// go-yaml v2's `max_depth`.
@@ -453,7 +459,7 @@ fn scan_error(e: &ScanError, text: &str) -> YamlError {
         }
     };
     if info.contains("found unknown anchor") {
-        let at = m.index().min(text.len());
+        let at = char_to_byte(text, m.index());
         let name: String = text
             .get(at..)
             .and_then(|rest| rest.find('*').map(|i| &rest[i + 1..]))

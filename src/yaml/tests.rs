@@ -243,3 +243,13 @@ fn nesting_deeper_than_go_yaml_allows_is_an_error() {
         .expect("no stack overflow");
     assert_eq!(err.expect_err("too deep").message, "yaml: exceeded max depth of 10000");
 }
+
+/// Found by the yaml_parse fuzz target: an error position after multi-byte characters.
+#[test]
+fn error_after_multibyte_characters_does_not_panic() {
+    let text = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/fuzz/yaml_parse/alias-after-multibyte-key.yaml"),
+    )
+    .expect("fuzz input");
+    let _ = super::parse_values(&text);
+}
