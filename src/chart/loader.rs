@@ -257,23 +257,13 @@ fn parse_values_file(file: &str, data: &[u8]) -> Result<Map, LoadError> {
             file: file.into(),
             message: format!(
                 "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {} into Go value of type map[string]interface {{}}",
-                json_kind(&other)
+                other.json_kind()
             ),
         }),
         Err(e) => Err(LoadError::Parse { file: file.into(), message: e.to_string() }),
     }
 }
 
-fn json_kind(v: &Value) -> &'static str {
-    match v {
-        Value::Bool(_) => "bool",
-        Value::Int(_) | Value::Int64(_) | Value::Float(_) => "number",
-        Value::String(_) => "string",
-        Value::List(_) => "array",
-        Value::Map(_) => "object",
-        _ => "value",
-    }
-}
 
 /// Reads Chart.yaml (or requirements.yaml) into metadata, with encoding/json's type errors
 /// for fields of the wrong type.
@@ -286,7 +276,7 @@ fn parse_metadata(file: &str, data: &[u8]) -> Result<(ChartMeta, Option<Vec<Depe
             Some(Value::String(s)) => Ok(s.to_string()),
             Some(other) => Err(err(format!(
                 "json: cannot unmarshal {} into Go struct field Metadata.{go_field} of type string",
-                json_kind(&other)
+                other.json_kind()
             ))),
         }
     };
@@ -300,13 +290,13 @@ fn parse_metadata(file: &str, data: &[u8]) -> Result<(ChartMeta, Option<Vec<Depe
                     Value::String(s) => Ok(s.to_string()),
                     other => Err(err(format!(
                         "json: cannot unmarshal {} into Go struct field Metadata.{key} of type string",
-                        json_kind(other)
+                        other.json_kind()
                     ))),
                 })
                 .collect(),
             Some(other) => Err(err(format!(
                 "json: cannot unmarshal {} into Go struct field Metadata.{key} of type []string",
-                json_kind(&other)
+                other.json_kind()
             ))),
         }
     };
@@ -334,7 +324,7 @@ fn parse_metadata(file: &str, data: &[u8]) -> Result<(ChartMeta, Option<Vec<Depe
                 other => {
                     return Err(err(format!(
                         "json: cannot unmarshal {} into Go struct field Metadata.annotations of type string",
-                        json_kind(&other)
+                        other.json_kind()
                     )));
                 }
             }

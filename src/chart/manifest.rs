@@ -140,16 +140,6 @@ pub struct ManifestError {
     pub message: String,
 }
 
-fn json_kind(v: &Value) -> &'static str {
-    match v {
-        Value::Bool(_) => "bool",
-        Value::Int(_) | Value::Int64(_) | Value::Float(_) => "number",
-        Value::String(_) => "string",
-        Value::List(_) => "array",
-        Value::Map(_) => "object",
-        _ => "value",
-    }
-}
 
 /// Reads a document's head as `yaml.Unmarshal` into helm's `SimpleHead` would.
 fn parse_head(doc: &str) -> Result<Head, String> {
@@ -160,7 +150,7 @@ fn parse_head(doc: &str) -> Result<Head, String> {
         other => {
             return Err(format!(
                 "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {} into Go value of type releaseutil.SimpleHead",
-                json_kind(&other)
+                other.json_kind()
             ));
         }
     };
@@ -170,7 +160,7 @@ fn parse_head(doc: &str) -> Result<Head, String> {
             Some(Value::String(s)) => Ok(s.to_string()),
             Some(other) => Err(format!(
                 "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {} into Go struct field {field} of type string",
-                json_kind(&other)
+                other.json_kind()
             )),
         }
     };
@@ -194,7 +184,7 @@ fn parse_head(doc: &str) -> Result<Head, String> {
                 Some(other) => {
                     return Err(format!(
                         "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {} into Go struct field .metadata.annotations of type map[string]string",
-                        json_kind(&other)
+                        other.json_kind()
                     ));
                 }
             }
@@ -202,7 +192,7 @@ fn parse_head(doc: &str) -> Result<Head, String> {
         Some(other) => {
             return Err(format!(
                 "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {} into Go struct field SimpleHead.metadata of type struct {{ Name string \"json:\\\"name\\\"\"; Annotations map[string]string \"json:\\\"annotations\\\"\" }}",
-                json_kind(&other)
+                other.json_kind()
             ));
         }
     }

@@ -162,7 +162,7 @@ fn from_yaml(s: &str) -> Value {
         Ok(Value::Nil) => Value::Map(Map::new()),
         Ok(other) => error_map(format!(
             "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {} into Go value of type map[string]interface {{}}",
-            json_kind(&other)
+            other.json_kind()
         )),
         Err(e) => error_map(e.to_string()),
     }
@@ -175,7 +175,7 @@ fn from_yaml_array(s: &str) -> Value {
         Ok(Value::Nil) => Value::list(Vec::new()),
         Ok(other) => Value::list(vec![Value::from(format!(
             "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {} into Go value of type []interface {{}}",
-            json_kind(&other)
+            other.json_kind()
         ))]),
         Err(e) => Value::list(vec![Value::from(e.to_string())]),
     }
@@ -193,7 +193,7 @@ fn from_json(s: &str) -> Value {
         Ok((Value::Nil, None)) => Value::Map(Map::new()),
         Ok((other, None)) => error_map(format!(
             "json: cannot unmarshal {} into Go value of type map[string]interface {{}}",
-            json_kind(&other)
+            other.json_kind()
         )),
         Err(e) => error_map(e),
     }
@@ -205,7 +205,7 @@ fn from_json_array(s: &str) -> Value {
         Ok(Value::Nil) => Value::list(Vec::new()),
         Ok(other) => Value::list(vec![Value::from(format!(
             "json: cannot unmarshal {} into Go value of type []interface {{}}",
-            json_kind(&other)
+            other.json_kind()
         ))]),
         Err(e) => Value::list(vec![Value::from(e)]),
     }
@@ -217,14 +217,3 @@ fn error_map(message: String) -> Value {
     Value::Map(m)
 }
 
-/// How encoding/json names a JSON value's kind in unmarshal errors.
-fn json_kind(v: &Value) -> &'static str {
-    match v {
-        Value::Bool(_) => "bool",
-        Value::Int(_) | Value::Int64(_) | Value::Float(_) => "number",
-        Value::String(_) => "string",
-        Value::List(_) => "array",
-        Value::Map(_) => "object",
-        _ => "value",
-    }
-}

@@ -355,6 +355,19 @@ impl Value {
         }
     }
 
+    /// How Go's encoding/json names the value's JSON kind in unmarshal errors
+    /// (`json: cannot unmarshal array into …`).
+    pub fn json_kind(&self) -> &'static str {
+        match self {
+            Value::Bool(_) => "bool",
+            Value::Int(_) | Value::Int64(_) | Value::Float(_) => "number",
+            Value::String(_) => "string",
+            Value::List(_) => "array",
+            Value::Map(_) => "object",
+            _ => "value",
+        }
+    }
+
     /// A deep copy: new maps all the way down (Sprig's `deepCopy`, helm's values copies).
     pub fn deep_copy(&self) -> Value {
         match self {
