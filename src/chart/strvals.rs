@@ -416,25 +416,7 @@ impl<'a> Parser<'a> {
                     Err(ListErr::Err(e)) => Err((list, Stop::Err(e))),
                 }
             }
-            Some('[') => {
-                let next = match self.key_index(false) {
-                    Ok(n) => n,
-                    Err(e) => return Err((list, Stop::Err(format!("error parsing index: {}", msg(e))))),
-                };
-                let current = match list.get(i as usize) {
-                    None | Some(Value::Nil) => Vec::new(),
-                    Some(Value::List(l)) => l.items.clone(),
-                    Some(other) => {
-                        let e = conversion_panic(other, LIST_TYPE);
-                        return Err((list, e));
-                    }
-                };
-                let inner = match self.list_item(current, next, level) {
-                    Ok(l) => l,
-                    Err((_, e)) => return Err((list, e)),
-                };
-                set_index(list, i, Value::list(inner))
-            }
+            Some('[') => self.nested_list(list, i, level, false),
             Some(_) => {
                 let inner = match list.get(i as usize) {
                     Some(Value::Map(m)) => m.clone(),
@@ -553,6 +535,37 @@ impl<'a> Parser<'a> {
         }
     }
 
+    /// `a[i][j]…`: the list at `list[i]` (created when missing), filled by the next index.
+    fn nested_list(
+        &mut self,
+        list: Vec<Value>,
+        i: i64,
+        level: usize,
+        literal: bool,
+    ) -> Result<Vec<Value>, (Vec<Value>, Stop)> {
+        let next = match self.key_index(literal) {
+            Ok(n) => n,
+            Err(e) => return Err((list, Stop::Err(format!("error parsing index: {}", msg(e))))),
+        };
+        let current = match list.get(i as usize) {
+            None | Some(Value::Nil) => Vec::new(),
+            Some(Value::List(l)) => l.items.clone(),
+            Some(other) => {
+                let e = conversion_panic(other, LIST_TYPE);
+                return Err((list, e));
+            }
+        };
+        let filled = if literal {
+            self.literal_list_item(current, next, level)
+        } else {
+            self.list_item(current, next, level)
+        };
+        match filled {
+            Ok(inner) => set_index(list, i, Value::list(inner)),
+            Err((_, e)) => Err((list, e)),
+        }
+    }
+
     fn literal_list_item(&mut self, list: Vec<Value>, i: i64, level: usize) -> Result<Vec<Value>, (Vec<Value>, Stop)> {
         if i < 0 {
             return Err((list, Stop::Err(format!("negative {i} index not allowed"))));
@@ -577,25 +590,7 @@ impl<'a> Parser<'a> {
                 }
                 set_index(list, i, Value::Map(inner))
             }
-            Some(_) => {
-                let next = match self.key_index(true) {
-                    Ok(n) => n,
-                    Err(e) => return Err((list, Stop::Err(format!("error parsing index: {}", msg(e))))),
-                };
-                let current = match list.get(i as usize) {
-                    None | Some(Value::Nil) => Vec::new(),
-                    Some(Value::List(l)) => l.items.clone(),
-                    Some(other) => {
-                        let e = conversion_panic(other, LIST_TYPE);
-                        return Err((list, e));
-                    }
-                };
-                let inner = match self.literal_list_item(current, next, level) {
-                    Ok(l) => l,
-                    Err((_, e)) => return Err((list, e)),
-                };
-                set_index(list, i, Value::list(inner))
-            }
+            Some(_) => self.nested_list(list, i, level, true),
         }
     }
 }

@@ -27,6 +27,35 @@ fn newline(out: &mut String, indent: Option<&str>, depth: usize) {
     }
 }
 
+/// A JSON object from key/value pairs in the order given (sorted map keys, or a struct's
+/// field order).
+fn write_object(
+    out: &mut String,
+    entries: &[(String, Value)],
+    html: bool,
+    indent: Option<&str>,
+    depth: usize,
+) -> Result<(), String> {
+    out.push('{');
+    for (i, (k, item)) in entries.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        newline(out, indent, depth + 1);
+        write_string(out, k, html);
+        out.push(':');
+        if indent.is_some() {
+            out.push(' ');
+        }
+        write_value(out, item, html, indent, depth + 1)?;
+    }
+    if !entries.is_empty() {
+        newline(out, indent, depth);
+    }
+    out.push('}');
+    Ok(())
+}
+
 fn write_value(
     out: &mut String,
     v: &Value,
@@ -59,46 +88,9 @@ fn write_value(
             }
             out.push(']');
         }
-        Value::Map(m) => {
-            let entries = m.entries();
-            out.push('{');
-            for (i, (k, item)) in entries.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                newline(out, indent, depth + 1);
-                write_string(out, k, html);
-                out.push(':');
-                if indent.is_some() {
-                    out.push(' ');
-                }
-                write_value(out, item, html, indent, depth + 1)?;
-            }
-            if !entries.is_empty() {
-                newline(out, indent, depth);
-            }
-            out.push('}');
-        }
+        Value::Map(m) => write_object(out, &m.entries(), html, indent, depth)?,
         Value::Object(o) => match o.json_fields() {
-            Some(fields) => {
-                out.push('{');
-                for (i, (k, item)) in fields.iter().enumerate() {
-                    if i > 0 {
-                        out.push(',');
-                    }
-                    newline(out, indent, depth + 1);
-                    write_string(out, k, html);
-                    out.push(':');
-                    if indent.is_some() {
-                        out.push(' ');
-                    }
-                    write_value(out, item, html, indent, depth + 1)?;
-                }
-                if !fields.is_empty() {
-                    newline(out, indent, depth);
-                }
-                out.push('}');
-            }
+            Some(fields) => write_object(out, &fields, html, indent, depth)?,
             None => write_value(out, &o.to_value(), html, indent, depth)?,
         },
     }
