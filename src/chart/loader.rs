@@ -4,6 +4,7 @@
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
+use crate::funcs::HelmCompat;
 use crate::value::{Map, Value};
 
 use super::model::{Chart, ChartFile, Dependency};
@@ -38,17 +39,27 @@ pub enum LoadError {
 
 /// Loads a chart from a directory or a `.tgz` file.
 pub fn load_path(path: &Path) -> Result<Chart, LoadError> {
+    load_path_as(path, HelmCompat::V3)
+}
+
+/// Loads a chart as the given helm major does: helm 4 merges every YAML document of a
+/// `values.yaml`, helm 3 reads the first.
+pub fn load_path_as(path: &Path, compat: HelmCompat) -> Result<Chart, LoadError> {
     let meta = std::fs::metadata(path).map_err(|source| LoadError::Io { path: path.into(), source })?;
     if meta.is_dir() {
-        load_dir(path)
+        load_dir_as(path, compat)
     } else {
         let data = std::fs::read(path).map_err(|source| LoadError::Io { path: path.into(), source })?;
-        load_archive(&data)
+        load_files_as(archive_files(&data)?, compat)
     }
 }
 
 /// Loads a chart directory, honouring its `.helmignore`.
 pub fn load_dir(dir: &Path) -> Result<Chart, LoadError> {
+    load_dir_as(dir, HelmCompat::V3)
+}
+
+fn load_dir_as(dir: &Path, compat: HelmCompat) -> Result<Chart, LoadError> {
     let rules = match std::fs::read_to_string(dir.join(".helmignore")) {
         Ok(text) => IgnoreRules::parse(&text)?,
         Err(_) => IgnoreRules::default(),
@@ -56,7 +67,7 @@ pub fn load_dir(dir: &Path) -> Result<Chart, LoadError> {
     .with_defaults();
     let mut files = Vec::new();
     walk(dir, dir, &rules, &mut files)?;
-    load_files(files)
+    load_files_as(files, compat)
 }
 
 fn walk(root: &Path, dir: &Path, rules: &IgnoreRules, out: &mut Vec<ChartFile>) -> Result<(), LoadError> {
@@ -159,6 +170,11 @@ pub fn load_archive(data: &[u8]) -> Result<Chart, LoadError> {
 
 /// Builds a chart from its files (helm's `LoadFiles`).
 pub fn load_files(files: Vec<ChartFile>) -> Result<Chart, LoadError> {
+    load_files_as(files, HelmCompat::V3)
+}
+
+/// `load_files` as the given helm major reads `values.yaml`.
+pub fn load_files_as(files: Vec<ChartFile>, compat: HelmCompat) -> Result<Chart, LoadError> {
     let chart_yaml = files.iter().find(|f| f.name == "Chart.yaml").ok_or(LoadError::MissingChartYaml)?;
     let (mut metadata, mut dependencies) = parse_metadata("Chart.yaml", &chart_yaml.data)?;
     let mut has_dependencies = dependencies.is_some();
@@ -185,7 +201,10 @@ pub fn load_files(files: Vec<ChartFile>) -> Result<Chart, LoadError> {
                     chart.files.push(f);
                 }
             }
-            "values.yaml" => chart.values = parse_values_file("values.yaml", &f.data)?,
+            "values.yaml" => {
+                chart.values = super::values::read_values(&String::from_utf8_lossy(&f.data), compat)
+                    .map_err(|message| LoadError::Parse { file: "values.yaml".into(), message })?
+            }
             "values.schema.json" => chart.schema = Some(f.data),
             "requirements.yaml" => {
                 let (_, deps) = parse_metadata("requirements.yaml", &f.data)?;
@@ -234,13 +253,13 @@ pub fn load_files(files: Vec<ChartFile>) -> Result<Chart, LoadError> {
                     chart.metadata.name, file.name
                 )));
             }
-            load_archive(&file.data).map_err(wrap)?
+            load_files_as(archive_files(&file.data).map_err(wrap)?, compat).map_err(wrap)?
         } else {
             let inner = files
                 .into_iter()
                 .filter_map(|f| f.name.split_once('/').map(|(_, rest)| ChartFile { name: rest.to_string(), data: f.data }))
                 .collect();
-            load_files(inner).map_err(wrap)?
+            load_files_as(inner, compat).map_err(wrap)?
         };
         chart.subcharts.push(sub);
     }

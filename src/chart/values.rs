@@ -42,6 +42,64 @@ pub fn merge_maps(base: &Map, over: &Map) -> Map {
     out
 }
 
+/// Reads a values file as the given helm reads it. helm 3 reads the first YAML document
+/// only; helm 4 splits the stream on `---` lines (as apimachinery's YAML reader does) and
+/// deep-merges every document, each parsed on its own (so error lines count from the
+/// document's first line).
+pub fn read_values(text: &str, compat: crate::funcs::HelmCompat) -> Result<Map, String> {
+    let not_a_map = |v: &Value| {
+        format!(
+            "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {} into Go value of type map[string]interface {{}}",
+            v.json_kind()
+        )
+    };
+    if compat != crate::funcs::HelmCompat::V4 {
+        return match crate::yaml::parse_values(text) {
+            Ok(Value::Map(m)) => Ok(m),
+            Ok(Value::Nil) => Ok(Map::new()),
+            Ok(other) => Err(not_a_map(&other)),
+            Err(e) => Err(e.to_string()),
+        };
+    }
+    let mut merged = Map::new();
+    for doc in split_yaml_documents(text)? {
+        match crate::yaml::parse_values(doc) {
+            Ok(Value::Map(m)) => merged = merge_maps(&merged, &m),
+            Ok(Value::Nil) => {}
+            Ok(other) => return Err(format!("cannot unmarshal yaml document: {}", not_a_map(&other))),
+            Err(e) => return Err(format!("cannot unmarshal yaml document: {e}")),
+        }
+    }
+    Ok(merged)
+}
+
+/// apimachinery's `YAMLReader`: a line starting with `---` ends a document when only spaces
+/// or a comment follow; empty documents are skipped.
+fn split_yaml_documents(text: &str) -> Result<Vec<&str>, String> {
+    let mut docs = Vec::new();
+    let mut start = 0;
+    let mut pos = 0;
+    while pos < text.len() {
+        let end = text[pos..].find('\n').map_or(text.len(), |i| pos + i + 1);
+        let line = &text[pos..end];
+        if let Some(rest) = line.strip_prefix("---") {
+            let trimmed = rest.trim();
+            if !trimmed.is_empty() && !trimmed.starts_with('#') {
+                return Err(format!("error reading yaml document: invalid Yaml document separator: {trimmed}"));
+            }
+            if pos > start {
+                docs.push(&text[start..pos]);
+            }
+            start = end;
+        }
+        pos = end;
+    }
+    if text.len() > start {
+        docs.push(&text[start..]);
+    }
+    Ok(docs)
+}
+
 /// The user's values flags of `helm template`/`install`, in the order given on the command line.
 #[derive(Debug, Clone, Default)]
 pub struct UserValues {
@@ -81,25 +139,7 @@ pub fn merge_user_values(opts: &UserValues, compat: crate::funcs::HelmCompat) ->
         let name = file.display().to_string();
         let data = read_file(&name).map_err(ValuesError)?;
         let text = String::from_utf8_lossy(&data);
-        let parsed = match crate::yaml::parse_values(&text) {
-            Ok(Value::Map(m)) => m,
-            Ok(Value::Nil) => Map::new(),
-            Ok(other) => {
-                let kind = match other {
-                    Value::Bool(_) => "bool",
-                    Value::List(_) => "array",
-                    Value::String(_) => "string",
-                    _ => "number",
-                };
-                let msg = if compat == crate::funcs::HelmCompat::V4 {
-                    format!("failed to parse {name}: cannot unmarshal yaml document: error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {kind} into Go value of type map[string]interface {{}}")
-                } else {
-                    format!("failed to parse {name}: error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {kind} into Go value of type map[string]interface {{}}")
-                };
-                return Err(ValuesError(msg));
-            }
-            Err(e) => return Err(ValuesError(format!("failed to parse {name}: {e}"))),
-        };
+        let parsed = read_values(&text, compat).map_err(|e| ValuesError(format!("failed to parse {name}: {e}")))?;
         base = merge_maps(&base, &parsed);
     }
     for value in &opts.json {
