@@ -3,7 +3,7 @@
 //! removed before rendering), and `import-values` lift a subchart's values into its parent.
 
 use crate::funcs::HelmCompat;
-use crate::value::{Map, Value};
+use crate::value::{ElemType, Map, Value};
 
 use super::model::Chart;
 use super::values::{self, ValuesError, Warnings};
@@ -39,8 +39,20 @@ pub fn check_dependencies(chart: &Chart) -> Result<(), String> {
 pub fn process_dependencies(chart: &mut Chart, user: &Map, warnings: &mut Warnings, compat: HelmCompat) -> Result<(), ValuesError> {
     process_enabled(chart, user, "", warnings, compat)?;
     process_import_values_rec(chart, warnings, compat)?;
+    publish_dependencies(chart, compat);
     chart.set_paths(None);
     Ok(())
+}
+
+/// `.Chart.Dependencies` shows the processed entries, as helm's are the same objects.
+fn publish_dependencies(c: &mut Chart, compat: HelmCompat) {
+    if c.has_dependencies {
+        c.metadata.dependencies =
+            c.dependencies.iter().map(|d| super::objects::dependency_value(d, compat)).collect();
+    }
+    for sub in &mut c.subcharts {
+        publish_dependencies(sub, compat);
+    }
 }
 
 fn process_enabled(c: &mut Chart, v: &Map, path: &str, warnings: &mut Warnings, compat: HelmCompat) -> Result<(), ValuesError> {
@@ -87,11 +99,6 @@ fn process_enabled(c: &mut Chart, v: &Map, path: &str, warnings: &mut Warnings, 
         let subpath = format!("{path}{}.", t.name());
         process_enabled(t, &cvals, &subpath, warnings, compat)?;
     }
-    // `.Chart.Dependencies` lists what is left.
-    c.metadata.dependencies.retain(|d| {
-        let name = d.as_map().and_then(|m| m.get("alias").filter(|a| a.as_str().is_some_and(|s| !s.is_empty())).or_else(|| m.get("name")));
-        !name.is_some_and(|n| n.as_str().is_some_and(|n| removed.iter().any(|r| r == n)))
-    });
     Ok(())
 }
 
@@ -178,7 +185,7 @@ fn process_import_values(c: &mut Chart, warnings: &mut Warnings, compat: HelmCom
                 Value::Map(m) => {
                     let child = iv_field(m, "child");
                     let parent = iv_field(m, "parent");
-                    let o = Map::new();
+                    let o = Map::with_elem(ElemType::String);
                     o.insert("child", Value::str(child.as_str()));
                     o.insert("parent", Value::str(parent.as_str()));
                     out.push(Value::Map(o));
@@ -189,7 +196,7 @@ fn process_import_values(c: &mut Chart, warnings: &mut Warnings, compat: HelmCom
                 }
                 Value::String(s) => {
                     let child = format!("exports.{s}");
-                    let o = Map::new();
+                    let o = Map::with_elem(ElemType::String);
                     o.insert("child", Value::str(child.as_str()));
                     o.insert("parent", Value::str("."));
                     out.push(Value::Map(o));

@@ -15,34 +15,6 @@ pub fn values_type(compat: HelmCompat) -> &'static str {
     }
 }
 
-/// helm's `ReadValues`: a values file's text as the chart's values map (`chartutil.Values` /
-/// `common.Values`), with helm's error texts; an empty document is an empty map.
-pub fn read_values(text: &str, compat: HelmCompat) -> Result<Map, String> {
-    let kind = |v: &Value| match v {
-        Value::Bool(_) => "bool",
-        Value::Int(_) | Value::Int64(_) | Value::Float(_) => "number",
-        Value::String(_) => "string",
-        Value::List(_) => "array",
-        _ => "object",
-    };
-    let named = Map::named(values_type(compat));
-    match crate::yaml::parse_values(text) {
-        Ok(Value::Map(m)) => {
-            for (k, v) in m.entries() {
-                named.insert(k, v);
-            }
-            Ok(named)
-        }
-        Ok(Value::Nil) => Ok(named),
-        Ok(other) => Err(format!(
-            "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {} into Go value of type {}",
-            kind(&other),
-            values_type(compat)
-        )),
-        Err(e) => Err(e.to_string()),
-    }
-}
-
 /// What `.Release` is made of.
 #[derive(Debug, Clone)]
 pub struct ReleaseInfo {
@@ -199,6 +171,126 @@ impl Object for NilStringMap {
 
     fn to_value(&self) -> Value {
         Value::Nil
+    }
+}
+
+/// helm's `ReadValues`: a values file's text as the chart's values map (`chartutil.Values` /
+/// `common.Values`), with helm's error texts; an empty document is an empty map. The engine
+/// oracle test reads its cases' values with it.
+pub fn read_values(text: &str, compat: HelmCompat) -> Result<Map, String> {
+    let kind = |v: &Value| match v {
+        Value::Bool(_) => "bool",
+        Value::Int(_) | Value::Int64(_) | Value::Float(_) => "number",
+        Value::String(_) => "string",
+        Value::List(_) => "array",
+        _ => "object",
+    };
+    let named = Map::named(values_type(compat));
+    match crate::yaml::parse_values(text) {
+        Ok(Value::Map(m)) => {
+            for (k, v) in m.entries() {
+                named.insert(k, v);
+            }
+            Ok(named)
+        }
+        Ok(Value::Nil) => Ok(named),
+        Ok(other) => Err(format!(
+            "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {} into Go value of type {}",
+            kind(&other),
+            values_type(compat)
+        )),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+/// One entry of `.Chart.Dependencies` after helm processed it (alias as name, `enabled`,
+/// rewritten `import-values`): helm 3 hands templates the `*chart.Dependency` itself, helm 4
+/// a map of its fields.
+pub fn dependency_value(d: &super::model::Dependency, compat: HelmCompat) -> Value {
+    match compat {
+        HelmCompat::V3 => Value::Object(Rc::new(DependencyObject(d.clone()))),
+        HelmCompat::V4 => {
+            let m = Map::new();
+            m.insert("Alias", Value::str(d.alias.as_str()));
+            m.insert("Condition", Value::str(d.condition.as_str()));
+            m.insert("Enabled", Value::Bool(d.enabled));
+            m.insert("ImportValues", Value::list(d.import_values.clone()));
+            m.insert("Name", Value::str(d.name.as_str()));
+            m.insert("Repository", Value::str(d.repository.as_str()));
+            m.insert("Tags", Value::list(d.tags.iter().map(|t| Value::str(t.as_str())).collect()));
+            m.insert("Version", Value::str(d.version.as_str()));
+            Value::Map(m)
+        }
+    }
+}
+
+/// helm 3's `*chart.Dependency`.
+#[derive(Debug)]
+struct DependencyObject(super::model::Dependency);
+
+impl DependencyObject {
+    fn fields(&self) -> Vec<(&'static str, Value)> {
+        let d = &self.0;
+        vec![
+            ("Name", Value::str(d.name.as_str())),
+            ("Version", Value::str(d.version.as_str())),
+            ("Repository", Value::str(d.repository.as_str())),
+            ("Condition", Value::str(d.condition.as_str())),
+            ("Tags", Value::string_list(d.tags.iter().cloned())),
+            ("Enabled", Value::Bool(d.enabled)),
+            ("ImportValues", Value::list(d.import_values.clone())),
+            ("Alias", Value::str(d.alias.as_str())),
+        ]
+    }
+}
+
+impl Object for DependencyObject {
+    fn type_name(&self) -> &str {
+        "*chart.Dependency"
+    }
+
+    fn kind_name(&self) -> &str {
+        "ptr"
+    }
+
+    fn field(&self, name: &str) -> Option<Value> {
+        self.fields().into_iter().find(|(k, _)| *k == name).map(|(_, v)| v)
+    }
+
+    fn go_format(&self) -> String {
+        let inner: Vec<String> = self.fields().iter().map(|(_, v)| v.go_format()).collect();
+        format!("&{{{}}}", inner.join(" "))
+    }
+
+    fn struct_fields(&self) -> Option<Vec<(String, Value)>> {
+        Some(self.fields().into_iter().map(|(k, v)| (k.to_string(), v)).collect())
+    }
+
+    fn to_value(&self) -> Value {
+        let m = Map::new();
+        for (k, v) in self.json_fields().unwrap_or_default() {
+            m.insert(k, v);
+        }
+        Value::Map(m)
+    }
+
+    /// The JSON tags: `repository` is always written, the other optional fields only when set.
+    fn json_fields(&self) -> Option<Vec<(String, Value)>> {
+        let d = &self.0;
+        let mut out = vec![("name".to_string(), Value::str(d.name.as_str()))];
+        let mut put = |k: &str, v: Value, keep: bool| {
+            if keep {
+                out.push((k.to_string(), v));
+            }
+        };
+        put("version", Value::str(d.version.as_str()), !d.version.is_empty());
+        put("repository", Value::str(d.repository.as_str()), true);
+        put("condition", Value::str(d.condition.as_str()), !d.condition.is_empty());
+        put("tags", Value::string_list(d.tags.iter().cloned()), !d.tags.is_empty());
+        put("enabled", Value::Bool(d.enabled), d.enabled);
+        put("import-values", Value::list(d.import_values.clone()), !d.import_values.is_empty());
+        put("alias", Value::str(d.alias.as_str()), !d.alias.is_empty());
+        Some(out)
     }
 }
 

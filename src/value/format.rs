@@ -502,6 +502,11 @@ fn print_value(out: &mut String, arg: &Value, verb: char, fl: Flags, depth: usiz
         Value::Object(o) if o.struct_fields().is_some() && !fl.sharp_v => {
             // Go formats a struct field by field with the same verb; `%+v` names the fields.
             let fields = o.struct_fields().unwrap_or_default();
+            // A pointer to a struct prints as `&{…}` at the top; nested, Go prints its address,
+            // which no output can depend on.
+            if depth == 0 && o.kind_name() == "ptr" {
+                out.push('&');
+            }
             out.push('{');
             for (k, (name, item)) in fields.iter().enumerate() {
                 if k > 0 {
