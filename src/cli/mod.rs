@@ -17,6 +17,8 @@ pub mod exit {
     pub const ERROR: i32 = 1;
     /// `diff --detailed-exitcode` found changes.
     pub const CHANGES: i32 = 2;
+    /// A selector matched no release.
+    pub const NO_MATCH: i32 = 3;
 }
 
 /// An error as the CLI reports it: a message and its chain of causes.
@@ -29,6 +31,9 @@ pub enum CliError {
     Output(#[from] std::io::Error),
     #[error(transparent)]
     Template(#[from] crate::chart::template::TemplateError),
+    /// A selector matched no release (helmfile exits 3).
+    #[error("no releases matched the selector")]
+    NoMatch,
     /// A failure reported as helm reports it: one line, no causes.
     #[error("{0}")]
     Helm(String),
@@ -39,6 +44,7 @@ pub fn main() -> i32 {
     let cli = Cli::parse();
     match run(cli) {
         Ok(code) => code,
+        Err(CliError::NoMatch) => 3,
         Err(err) => {
             report(&err);
             exit::ERROR

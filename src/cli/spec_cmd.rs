@@ -44,7 +44,7 @@ fn selected(states: &[State], opts: &SpecOptions, ordered: bool) -> Result<Vec<(
     for (si, st) in states.iter().enumerate() {
         let sel = spec::select_releases(&st.releases, &st.selectors, opts)?;
         let order = if ordered {
-            spec::order_by_needs(&st.releases, &sel, opts.skip_needs)?.concat()
+            spec::order_by_needs(&st.releases, &sel, false)?.concat()
         } else {
             sel
         };
@@ -73,6 +73,10 @@ pub fn list(args: &SpecArgs, global: &GlobalArgs) -> Result<i32, CliError> {
                 ));
                 rows.push([r.name.clone(), r.namespace.clone(), r.enabled.to_string(), r.installed.to_string(), labels, r.chart.clone(), r.version.clone()]);
             }
+        }
+        if with_selector && rows.is_empty() {
+            eprintln!("err: no releases found that matches specified selector({}) and environment({}), in any helmfile", opts.selectors.join(","), opts.env_name());
+            return Err(CliError::NoMatch);
         }
         if json {
             return Ok(format!("[{}]\n", items.join(",")));
@@ -139,7 +143,7 @@ pub fn template(args: &super::TemplateArgs, global: &GlobalArgs) -> Result<i32, 
         }
         if matched == 0 && !opts.selectors.is_empty() {
             eprintln!("specified selector did not match any releases in {}", states.last().map(|s| s.file.display().to_string()).unwrap_or_default());
-            return Ok(3);
+            return Ok(exit::NO_MATCH);
         }
         Ok(exit::OK)
     })

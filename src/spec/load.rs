@@ -232,7 +232,8 @@ pub fn load_state(
     let base_dir = if base_dir.as_os_str().is_empty() { PathBuf::from(".") } else { base_dir };
     let name = file.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
     let gotmpl = name.ends_with(".gotmpl");
-    let v0 = !gotmpl && is_v0_template(&content);
+    // v0 style: a plain file that only parses once rendered.
+    let v0 = !gotmpl && is_v0_template(&content) && parse_state_docs(file, &content, 0).is_err();
     if v0 {
         eprintln!(
             "WARNING: {}: template actions in a file without the .gotmpl extension are rendered as helmfile v0 did; rename it to {name}.gotmpl",
@@ -435,7 +436,7 @@ fn load_base_file(file: &Path, _env_name: &str, env: &Environment, opts: &SpecOp
     let content = content.replace("\r\n", "\n");
     let base_dir = file.parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."));
     let name = file.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
-    let render = name.ends_with(".gotmpl") || is_v0_template(&content);
+    let render = name.ends_with(".gotmpl") || (is_v0_template(&content) && parse_state_docs(file, &content, 0).is_err());
     let namespace = opts.namespace.clone().unwrap_or_default();
     let mut out: Option<Map> = None;
     for (i, part) in content.split("\n---\n").enumerate() {

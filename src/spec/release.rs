@@ -140,14 +140,15 @@ pub fn build_releases(
             }
         }
         let raw = render_release(file, &raw, env, &values, opts)?;
+        // helmfile 0.166 sets commonLabels over the release's own labels.
         let mut labels = BTreeMap::new();
-        for (k, v) in common_labels.entries() {
-            labels.insert(k, label_text(&v));
-        }
         if let Some(Value::Map(l)) = raw.get("labels") {
             for (k, v) in l.entries() {
                 labels.insert(k, label_text(&v));
             }
+        }
+        for (k, v) in common_labels.entries() {
+            labels.insert(k, label_text(&v));
         }
         let name = str_field(&raw, "name");
         if name.is_empty() {
