@@ -451,35 +451,14 @@ fn load_base_file(file: &Path, _env_name: &str, env: &Environment, opts: &SpecOp
         if current.contains_key("bases") {
             return Err(SpecError::file(file, "nested `base` helmfile is unsupported. please submit a feature request if you need this!"));
         }
-        // Relative values files of a base resolve against the base's directory.
-        rebase_paths(&current, &base_dir);
+        // helmfile 0.166 resolves a base's environment values files against the including
+        // state's directory, not the base's.
         out = Some(match out {
             None => current,
             Some(prev) => override_merge(&prev, &current),
         });
     }
     Ok(out.unwrap_or_default())
-}
-
-/// Makes the relative environment values paths of a base absolute-ish (joined to its dir).
-fn rebase_paths(state: &Map, dir: &Path) {
-    if dir == Path::new(".") {
-        return;
-    }
-    if let Some(Value::Map(envs)) = state.get("environments") {
-        for (_, spec) in envs.entries() {
-            let Value::Map(spec) = spec else { continue };
-            for key in ["values", "secrets"] {
-                if let Some(Value::List(l)) = spec.get(key) {
-                    let items = l.items.iter().map(|v| match v {
-                        Value::String(s) if !Path::new(s.as_ref()).is_absolute() => Value::from(dir.join(s.as_ref()).display().to_string()),
-                        other => other.clone(),
-                    }).collect();
-                    spec.insert(key, Value::list(items));
-                }
-            }
-        }
-    }
 }
 
 /// Merges one layer over another: environments per name (values lists concatenated),
