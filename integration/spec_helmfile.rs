@@ -113,3 +113,40 @@ fn template_and_list_match_helmfile() {
     eprintln!("spec_helmfile: {} of {count} cases match", count - failures.len());
     assert!(failures.is_empty(), "{} of {count} cases differ:\n{}", failures.len(), failures.join("\n"));
 }
+
+/// Error cases under `testdata/helmfiles/_errors/` (`NAME|GLOBAL ARGS|expected text` per line
+/// of its CASES): deployer fails naming the file (and line where there is one), and helmfile
+/// fails too.
+#[test]
+fn errors_name_the_file_and_fail_like_helmfile() {
+    let Some(bin_dir) = tool_dir() else {
+        common::TestEnv::get("spec_helmfile errors");
+        return;
+    };
+    let deployer = PathBuf::from(env!("CARGO_BIN_EXE_deployer"));
+    let root = repo_root().join("testdata/helmfiles/_errors");
+    let path = format!("{}:{}", bin_dir.display(), std::env::var("PATH").unwrap_or_default());
+    let cases = std::fs::read_to_string(root.join("CASES")).expect("CASES");
+    let mut failures = Vec::new();
+    for line in cases.lines().filter(|l| !l.trim().is_empty()) {
+        let mut parts = line.splitn(3, '|');
+        let (name, args, expected) = (parts.next().unwrap(), parts.next().unwrap_or(""), parts.next().unwrap_or(""));
+        let prepare = |program: &Path| {
+            let mut cmd = Command::new(program);
+            cmd.current_dir(root.join(name)).env("PATH", &path).env("HELMFILE_V1MODE", "true");
+            cmd.env("HELMFILE_UPGRADE_NOTICE_DISABLED", "1").env_remove("DEPLOYER_SURELY_UNSET_VAR");
+            cmd.args(args.split_whitespace()).arg("template");
+            cmd
+        };
+        let want = run(&mut prepare(&bin_dir.join("helmfile")));
+        let got = run(&mut prepare(&deployer));
+        let stderr = String::from_utf8_lossy(&got.stderr);
+        if want.status.success() || got.status.success() || !stderr.contains(expected) {
+            failures.push(format!(
+                "{name}: helmfile exit {:?}, deployer exit {:?}; expected {expected:?} in:\n{stderr}",
+                want.status.code(), got.status.code()
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

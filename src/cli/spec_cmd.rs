@@ -44,7 +44,9 @@ fn selected(states: &[State], opts: &SpecOptions, ordered: bool) -> Result<Vec<(
     for (si, st) in states.iter().enumerate() {
         let sel = spec::select_releases(&st.releases, &st.selectors, opts)?;
         let order = if ordered {
-            spec::order_by_needs(&st.releases, &sel, false)?.concat()
+            spec::order_by_needs(&st.releases, &sel, false)
+                .map_err(|e| SpecError::file(&st.file, e.to_string()))?
+                .concat()
         } else {
             sel
         };
