@@ -52,6 +52,18 @@ pub struct SpecArgs {
     /// Set state values from a file; later files override earlier ones
     #[arg(long = "state-values-file", value_name = "FILE")]
     pub state_values_file: Vec<PathBuf>,
+
+    /// With selectors: also take the releases the selected ones directly need
+    #[arg(long = "include-needs")]
+    pub include_needs: bool,
+
+    /// With selectors: also take every release the selected ones need, transitively
+    #[arg(long = "include-transitive-needs")]
+    pub include_transitive_needs: bool,
+
+    /// Ignore `needs` for ordering
+    #[arg(long = "skip-needs")]
+    pub skip_needs: bool,
 }
 
 fn concat<T: Clone>(a: &[T], b: &[T]) -> Vec<T> {
@@ -68,6 +80,9 @@ impl SpecArgs {
             selector: concat(&self.selector, &after.selector),
             state_values_set: concat(&self.state_values_set, &after.state_values_set),
             state_values_file: concat(&self.state_values_file, &after.state_values_file),
+            include_needs: self.include_needs || after.include_needs,
+            include_transitive_needs: self.include_transitive_needs || after.include_transitive_needs,
+            skip_needs: self.skip_needs || after.skip_needs,
         }
     }
 }
@@ -211,9 +226,12 @@ pub struct TemplateArgs {
     /// Write each release's manifests under this directory instead of stdout
     #[arg(long = "output-dir", value_name = "DIR")]
     pub output_dir: Option<PathBuf>,
-    /// Include the charts' crds/ directories in the output
+    /// Include the charts' crds/ directories in the output (the default, as in helmfile)
     #[arg(long = "include-crds")]
     pub include_crds: bool,
+    /// Leave the charts' crds/ directories out
+    #[arg(long = "skip-crds")]
+    pub skip_crds: bool,
     /// Leave out test hooks
     #[arg(long = "skip-tests")]
     pub skip_tests: bool,

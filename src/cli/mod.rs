@@ -3,6 +3,7 @@
 //! `--detailed-exitcode`).
 
 mod args;
+mod spec_cmd;
 
 use std::io::Write;
 
@@ -16,6 +17,8 @@ pub mod exit {
     pub const ERROR: i32 = 1;
     /// `diff --detailed-exitcode` found changes.
     pub const CHANGES: i32 = 2;
+    /// A selector matched no release.
+    pub const NO_MATCH: i32 = 3;
 }
 
 /// An error as the CLI reports it: a message and its chain of causes.
@@ -28,6 +31,9 @@ pub enum CliError {
     Output(#[from] std::io::Error),
     #[error(transparent)]
     Template(#[from] crate::chart::template::TemplateError),
+    /// A selector matched no release (helmfile exits 3).
+    #[error("no releases matched the selector")]
+    NoMatch,
     /// A failure reported as helm reports it: one line, no causes.
     #[error("{0}")]
     Helm(String),
@@ -38,6 +44,7 @@ pub fn main() -> i32 {
     let cli = Cli::parse();
     match run(cli) {
         Ok(code) => code,
+        Err(CliError::NoMatch) => 3,
         Err(err) => {
             report(&err);
             exit::ERROR
@@ -68,10 +75,16 @@ pub fn run(cli: Cli) -> Result<i32, CliError> {
             clap_complete::generate(*shell, &mut cmd, "deployer", &mut std::io::stdout());
             return Ok(exit::OK);
         }
-        Command::Template(_) => ("template", SPEC),
-        Command::Build(_) => ("build", SPEC),
-        Command::List(_) => ("list", SPEC),
-        Command::WriteValues(_) => ("write-values", SPEC),
+        Command::Template(a) => return spec_cmd::template(&with_spec(a, &cli.spec), &cli.global),
+        Command::Build(a) => {
+            let a = BuildArgs { spec: cli.spec.merged(&a.spec), embed_values: a.embed_values };
+            return spec_cmd::build(&a, &cli.global);
+        }
+        Command::List(a) => return spec_cmd::list(&cli.spec.merged(&a.spec), &cli.global),
+        Command::WriteValues(a) => {
+            let a = WriteValuesArgs { spec: cli.spec.merged(&a.spec), output_file_template: a.output_file_template.clone() };
+            return spec_cmd::write_values(&a, &cli.global);
+        }
         Command::Lint(_) => ("lint", SPEC),
         Command::Deps(_) => ("deps", SOURCES),
         Command::Fetch(_) => ("fetch", SOURCES),
@@ -89,6 +102,12 @@ pub fn run(cli: Cli) -> Result<i32, CliError> {
         Command::Chart(ChartCommand::Deps(_)) => ("chart deps", SOURCES),
     };
     Err(CliError::NotYetAvailable { command: command.to_string(), area })
+}
+
+fn with_spec(a: &TemplateArgs, before: &SpecArgs) -> TemplateArgs {
+    let mut render = a.render.clone();
+    render.spec = before.merged(&a.render.spec);
+    TemplateArgs { render, output_dir: a.output_dir.clone(), include_crds: a.include_crds, skip_crds: a.skip_crds, skip_tests: a.skip_tests }
 }
 
 /// `deployer chart template`: helm template, natively.

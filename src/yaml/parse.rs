@@ -51,12 +51,22 @@ pub fn parse_values(text: &str) -> Result<Value, YamlError> {
 
 /// Parses every document of a `---`-separated stream, each as `parse_values` would.
 pub fn parse_documents(text: &str) -> Result<Vec<Value>, YamlError> {
+    parse_documents_as(text, false)
+}
+
+/// Parses every document as go-yaml decodes into `interface{}` without the JSON round trip
+/// (what helmfile does with its own files): integers stay Go `int`s.
+pub fn parse_documents_go(text: &str) -> Result<Vec<Value>, YamlError> {
+    parse_documents_as(text, true)
+}
+
+fn parse_documents_as(text: &str, go_types: bool) -> Result<Vec<Value>, YamlError> {
     with_tab_values(text, |text, original| {
         let mut reader = Reader::new(text, original);
         let mut out = Vec::new();
         loop {
             match reader.next_document() {
-                Ok(Some(doc)) => match doc.decode() {
+                Ok(Some(doc)) => match doc.decode_as(go_types) {
                     Ok(v) => out.push(v),
                     Err(e) => return Ok(Err(e)),
                 },
@@ -542,6 +552,8 @@ struct Decoder<'d> {
     alias_depth: usize,
     /// Alias nodes being expanded, to catch an anchor that contains itself.
     active: Vec<usize>,
+    /// Keep integers as Go `int` (no JSON round trip).
+    go_types: bool,
 }
 
 /// What go-yaml v2 produces for a scalar in an `interface{}`.
@@ -556,6 +568,10 @@ enum Scalar {
 
 impl Doc {
     fn decode(&self) -> Result<Value, YamlError> {
+        self.decode_as(false)
+    }
+
+    fn decode_as(&self, go_types: bool) -> Result<Value, YamlError> {
         let Some(root) = self.root else {
             return Ok(Value::Nil);
         };
@@ -565,6 +581,7 @@ impl Doc {
             alias_count: 0,
             alias_depth: 0,
             active: Vec::new(),
+            go_types,
         };
         d.value(root)
     }
@@ -599,7 +616,11 @@ impl Decoder<'_> {
                 self.leave_alias();
                 v
             }
-            Kind::Scalar { .. } => scalar_value(self.scalar(idx)?),
+            Kind::Scalar { .. } => match (self.go_types, self.scalar(idx)?) {
+                (true, Scalar::Int(i)) => Ok(Value::Int(i)),
+                (true, Scalar::Float(f)) => Ok(Value::Float(f)),
+                (_, s) => scalar_value(s),
+            },
             Kind::Seq(items) => {
                 let mut out = Vec::with_capacity(items.len());
                 for &i in items {

@@ -1,0 +1,152 @@
+//! Differential test: `deployer template` and `deployer list` against the real helmfile 0.166
+//! (with helm 3.15.3) for every example under `testdata/helmfiles/` and each line of its
+//! `CASES` file. helmfile runs with `HELMFILE_V1MODE=true` (v1 semantics) unless the example's
+//! CASES has a `mode: v0` line. A case line is `GLOBAL ARGS [-- TEMPLATE ARGS]`; `env: K=V`
+//! lines set environment variables for both tools. Template output must be byte-identical;
+//! list output equal; failures must fail in both.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use common::{repo_root, run};
+
+struct Case {
+    example: String,
+    global: Vec<String>,
+    template: Vec<String>,
+    env: Vec<(String, String)>,
+    v0: bool,
+}
+
+fn cases(root: &Path) -> Vec<Case> {
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(root)
+        .expect("testdata/helmfiles")
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.is_dir() && !p.file_name().unwrap().to_string_lossy().starts_with('_'))
+        .collect();
+    dirs.sort();
+    let mut out = Vec::new();
+    for dir in dirs {
+        let example = dir.file_name().unwrap().to_string_lossy().into_owned();
+        let text = std::fs::read_to_string(dir.join("CASES")).unwrap_or_else(|_| "\n".into());
+        let mut env = Vec::new();
+        let mut v0 = false;
+        for line in text.lines() {
+            let line = line.trim();
+            if let Some(kv) = line.strip_prefix("env:") {
+                let (k, v) = kv.trim().split_once('=').expect("env: K=V");
+                env.push((k.to_string(), v.to_string()));
+                continue;
+            }
+            if line == "mode: v0" {
+                v0 = true;
+                continue;
+            }
+            if line.starts_with('#') || line.is_empty() {
+                continue;
+            }
+            let padded = format!(" {line} ");
+            let (global, template) = padded.split_once(" -- ").unwrap_or((&padded, ""));
+            let split = |s: &str| s.split_whitespace().map(str::to_string).collect::<Vec<_>>();
+            out.push(Case { example: example.clone(), global: split(global), template: split(template), env: env.clone(), v0 });
+        }
+    }
+    out
+}
+
+fn tool_dir() -> Option<PathBuf> {
+    if let Ok(p) = std::env::var("DEPLOYER_TEST_HELMFILE") {
+        return PathBuf::from(p).parent().map(Path::to_path_buf);
+    }
+    let home = std::env::var("HOME").ok()?;
+    let dir = PathBuf::from(home).join(".cache/deployer-testenv/bin");
+    dir.join("helmfile").exists().then_some(dir)
+}
+
+#[test]
+fn template_and_list_match_helmfile() {
+    let Some(bin_dir) = tool_dir() else {
+        common::TestEnv::get("spec_helmfile");
+        return;
+    };
+    let deployer = PathBuf::from(env!("CARGO_BIN_EXE_deployer"));
+    let root = repo_root().join("testdata/helmfiles");
+    let path = format!("{}:{}", bin_dir.display(), std::env::var("PATH").unwrap_or_default());
+    let mut failures = Vec::new();
+    let mut count = 0;
+    for case in cases(&root) {
+        let dir = root.join(&case.example);
+        for command in ["template", "list"] {
+            count += 1;
+            let extra: &[String] = if command == "template" { &case.template } else { &[] };
+            let prepare = |program: &Path| {
+                let mut cmd = Command::new(program);
+                cmd.current_dir(&dir).env("PATH", &path).env("HELMFILE_UPGRADE_NOTICE_DISABLED", "1");
+                cmd.env_remove("HELMFILE_V1MODE");
+                if !case.v0 {
+                    cmd.env("HELMFILE_V1MODE", "true");
+                }
+                for (k, v) in &case.env {
+                    cmd.env(k, v);
+                }
+                cmd.args(&case.global).arg(command).args(extra);
+                cmd
+            };
+            let want = run(&mut prepare(&bin_dir.join("helmfile")));
+            let got = run(&mut prepare(&deployer));
+            let id = format!("{} [{} {command} {}]", case.example, case.global.join(" "), extra.join(" "));
+            match (want.status.success(), got.status.success()) {
+                (true, true) if want.stdout == got.stdout => {}
+                (false, false) => {}
+                _ => failures.push(format!(
+                    "{id}: helmfile exit {:?}, deployer exit {:?}\n--- helmfile stdout\n{}--- helmfile stderr\n{}--- deployer stdout\n{}--- deployer stderr\n{}",
+                    want.status.code(), got.status.code(),
+                    String::from_utf8_lossy(&want.stdout), String::from_utf8_lossy(&want.stderr),
+                    String::from_utf8_lossy(&got.stdout), String::from_utf8_lossy(&got.stderr),
+                )),
+            }
+        }
+    }
+    eprintln!("spec_helmfile: {} of {count} cases match", count - failures.len());
+    assert!(failures.is_empty(), "{} of {count} cases differ:\n{}", failures.len(), failures.join("\n"));
+}
+
+/// Error cases under `testdata/helmfiles/_errors/` (`NAME|GLOBAL ARGS|expected text` per line
+/// of its CASES): deployer fails naming the file (and line where there is one), and helmfile
+/// fails too.
+#[test]
+fn errors_name_the_file_and_fail_like_helmfile() {
+    let Some(bin_dir) = tool_dir() else {
+        common::TestEnv::get("spec_helmfile errors");
+        return;
+    };
+    let deployer = PathBuf::from(env!("CARGO_BIN_EXE_deployer"));
+    let root = repo_root().join("testdata/helmfiles/_errors");
+    let path = format!("{}:{}", bin_dir.display(), std::env::var("PATH").unwrap_or_default());
+    let cases = std::fs::read_to_string(root.join("CASES")).expect("CASES");
+    let mut failures = Vec::new();
+    for line in cases.lines().filter(|l| !l.trim().is_empty()) {
+        let mut parts = line.splitn(3, '|');
+        let (name, args, expected) = (parts.next().unwrap(), parts.next().unwrap_or(""), parts.next().unwrap_or(""));
+        let prepare = |program: &Path| {
+            let mut cmd = Command::new(program);
+            cmd.current_dir(root.join(name)).env("PATH", &path).env("HELMFILE_V1MODE", "true");
+            cmd.env("HELMFILE_UPGRADE_NOTICE_DISABLED", "1").env_remove("DEPLOYER_SURELY_UNSET_VAR");
+            cmd.args(args.split_whitespace()).arg("template");
+            cmd
+        };
+        let want = run(&mut prepare(&bin_dir.join("helmfile")));
+        let got = run(&mut prepare(&deployer));
+        let stderr = String::from_utf8_lossy(&got.stderr);
+        if want.status.success() || got.status.success() || !stderr.contains(expected) {
+            failures.push(format!(
+                "{name}: helmfile exit {:?}, deployer exit {:?}; expected {expected:?} in:\n{stderr}",
+                want.status.code(), got.status.code()
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

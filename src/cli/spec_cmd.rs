@@ -1,0 +1,260 @@
+//! The helmfile-style commands on a spec: `list`, `build`, `template`, `write-values`.
+
+use std::io::Write;
+
+use crate::spec::{self, ChartRef, ChartResolver, NoRemoteCharts, NoSecrets, Release, SpecError, SpecOptions, State};
+use crate::value::{Map, Value};
+
+use super::{CliError, GlobalArgs, OutputFormat, SpecArgs, exit};
+
+impl From<SpecError> for CliError {
+    fn from(e: SpecError) -> CliError {
+        CliError::Helm(e.to_string())
+    }
+}
+
+pub fn spec_options(args: &SpecArgs, global: &GlobalArgs) -> SpecOptions {
+    SpecOptions {
+        file: args.file.clone(),
+        environment: args.environment.clone(),
+        selectors: args.selector.clone(),
+        state_values_set: args.state_values_set.clone(),
+        state_values_files: args.state_values_file.clone(),
+        namespace: global.namespace.clone(),
+        kube_context: global.kube_context.clone(),
+        include_needs: args.include_needs,
+        include_transitive_needs: args.include_transitive_needs,
+        skip_needs: args.skip_needs,
+    }
+}
+
+/// Runs `f` on a thread with a large stack (values are shared maps that stay on one thread).
+fn on_big_stack<T: Send + 'static>(f: impl FnOnce() -> Result<T, CliError> + Send + 'static) -> Result<T, CliError> {
+    std::thread::Builder::new()
+        .stack_size(256 << 20)
+        .spawn(f)
+        .map_err(CliError::Output)?
+        .join()
+        .unwrap_or_else(|_| Err(CliError::Helm("spec processing panicked".into())))
+}
+
+/// The selected releases of each state, in needs order.
+fn selected(states: &[State], opts: &SpecOptions, ordered: bool) -> Result<Vec<(usize, Vec<usize>)>, CliError> {
+    let mut out = Vec::new();
+    for (si, st) in states.iter().enumerate() {
+        let sel = spec::select_releases(&st.releases, &st.selectors, opts)?;
+        let order = if ordered {
+            spec::order_by_needs(&st.releases, &sel, false)
+                .map_err(|e| SpecError::file(&st.file, e.to_string()))?
+                .concat()
+        } else {
+            sel
+        };
+        out.push((si, order));
+    }
+    Ok(out)
+}
+
+pub fn list(args: &SpecArgs, global: &GlobalArgs) -> Result<i32, CliError> {
+    let opts = spec_options(args, global);
+    let json = global.output == OutputFormat::Json;
+    let text = on_big_stack(move || {
+        let states = spec::load(&opts, &NoSecrets)?;
+        let with_selector = !opts.selectors.is_empty();
+        let mut rows: Vec<[String; 7]> = Vec::new();
+        let mut items = Vec::new();
+        for (si, idx) in selected(&states, &opts, false)? {
+            for i in idx {
+                let r = &states[si].releases[i];
+                let labels = if with_selector { spec::format_labels(&implicit(r)) } else { spec::format_labels(&r.labels) };
+                // Fields in helmfile's struct order.
+                let q = |s: &str| serde_json::Value::from(s).to_string();
+                items.push(format!(
+                    "{{\"name\":{},\"namespace\":{},\"enabled\":{},\"installed\":{},\"labels\":{},\"chart\":{},\"version\":{}}}",
+                    q(&r.name), q(&r.namespace), r.enabled, r.installed, q(&labels), q(&r.chart), q(&r.version)
+                ));
+                rows.push([r.name.clone(), r.namespace.clone(), r.enabled.to_string(), r.installed.to_string(), labels, r.chart.clone(), r.version.clone()]);
+            }
+        }
+        if with_selector && rows.is_empty() {
+            eprintln!("err: no releases found that matches specified selector({}) and environment({}), in any helmfile", opts.selectors.join(","), opts.env_name());
+            return Err(CliError::NoMatch);
+        }
+        if json {
+            return Ok(format!("[{}]\n", items.join(",")));
+        }
+        Ok(table(&["NAME", "NAMESPACE", "ENABLED", "INSTALLED", "LABELS", "CHART", "VERSION"], &rows))
+    })?;
+    std::io::stdout().lock().write_all(text.as_bytes())?;
+    Ok(exit::OK)
+}
+
+fn implicit(r: &Release) -> std::collections::BTreeMap<String, String> {
+    let mut l = r.labels.clone();
+    l.insert("chart".into(), r.chart_name());
+    l.insert("name".into(), r.name.clone());
+    l.insert("namespace".into(), r.namespace.clone());
+    l
+}
+
+/// helmfile's table: cells padded to the column's width, separated by tabs.
+fn table(header: &[&str], rows: &[[String; 7]]) -> String {
+    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    for row in rows {
+        for (w, c) in widths.iter_mut().zip(row) {
+            *w = (*w).max(c.chars().count());
+        }
+    }
+    let line = |cells: Vec<&str>| -> String {
+        let padded: Vec<String> = cells.iter().zip(&widths).map(|(c, w)| format!("{c:<w$}", w = *w)).collect();
+        format!("{}\n", padded.join("\t"))
+    };
+    let mut out = line(header.to_vec());
+    for row in rows {
+        out.push_str(&line(row.iter().map(String::as_str).collect()));
+    }
+    out
+}
+
+pub fn template(args: &super::TemplateArgs, global: &GlobalArgs) -> Result<i32, CliError> {
+    let opts = spec_options(&args.render.spec, global);
+    let include_crds = !args.skip_crds;
+    let skip_tests = args.skip_tests;
+    let compat = match args.render.helm_compat {
+        super::HelmCompatArg::V3 => crate::funcs::HelmCompat::V3,
+        super::HelmCompatArg::V4 => crate::funcs::HelmCompat::V4,
+    };
+    on_big_stack(move || {
+        let states = spec::load(&opts, &NoSecrets)?;
+        let resolver = NoRemoteCharts;
+        let mut stdout = std::io::stdout().lock();
+        let mut matched = 0;
+        for (si, idx) in selected(&states, &opts, true)? {
+            let st = &states[si];
+            for i in idx {
+                matched += 1;
+                let r = &st.releases[i];
+                if !r.installed {
+                    continue;
+                }
+                let out = render_release(st, r, &resolver, include_crds, skip_tests, compat, &opts)?;
+                stdout.write_all(out.as_bytes())?;
+                stdout.write_all(b"\n")?;
+                stdout.flush()?;
+            }
+        }
+        if matched == 0 && !opts.selectors.is_empty() {
+            eprintln!("specified selector did not match any releases in {}", states.last().map(|s| s.file.display().to_string()).unwrap_or_default());
+            return Ok(exit::NO_MATCH);
+        }
+        Ok(exit::OK)
+    })
+}
+
+/// Renders one release's chart as `helm template` would with the values helmfile passes.
+pub fn render_release(
+    st: &State,
+    r: &Release,
+    resolver: &dyn ChartResolver,
+    include_crds: bool,
+    skip_tests: bool,
+    compat: crate::funcs::HelmCompat,
+    opts: &SpecOptions,
+) -> Result<String, CliError> {
+    use crate::chart::template::{TemplateRequest, template};
+    let values = spec::render_values(r, &NoSecrets)?;
+    let chart = match r.chart_ref(&st.repositories) {
+        ChartRef::Local(p) => p,
+        ChartRef::Remote(remote) => resolver.resolve(&remote).map_err(CliError::Helm)?,
+    };
+    let namespace = if r.namespace.is_empty() { opts.namespace.clone().unwrap_or_else(|| "default".into()) } else { r.namespace.clone() };
+    let request = TemplateRequest {
+        release_name: r.name.clone(),
+        chart,
+        namespace,
+        values,
+        kube_version: r.kube_version.clone(),
+        api_versions: r.api_versions.clone(),
+        include_crds,
+        skip_tests,
+        no_hooks: false,
+        is_upgrade: false,
+        show_only: Vec::new(),
+        compat,
+    };
+    template(&request).map_err(|e| CliError::Helm(format!("release {:?} in {}: {e}", r.name, st.file.display())))
+}
+
+pub fn build(args: &super::BuildArgs, global: &GlobalArgs) -> Result<i32, CliError> {
+    let opts = spec_options(&args.spec, global);
+    let text = on_big_stack(move || {
+        let states = spec::load(&opts, &NoSecrets)?;
+        let mut out = String::new();
+        for st in &states {
+            let doc = Map::new();
+            for (k, v) in st.raw.entries() {
+                if k != "releases" && k != "environments" && k != "bases" && k != "templates" {
+                    doc.insert(k, v);
+                }
+            }
+            doc.insert("filepath", Value::from(st.file.display().to_string()));
+            let releases: Vec<Value> = st.releases.iter().map(|r| {
+                let m = Map::new();
+                for (k, v) in r.raw.entries() {
+                    if k != "inherit" {
+                        m.insert(k, v);
+                    }
+                }
+                if !r.labels.is_empty() {
+                    let l = Map::new();
+                    for (k, v) in &r.labels {
+                        l.insert(k.clone(), Value::from(v.clone()));
+                    }
+                    m.insert("labels", Value::Map(l));
+                }
+                Value::Map(m)
+            }).collect();
+            if !releases.is_empty() {
+                doc.insert("releases", Value::list(releases));
+            }
+            let env = Map::new();
+            env.insert("name", Value::from(st.env.name.clone()));
+            env.insert("values", Value::Map(st.env.merged_values()));
+            if !st.env.kube_context.is_empty() {
+                env.insert("kubeContext", Value::from(st.env.kube_context.clone()));
+            }
+            doc.insert("renderedEnvironment", Value::Map(env));
+            out.push_str("---\n");
+            out.push_str(&crate::yaml::to_yaml(&Value::Map(doc)));
+            out.push('\n');
+        }
+        Ok(out)
+    })?;
+    std::io::stdout().lock().write_all(text.as_bytes())?;
+    Ok(exit::OK)
+}
+
+pub fn write_values(args: &super::WriteValuesArgs, global: &GlobalArgs) -> Result<i32, CliError> {
+    let opts = spec_options(&args.spec, global);
+    let template = args.output_file_template.clone();
+    on_big_stack(move || {
+        let states = spec::load(&opts, &NoSecrets)?;
+        for (si, idx) in selected(&states, &opts, true)? {
+            let st = &states[si];
+            for i in idx {
+                let r = &st.releases[i];
+                let values = spec::render_values(r, &NoSecrets)?;
+                let path = match &template {
+                    Some(t) => spec::funcs::render("output-file", t, &Value::Map(r.data.clone()), &st.base_dir).map_err(CliError::Helm)?,
+                    None => format!("{}-{}.yaml", r.name, if r.namespace.is_empty() { "default" } else { &r.namespace }),
+                };
+                if let Some(dir) = std::path::Path::new(&path).parent() {
+                    std::fs::create_dir_all(dir)?;
+                }
+                std::fs::write(&path, crate::yaml::to_yaml(&Value::Map(values)) + "\n")?;
+                println!("Writing values file {path}");
+            }
+        }
+        Ok(exit::OK)
+    })
+}
