@@ -8,6 +8,7 @@ pub mod loader;
 pub mod manifest;
 pub mod model;
 pub mod objects;
+pub mod output_dir;
 pub mod schema;
 pub mod strvals;
 pub mod template;

@@ -211,6 +211,9 @@ pub struct TemplateArgs {
     /// Write each release's manifests under this directory instead of stdout
     #[arg(long = "output-dir", value_name = "DIR")]
     pub output_dir: Option<PathBuf>,
+    /// With --output-dir, write manifests and hooks under DIR/RELEASE (CRDs stay under DIR, as in helm)
+    #[arg(long = "release-name")]
+    pub release_name: bool,
     /// Include the charts' crds/ directories in the output
     #[arg(long = "include-crds")]
     pub include_crds: bool,
@@ -254,6 +257,9 @@ pub struct FetchArgs {
     /// `--output` is the global text/json switch
     #[arg(long = "output-dir", value_name = "DIR")]
     pub output_dir: Option<PathBuf>,
+    /// With --output-dir, write manifests and hooks under DIR/RELEASE (CRDs stay under DIR, as in helm)
+    #[arg(long = "release-name")]
+    pub release_name: bool,
 }
 
 #[derive(Debug, Args, Clone, Default)]
@@ -397,6 +403,9 @@ pub struct ChartTemplateArgs {
     /// Write manifests to files under this directory instead of stdout
     #[arg(long = "output-dir", value_name = "DIR")]
     pub output_dir: Option<PathBuf>,
+    /// With --output-dir, write manifests and hooks under DIR/RELEASE (CRDs stay under DIR, as in helm)
+    #[arg(long = "release-name")]
+    pub release_name: bool,
     /// Chart version constraint when the chart comes from a repository
     #[arg(long = "version", value_name = "CONSTRAINT")]
     pub version: Option<String>,

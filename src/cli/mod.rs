@@ -108,8 +108,30 @@ fn chart_template(args: &ChartTemplateArgs, global: &GlobalArgs) -> Result<i32, 
     Ok(exit::OK)
 }
 
+/// Renders, and with `--output-dir` writes the files (printing helm's `wrote` lines as it
+/// goes); returns what is left to print.
 fn render_chart_template(args: &ChartTemplateArgs, namespace: String) -> Result<String, CliError> {
-    use crate::chart::template::{TemplateRequest, template};
+    use crate::chart::template::{render_release, show_only};
+    let request = template_request(args, namespace)?;
+    let release = render_release(&request)?;
+    let text = match &args.output_dir {
+        None => release.text(),
+        Some(dir) => {
+            let release_name = args.release_name.then_some(args.release.as_str());
+            let mut stdout = std::io::stdout().lock();
+            crate::chart::output_dir::write_output_dir(&release, &dir.to_string_lossy(), release_name, &mut stdout)
+                .map_err(|e| CliError::Helm(e.to_string()))?;
+            "\n".to_string()
+        }
+    };
+    if request.show_only.is_empty() {
+        return Ok(text);
+    }
+    Ok(show_only(&text, &request.show_only)?)
+}
+
+fn template_request(args: &ChartTemplateArgs, namespace: String) -> Result<crate::chart::template::TemplateRequest, CliError> {
+    use crate::chart::template::TemplateRequest;
     let compat = match args.helm_compat {
         HelmCompatArg::V3 => crate::funcs::HelmCompat::V3,
         HelmCompatArg::V4 => crate::funcs::HelmCompat::V4,
@@ -137,7 +159,7 @@ fn render_chart_template(args: &ChartTemplateArgs, namespace: String) -> Result<
         show_only: args.show_only.clone(),
         compat,
     };
-    Ok(template(&request)?)
+    Ok(request)
 }
 
 fn print_version(global: &GlobalArgs) -> Result<i32, CliError> {
