@@ -171,6 +171,8 @@ pub fn load_files(files: Vec<ChartFile>) -> Result<Chart, LoadError> {
         has_dependencies: false,
         templates: Vec::new(),
         values: Map::new(),
+        values_raw: None,
+        lock: None,
         schema: None,
         files: Vec::new(),
         subcharts: Vec::new(),
@@ -183,9 +185,14 @@ pub fn load_files(files: Vec<ChartFile>) -> Result<Chart, LoadError> {
             "Chart.lock" | "requirements.lock" => {
                 if chart.metadata.api_version == "v1" && f.name == "requirements.lock" {
                     chart.files.push(f);
+                } else {
+                    chart.lock = Some(f.data);
                 }
             }
-            "values.yaml" => chart.values = parse_values_file("values.yaml", &f.data)?,
+            "values.yaml" => {
+                chart.values = parse_values_file("values.yaml", &f.data)?;
+                chart.values_raw = Some(f.data);
+            }
             "values.schema.json" => chart.schema = Some(f.data),
             "requirements.yaml" => {
                 let (_, deps) = parse_metadata("requirements.yaml", &f.data)?;

@@ -9,6 +9,7 @@ pub mod manifest;
 pub mod model;
 pub mod objects;
 pub mod output_dir;
+pub mod package;
 pub mod schema;
 pub mod strvals;
 pub mod template;

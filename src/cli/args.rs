@@ -427,6 +427,9 @@ pub struct ChartPackageArgs {
     /// Override the appVersion
     #[arg(long = "app-version", value_name = "VERSION")]
     pub app_version: Option<String>,
+    /// Word errors as this helm major version does
+    #[arg(long = "helm-compat", value_enum, default_value_t = HelmCompatArg::V3)]
+    pub helm_compat: HelmCompatArg,
 }
 
 #[derive(Debug, Args)]

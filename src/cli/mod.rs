@@ -83,12 +83,35 @@ pub fn run(cli: Cli) -> Result<i32, CliError> {
         Command::Release(_) => ("release", CLUSTER),
         Command::Chart(ChartCommand::Template(args)) => return chart_template(args, &cli.global),
         Command::Chart(ChartCommand::Lint(_)) => ("chart lint", CHARTS),
-        Command::Chart(ChartCommand::Package(_)) => ("chart package", CHARTS),
+        Command::Chart(ChartCommand::Package(args)) => return chart_package(args),
         Command::Chart(ChartCommand::Push(_)) => ("chart push", SOURCES),
         Command::Chart(ChartCommand::Pull(_)) => ("chart pull", SOURCES),
         Command::Chart(ChartCommand::Deps(_)) => ("chart deps", SOURCES),
     };
     Err(CliError::NotYetAvailable { command: command.to_string(), area })
+}
+
+fn compat(arg: HelmCompatArg) -> crate::funcs::HelmCompat {
+    match arg {
+        HelmCompatArg::V3 => crate::funcs::HelmCompat::V3,
+        HelmCompatArg::V4 => crate::funcs::HelmCompat::V4,
+    }
+}
+
+/// `deployer chart package`: helm package, with the same input always giving the same bytes.
+fn chart_package(args: &ChartPackageArgs) -> Result<i32, CliError> {
+    use crate::chart::package::{PackageRequest, mtime_from_env, package};
+    let request = PackageRequest {
+        chart_dir: args.path.clone(),
+        destination: args.destination.clone(),
+        version: args.version.clone(),
+        app_version: args.app_version.clone(),
+        mtime: mtime_from_env(),
+        compat: compat(args.helm_compat),
+    };
+    let path = package(&request).map_err(|e| CliError::Helm(e.to_string()))?;
+    writeln!(std::io::stdout().lock(), "Successfully packaged chart and saved it to: {}", path.display())?;
+    Ok(exit::OK)
 }
 
 /// `deployer chart template`: helm template, natively.
@@ -132,10 +155,7 @@ fn render_chart_template(args: &ChartTemplateArgs, namespace: String) -> Result<
 
 fn template_request(args: &ChartTemplateArgs, namespace: String) -> Result<crate::chart::template::TemplateRequest, CliError> {
     use crate::chart::template::TemplateRequest;
-    let compat = match args.helm_compat {
-        HelmCompatArg::V3 => crate::funcs::HelmCompat::V3,
-        HelmCompatArg::V4 => crate::funcs::HelmCompat::V4,
-    };
+    let compat = compat(args.helm_compat);
     let values = crate::chart::values::merge_user_values(&crate::chart::values::UserValues {
         files: args.values.clone(),
         json: args.set_json.clone(),
