@@ -274,7 +274,7 @@ fn parse_values_file(file: &str, data: &[u8]) -> Result<Map, LoadError> {
 
 /// Reads Chart.yaml (or requirements.yaml) into metadata, with encoding/json's type errors
 /// for fields of the wrong type.
-fn parse_metadata(file: &str, data: &[u8]) -> Result<(ChartMeta, Option<Vec<Dependency>>), LoadError> {
+pub(crate) fn parse_metadata(file: &str, data: &[u8]) -> Result<(ChartMeta, Option<Vec<Dependency>>), LoadError> {
     let map = parse_values_file(file, data)?;
     let err = |message: String| LoadError::Parse { file: file.into(), message };
     let field = |key: &str, go_field: &str| -> Result<String, LoadError> {
@@ -369,7 +369,7 @@ fn parse_metadata(file: &str, data: &[u8]) -> Result<(ChartMeta, Option<Vec<Depe
 }
 
 /// helm's `Metadata.Validate`.
-fn validate_metadata(meta: &ChartMeta, deps: &[Dependency]) -> Result<(), LoadError> {
+pub(crate) fn validate_metadata(meta: &ChartMeta, deps: &[Dependency]) -> Result<(), LoadError> {
     let invalid = |m: String| Err(LoadError::Invalid(m));
     if meta.api_version.is_empty() {
         return invalid("chart.metadata.apiVersion is required".into());

@@ -4,6 +4,7 @@
 
 pub mod dependencies;
 pub mod engine;
+pub mod lint;
 pub mod loader;
 pub mod manifest;
 pub mod model;

@@ -69,7 +69,7 @@ fn validate_rec(chart: &Chart, values: &Map, compat: HelmCompat, out: &mut Strin
     }
 }
 
-fn validate_single(values: &Map, schema: &[u8], compat: HelmCompat) -> Result<(), String> {
+pub fn validate_single(values: &Map, schema: &[u8], compat: HelmCompat) -> Result<(), String> {
     let doc: serde_json::Value = serde_json::from_slice(schema).map_err(|e| e.to_string())?;
     let mut compiler = Compiler::new();
     let mut schemas = Schemas::new();

@@ -220,6 +220,18 @@ fn check_kube_version(constraint: &str, kube: &str) -> Result<(), TemplateError>
     }
 }
 
+/// Every template of a chart tree, ready to render with the coalesced values.
+pub fn collect_renderables(
+    chart: &Chart,
+    values: Map,
+    release: &ReleaseInfo,
+    caps: &Capabilities,
+    compat: HelmCompat,
+    out: &mut Vec<Renderable>,
+) {
+    collect_templates(chart, true, Value::Map(values), release, caps, compat, out);
+}
+
 /// helm's `recAllTpls`: every chart's templates with that chart's top-level object.
 fn collect_templates(
     chart: &Chart,

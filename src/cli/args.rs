@@ -481,17 +481,41 @@ pub struct ChartPathArg {
     pub path: PathBuf,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct ChartLintArgs {
-    /// Chart directory or .tgz
+    /// Chart directories
     #[arg(default_value = ".")]
-    pub path: PathBuf,
+    pub paths: Vec<PathBuf>,
     /// Values files, merged in order
     #[arg(short = 'f', long = "values", value_name = "FILE")]
     pub values: Vec<PathBuf>,
+    /// Set values (`a.b=1,c[0]=x`); numbers become integers
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+    /// Set string values
+    #[arg(long = "set-string", value_name = "KEY=VALUE")]
+    pub set_string: Vec<String>,
+    /// Set values from files (`key=path`)
+    #[arg(long = "set-file", value_name = "KEY=PATH")]
+    pub set_file: Vec<String>,
+    /// Set JSON values (`key=<json>`)
+    #[arg(long = "set-json", value_name = "KEY=JSON")]
+    pub set_json: Vec<String>,
+    /// Set literal string values, no escaping or splitting
+    #[arg(long = "set-literal", value_name = "KEY=VALUE")]
+    pub set_literal: Vec<String>,
     /// Fail on warnings too
     #[arg(long = "strict")]
     pub strict: bool,
+    /// Lint the charts under charts/ too
+    #[arg(long = "with-subcharts")]
+    pub with_subcharts: bool,
+    /// Kubernetes version for rendering and deprecation checks
+    #[arg(long = "kube-version", value_name = "VERSION")]
+    pub kube_version: Option<String>,
+    /// Lint as this helm major version does where v3 and v4 differ
+    #[arg(long = "helm-compat", value_enum, default_value_t = HelmCompatArg::V3)]
+    pub helm_compat: HelmCompatArg,
 }
 
 #[derive(Debug, Subcommand)]

@@ -60,7 +60,6 @@ pub fn run(cli: Cli) -> Result<i32, CliError> {
     const SPEC: &str = "the spec reader (helmfile repos)";
     const SOURCES: &str = "the chart sources (repositories, lock, bundles)";
     const CLUSTER: &str = "the cluster engine (apply, diff, release store)";
-    const CHARTS: &str = "chart rendering (load, values, render)";
     let (command, area) = match &cli.command {
         Command::Version => return print_version(&cli.global),
         Command::Completion { shell } => {
@@ -82,7 +81,7 @@ pub fn run(cli: Cli) -> Result<i32, CliError> {
         Command::Status(_) => ("status", CLUSTER),
         Command::Release(_) => ("release", CLUSTER),
         Command::Chart(ChartCommand::Template(args)) => return chart_template(args, &cli.global),
-        Command::Chart(ChartCommand::Lint(_)) => ("chart lint", CHARTS),
+        Command::Chart(ChartCommand::Lint(args)) => return chart_lint(args, &cli.global),
         Command::Chart(ChartCommand::Package(args)) => return chart_package(args),
         Command::Chart(ChartCommand::Push(_)) => ("chart push", SOURCES),
         Command::Chart(ChartCommand::Pull(_)) => ("chart pull", SOURCES),
@@ -112,6 +111,52 @@ fn chart_package(args: &ChartPackageArgs) -> Result<i32, CliError> {
     let path = package(&request).map_err(|e| CliError::Helm(e.to_string()))?;
     writeln!(std::io::stdout().lock(), "Successfully packaged chart and saved it to: {}", path.display())?;
     Ok(exit::OK)
+}
+
+/// `deployer chart lint`: helm lint's rules and output; exit 1 when a chart fails.
+fn chart_lint(args: &ChartLintArgs, global: &GlobalArgs) -> Result<i32, CliError> {
+    let args = args.clone();
+    let namespace = global.namespace.clone().unwrap_or_else(|| "default".into());
+    // Values hold shared maps that stay on one thread, so the whole lint runs on the big-stack one.
+    let (stdout, failure) = std::thread::Builder::new()
+        .stack_size(256 << 20)
+        .spawn(move || run_lint(&args, namespace))
+        .map_err(CliError::Output)?
+        .join()
+        .map_err(|_| CliError::Helm("linting panicked".into()))??;
+    std::io::stdout().lock().write_all(stdout.as_bytes())?;
+    match failure {
+        Some(summary) => Err(CliError::Helm(summary)),
+        None => Ok(exit::OK),
+    }
+}
+
+fn run_lint(args: &ChartLintArgs, namespace: String) -> Result<(String, Option<String>), CliError> {
+    use crate::chart::lint::{LintRequest, lint};
+    let compat = compat(args.helm_compat);
+    let values = crate::chart::values::merge_user_values(
+        &crate::chart::values::UserValues {
+            files: args.values.clone(),
+            json: args.set_json.clone(),
+            set: args.set.clone(),
+            string: args.set_string.clone(),
+            file: args.set_file.clone(),
+            literal: args.set_literal.clone(),
+        },
+        compat,
+    )
+    .map_err(|e| CliError::Helm(e.0))?;
+    let request = LintRequest {
+        charts: args.paths.clone(),
+        values,
+        namespace,
+        kube_version: args.kube_version.clone(),
+        strict: args.strict,
+        with_subcharts: args.with_subcharts,
+        compat,
+    };
+    let outcome = lint(&request);
+    Ok((outcome.stdout, outcome.failure))
 }
 
 /// `deployer chart template`: helm template, natively.
