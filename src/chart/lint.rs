@@ -424,13 +424,18 @@ fn template_rules(l: &mut Linter, dir: &Path, req: &LintRequest) {
         } else {
             Ok(())
         };
-        l.rule(Severity::Warning, name, crd_hook);
+        // helm 4 dropped the checks for charts written for helm 2.
+        if req.compat == HelmCompat::V3 {
+            l.rule(Severity::Warning, name, crd_hook);
+        }
         let release_time = if RELEASE_TIME.is_match(&text) {
             Err(".Release.Time has been removed in v3, please replace with the `now` function in your templates".to_string())
         } else {
             Ok(())
         };
-        l.rule(Severity::Error, name, release_time);
+        if req.compat == HelmCompat::V3 {
+            l.rule(Severity::Error, name, release_time);
+        }
         if ext != ".yaml" {
             continue;
         }
@@ -546,7 +551,7 @@ fn match_selector(head: &K8sHead, content: &str) -> Result<(), String> {
 }
 
 fn list_annotations(head: &K8sHead, doc: &str) -> Result<(), String> {
-    if !head.kind.ends_with("List") {
+    if head.kind != "List" {
         return Ok(());
     }
     let Ok(Value::Map(m)) = crate::yaml::parse_values(doc) else { return Ok(()) };
@@ -566,12 +571,10 @@ fn list_annotations(head: &K8sHead, doc: &str) -> Result<(), String> {
 }
 
 const DNS1123_SUBDOMAIN: &str = "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')";
-const DNS1123_LABEL: &str = "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')";
 const DNS1035_LABEL: &str = "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')";
 
 static SUBDOMAIN_RE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$").expect("subdomain regex"));
-static LABEL_RE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$").expect("label regex"));
 static DNS1035_RE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^[a-z]([-a-z0-9]*[a-z0-9])?$").expect("dns1035 regex"));
 
 /// The problems Kubernetes' name validation for a kind finds in a name.
@@ -599,11 +602,14 @@ fn name_problems(kind: &str, name: &str) -> Vec<String> {
             }
         }
         "namespace" => {
-            if name.len() > 63 {
-                out.push("must be no more than 63 characters".into());
+            if name.len() > 253 {
+                out.push("must be no more than 253 characters".into());
             }
-            if !LABEL_RE.is_match(name) {
-                out.push(DNS1123_LABEL.into());
+            if !SUBDOMAIN_RE.is_match(name) {
+                out.push(DNS1123_SUBDOMAIN.into());
+            }
+            if name.contains('.') {
+                out.push("must not contain dots".into());
             }
         }
         _ => {
@@ -645,7 +651,6 @@ fn kube_version_for_deprecations(kube_version: Option<&str>, compat: HelmCompat)
 /// Deprecated APIs: (apiVersion, kind, deprecated in, removed in, replacement).
 const DEPRECATED: &[(&str, &str, (u64, u64), (u64, u64), &str)] = &[
     ("policy/v1beta1", "PodDisruptionBudget", (1, 21), (1, 25), "policy/v1 PodDisruptionBudget"),
-    ("policy/v1beta1", "PodSecurityPolicy", (1, 21), (1, 25), ""),
     ("batch/v1beta1", "CronJob", (1, 21), (1, 25), "batch/v1 CronJob"),
     ("autoscaling/v2beta1", "HorizontalPodAutoscaler", (1, 22), (1, 25), "autoscaling/v2 HorizontalPodAutoscaler"),
     ("autoscaling/v2beta2", "HorizontalPodAutoscaler", (1, 23), (1, 26), "autoscaling/v2 HorizontalPodAutoscaler"),

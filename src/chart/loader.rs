@@ -307,6 +307,11 @@ pub(crate) fn parse_metadata(file: &str, data: &[u8]) -> Result<(ChartMeta, Opti
             ))),
         }
     };
+    // helm reads a numeric appVersion (`appVersion: 1.5`) as its text; lint flags it.
+    let app_version = match map.get("appVersion") {
+        Some(v @ (Value::Int(_) | Value::Int64(_) | Value::Float(_))) => v.go_format(),
+        _ => field("appVersion", "appVersion")?,
+    };
     let mut meta = ChartMeta {
         name: field("name", "name")?,
         home: field("home", "home")?,
@@ -318,7 +323,7 @@ pub(crate) fn parse_metadata(file: &str, data: &[u8]) -> Result<(ChartMeta, Opti
         api_version: field("apiVersion", "apiVersion")?,
         condition: field("condition", "condition")?,
         tags: field("tags", "tags")?,
-        app_version: field("appVersion", "appVersion")?,
+        app_version,
         kube_version: field("kubeVersion", "kubeVersion")?,
         chart_type: field("type", "type")?,
         ..ChartMeta::default()
