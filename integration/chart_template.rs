@@ -236,3 +236,96 @@ fn first_difference(want: &[u8], got: &[u8]) -> String {
         ctx(&gl)
     )
 }
+
+/// Every file under `dir` as (path relative to `dir`, bytes), sorted by path.
+fn read_tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    fn walk(root: &Path, dir: &Path, out: &mut Vec<(String, Vec<u8>)>) {
+        let Ok(entries) = std::fs::read_dir(dir) else { return };
+        for entry in entries.filter_map(Result::ok) {
+            let path = entry.path();
+            if path.is_dir() {
+                walk(root, &path, out);
+            } else {
+                let rel = path.strip_prefix(root).unwrap().to_string_lossy().into_owned();
+                out.push((rel, std::fs::read(&path).unwrap()));
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(dir, dir, &mut out);
+    out.sort();
+    out
+}
+
+/// `--output-dir`: for every case, the tree written, stdout (the `wrote` lines), the exit code
+/// and the error text equal real helm's. Both write to the same path in turn, so the printed
+/// paths are comparable; some cases use a trailing slash and `--release-name`, whose quirks
+/// (`DIR//chart/...`, CRDs outside the release directory) helm shows.
+#[test]
+fn chart_template_output_dir_matches_helm() {
+    let Some((helm3, helm4)) = helm_binaries() else { return };
+    let deployer = PathBuf::from(env!("CARGO_BIN_EXE_deployer"));
+    let charts = repo_root().join("testdata/charts");
+    let tmp = std::env::temp_dir().join(format!("deployer-chart-outdir-{}", std::process::id()));
+    std::fs::create_dir_all(&tmp).unwrap();
+    let skip = known_differences(&charts);
+    let mut all = cases(&charts);
+    for chart in ["crds-app", "hooks", "umbrella", "multidoc"] {
+        all.push(Case { chart: chart.into(), args: vec!["--include-crds".into(), "--release-name".into()] });
+    }
+    let out_dir = tmp.join("out");
+    let (mut total, mut identical) = (0, 0);
+    let mut failures = Vec::new();
+    for (i, case) in all.iter().enumerate() {
+        let dir_arg = if i % 2 == 0 { format!("{}/", out_dir.display()) } else { out_dir.display().to_string() };
+        for (helm, bin, compat) in [("helm3", &helm3, "v3"), ("helm4", &helm4, "v4")] {
+            if skip.contains(&case.id(helm)) {
+                continue;
+            }
+            total += 1;
+            let _ = std::fs::remove_dir_all(&out_dir);
+            let mut h = Command::new(bin);
+            h.current_dir(&charts)
+                .env("HELM_CONFIG_HOME", tmp.join("config"))
+                .env("HELM_CACHE_HOME", tmp.join("cache"))
+                .env("HELM_DATA_HOME", tmp.join("data"))
+                .args(["template", "release-name"])
+                .arg(&case.chart)
+                .args(&case.args)
+                .args(["--output-dir", &dir_arg]);
+            let want = outcome(&mut h);
+            let want_tree = read_tree(&out_dir);
+            let _ = std::fs::remove_dir_all(&out_dir);
+            let mut d = Command::new(&deployer);
+            d.current_dir(&charts)
+                .args(["chart", "template", "release-name"])
+                .arg(&case.chart)
+                .args(&case.args)
+                .args(["--output-dir", &dir_arg, "--helm-compat", compat]);
+            let got = outcome(&mut d);
+            let got_tree = read_tree(&out_dir);
+            let id = format!("{} --output-dir", case.id(helm));
+            let names = |t: &[(String, Vec<u8>)]| t.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>();
+            if want.ok != got.ok || want.stdout != got.stdout || want.error != got.error {
+                failures.push(format!(
+                    "{id}\nhelm ok={} error={:?}\n{}\ndeployer ok={} error={:?}\n{}",
+                    want.ok,
+                    want.error,
+                    String::from_utf8_lossy(&want.stdout),
+                    got.ok,
+                    got.error,
+                    String::from_utf8_lossy(&got.stdout)
+                ));
+            } else if names(&want_tree) != names(&got_tree) {
+                failures.push(format!("{id}\nhelm files {:?}\ndeployer files {:?}", names(&want_tree), names(&got_tree)));
+            } else if let Some(((name, w), (_, g))) = want_tree.iter().zip(&got_tree).find(|(a, b)| a.1 != b.1) {
+                failures.push(format!("{id}: {name}\n{}", first_difference(w, g)));
+            } else {
+                identical += 1;
+            }
+        }
+    }
+    let _ = std::fs::remove_dir_all(&tmp);
+    eprintln!("chart_template --output-dir: {total} cases, {identical} identical");
+    assert!(failures.is_empty(), "{} of {total} cases differ:\n\n{}", failures.len(), failures.join("\n\n"));
+}

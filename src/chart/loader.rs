@@ -187,6 +187,8 @@ pub fn load_files_as(files: Vec<ChartFile>, compat: HelmCompat) -> Result<Chart,
         has_dependencies: false,
         templates: Vec::new(),
         values: Map::new(),
+        values_raw: None,
+        lock: None,
         schema: None,
         files: Vec::new(),
         subcharts: Vec::new(),
@@ -199,11 +201,14 @@ pub fn load_files_as(files: Vec<ChartFile>, compat: HelmCompat) -> Result<Chart,
             "Chart.lock" | "requirements.lock" => {
                 if chart.metadata.api_version == "v1" && f.name == "requirements.lock" {
                     chart.files.push(f);
+                } else {
+                    chart.lock = Some(f.data);
                 }
             }
             "values.yaml" => {
                 chart.values = super::values::read_values(&String::from_utf8_lossy(&f.data), compat)
-                    .map_err(|message| LoadError::Parse { file: "values.yaml".into(), message })?
+                    .map_err(|message| LoadError::Parse { file: "values.yaml".into(), message })?;
+                chart.values_raw = Some(f.data);
             }
             "values.schema.json" => chart.schema = Some(f.data),
             "requirements.yaml" => {
@@ -286,7 +291,7 @@ fn parse_values_file(file: &str, data: &[u8]) -> Result<Map, LoadError> {
 
 /// Reads Chart.yaml (or requirements.yaml) into metadata, with encoding/json's type errors
 /// for fields of the wrong type.
-fn parse_metadata(file: &str, data: &[u8]) -> Result<(ChartMeta, Option<Vec<Dependency>>), LoadError> {
+pub(crate) fn parse_metadata(file: &str, data: &[u8]) -> Result<(ChartMeta, Option<Vec<Dependency>>), LoadError> {
     let map = parse_values_file(file, data)?;
     let err = |message: String| LoadError::Parse { file: file.into(), message };
     let field = |key: &str, go_field: &str| -> Result<String, LoadError> {
@@ -319,6 +324,11 @@ fn parse_metadata(file: &str, data: &[u8]) -> Result<(ChartMeta, Option<Vec<Depe
             ))),
         }
     };
+    // helm reads a numeric appVersion (`appVersion: 1.5`) as its text; lint flags it.
+    let app_version = match map.get("appVersion") {
+        Some(v @ (Value::Int(_) | Value::Int64(_) | Value::Float(_))) => v.go_format(),
+        _ => field("appVersion", "appVersion")?,
+    };
     let mut meta = ChartMeta {
         name: field("name", "name")?,
         home: field("home", "home")?,
@@ -330,7 +340,7 @@ fn parse_metadata(file: &str, data: &[u8]) -> Result<(ChartMeta, Option<Vec<Depe
         api_version: field("apiVersion", "apiVersion")?,
         condition: field("condition", "condition")?,
         tags: field("tags", "tags")?,
-        app_version: field("appVersion", "appVersion")?,
+        app_version,
         kube_version: field("kubeVersion", "kubeVersion")?,
         chart_type: field("type", "type")?,
         ..ChartMeta::default()
@@ -381,7 +391,7 @@ fn parse_metadata(file: &str, data: &[u8]) -> Result<(ChartMeta, Option<Vec<Depe
 }
 
 /// helm's `Metadata.Validate`.
-fn validate_metadata(meta: &ChartMeta, deps: &[Dependency]) -> Result<(), LoadError> {
+pub(crate) fn validate_metadata(meta: &ChartMeta, deps: &[Dependency]) -> Result<(), LoadError> {
     let invalid = |m: String| Err(LoadError::Invalid(m));
     if meta.api_version.is_empty() {
         return invalid("chart.metadata.apiVersion is required".into());

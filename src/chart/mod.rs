@@ -4,10 +4,13 @@
 
 pub mod dependencies;
 pub mod engine;
+pub mod lint;
 pub mod loader;
 pub mod manifest;
 pub mod model;
 pub mod objects;
+pub mod output_dir;
+pub mod package;
 pub mod schema;
 pub mod strvals;
 pub mod template;

@@ -38,6 +38,10 @@ pub struct Chart {
     pub templates: Vec<ChartFile>,
     /// `values.yaml`, parsed (empty when absent).
     pub values: Map,
+    /// `values.yaml` as written, for packaging (helm's `Raw`).
+    pub values_raw: Option<Vec<u8>>,
+    /// `Chart.lock` (or `requirements.lock` of an apiVersion v2 chart) as written.
+    pub lock: Option<Vec<u8>>,
     pub schema: Option<Vec<u8>>,
     /// Every other file (what `.Files` serves, `crds/`, `README.md`, `.helmignore`, …).
     pub files: Vec<ChartFile>,

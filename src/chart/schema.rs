@@ -69,7 +69,7 @@ fn validate_rec(chart: &Chart, values: &Map, compat: HelmCompat, out: &mut Strin
     }
 }
 
-fn validate_single(values: &Map, schema: &[u8], compat: HelmCompat) -> Result<(), String> {
+pub fn validate_single(values: &Map, schema: &[u8], compat: HelmCompat) -> Result<(), String> {
     let doc: serde_json::Value = serde_json::from_slice(schema).map_err(|e| e.to_string())?;
     let mut compiler = Compiler::new();
     let mut schemas = Schemas::new();
@@ -88,7 +88,7 @@ fn validate_single(values: &Map, schema: &[u8], compat: HelmCompat) -> Result<()
                     .to_string();
                 format!("{text}\n")
             }
-            _ => v3_text(&e),
+            _ => v3_text(&e, &instance),
         }),
     }
 }
@@ -100,9 +100,9 @@ struct V3Error {
     text: String,
 }
 
-fn v3_text(e: &ValidationError) -> String {
+fn v3_text(e: &ValidationError, instance: &serde_json::Value) -> String {
     let mut errs = Vec::new();
-    collect_v3(e, &mut errs);
+    collect_v3(e, instance, &mut errs);
     errs.sort_by(|a, b| a.path.cmp(&b.path).then(a.rank.cmp(&b.rank)));
     let mut out = String::new();
     for e in errs {
@@ -120,7 +120,7 @@ fn number(n: &serde_json::Number) -> String {
     n.to_string()
 }
 
-fn collect_v3(e: &ValidationError, out: &mut Vec<V3Error>) {
+fn collect_v3(e: &ValidationError, instance: &serde_json::Value, out: &mut Vec<V3Error>) {
     let path: Vec<String> = e
         .instance_location
         .tokens
@@ -135,7 +135,17 @@ fn collect_v3(e: &ValidationError, out: &mut Vec<V3Error>) {
         ErrorKind::Type { got, want } => {
             let wants: Vec<String> = want.iter().map(|t| json_type(&t.to_string()).to_string()).collect();
             let expected = if wants.len() == 1 { wants[0].clone() } else { format!("[{}]", wants.join(",")) };
-            push(path, 0, format!("Invalid type. Expected: {expected}, given: {}", json_type(&got.to_string())));
+            // gojsonschema names a whole number's type `integer`; boon says `number`.
+            let at = path.iter().try_fold(instance, |v, t| match v {
+                serde_json::Value::Object(m) => m.get(t),
+                serde_json::Value::Array(a) => t.parse::<usize>().ok().and_then(|i| a.get(i)),
+                _ => None,
+            });
+            let given = match at {
+                Some(serde_json::Value::Number(n)) if n.is_i64() || n.is_u64() => "integer".to_string(),
+                _ => json_type(&got.to_string()).to_string(),
+            };
+            push(path, 0, format!("Invalid type. Expected: {expected}, given: {given}"));
         }
         ErrorKind::Required { want } => {
             for w in want {
@@ -183,7 +193,7 @@ fn collect_v3(e: &ValidationError, out: &mut Vec<V3Error>) {
         _ => {}
     }
     for c in &e.causes {
-        collect_v3(c, out);
+        collect_v3(c, instance, out);
     }
 }
 

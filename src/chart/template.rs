@@ -61,8 +61,45 @@ fn valid_release_name(name: &str) -> bool {
     !name.is_empty() && name.len() <= MAX_RELEASE_NAME && name.split('.').all(label)
 }
 
+/// A rendered release, before printing: CRDs (with `--include-crds`), manifests in kind order
+/// and hooks (without `--no-hooks`; test hooks dropped with `--skip-tests`).
+#[derive(Debug, Clone)]
+pub struct RenderedRelease {
+    /// `(path from the root chart, file text)` of every CRD file.
+    pub crds: Vec<(String, String)>,
+    pub manifests: Vec<manifest::Manifest>,
+    pub hooks: Vec<manifest::Hook>,
+}
+
+impl RenderedRelease {
+    /// The text `helm template` prints (before `--show-only`).
+    pub fn text(&self) -> String {
+        let mut release_manifest = String::new();
+        for (path, data) in &self.crds {
+            release_manifest.push_str(&format!("---\n# Source: {path}\n{data}\n"));
+        }
+        for m in &self.manifests {
+            release_manifest.push_str(&format!("---\n# Source: {}\n{}\n", m.path, m.content));
+        }
+        let mut out = format!("{}\n", release_manifest.trim());
+        for h in &self.hooks {
+            out.push_str(&format!("---\n# Source: {}\n{}\n", h.path, h.manifest));
+        }
+        out
+    }
+}
+
 /// Renders a chart as `helm template` prints it.
 pub fn template(req: &TemplateRequest) -> Result<String, TemplateError> {
+    let out = render_release(req)?.text();
+    if req.show_only.is_empty() {
+        return Ok(out);
+    }
+    show_only(&out, &req.show_only)
+}
+
+/// Renders a chart into its release parts, failing as `helm template` fails.
+pub fn render_release(req: &TemplateRequest) -> Result<RenderedRelease, TemplateError> {
     // helm's order: load, installable, dependencies present, release name, dependencies
     // processed, values coalesced and validated, then kubeVersion and rendering.
     let mut chart = match loader::load_path_as(&req.chart, req.compat) {
@@ -127,25 +164,17 @@ pub fn template(req: &TemplateRequest) -> Result<String, TemplateError> {
     let (hooks, manifests) =
         manifest::sort_manifests(&files, req.compat).map_err(|e| render_failure(TemplateError::Manifest(e)))?;
 
-    let mut release_manifest = String::new();
-    if req.include_crds {
-        for (path, data) in chart.crd_objects() {
-            release_manifest.push_str(&format!("---\n# Source: {path}\n{}\n", String::from_utf8_lossy(data)));
-        }
-    }
-    for m in &manifests {
-        release_manifest.push_str(&format!("---\n# Source: {}\n{}\n", m.path, m.content));
-    }
-    let mut out = format!("{}\n", release_manifest.trim());
-    if !req.no_hooks {
-        for h in hooks.iter().filter(|h| !(req.skip_tests && h.is_test())) {
-            out.push_str(&format!("---\n# Source: {}\n{}\n", h.path, h.manifest));
-        }
-    }
-    if req.show_only.is_empty() {
-        return Ok(out);
-    }
-    show_only(&out, &req.show_only)
+    let crds = if req.include_crds {
+        chart.crd_objects().into_iter().map(|(path, data)| (path, String::from_utf8_lossy(data).into_owned())).collect()
+    } else {
+        Vec::new()
+    };
+    let hooks = if req.no_hooks {
+        Vec::new()
+    } else {
+        hooks.into_iter().filter(|h| !(req.skip_tests && h.is_test())).collect()
+    };
+    Ok(RenderedRelease { crds, manifests, hooks })
 }
 
 /// A failure once helm has a release to show: `helm template` adds a hint to the error.
@@ -154,7 +183,8 @@ fn render_failure(e: TemplateError) -> TemplateError {
 }
 
 /// `--show-only`: the documents whose source path (without the chart name) matches a pattern.
-fn show_only(out: &str, patterns: &[String]) -> Result<String, TemplateError> {
+/// With `--output-dir` helm applies it to the empty remainder, so every pattern is missing.
+pub fn show_only(out: &str, patterns: &[String]) -> Result<String, TemplateError> {
     let docs = manifest::split_manifests(out);
     let mut selected = String::new();
     for pattern in patterns {
@@ -188,6 +218,18 @@ fn check_kube_version(constraint: &str, kube: &str) -> Result<(), TemplateError>
             "chart requires kubeVersion: {constraint} which is incompatible with Kubernetes {kube}"
         )))
     }
+}
+
+/// Every template of a chart tree, ready to render with the coalesced values.
+pub fn collect_renderables(
+    chart: &Chart,
+    values: Map,
+    release: &ReleaseInfo,
+    caps: &Capabilities,
+    compat: HelmCompat,
+    out: &mut Vec<Renderable>,
+) {
+    collect_templates(chart, true, Value::Map(values), release, caps, compat, out);
 }
 
 /// helm's `recAllTpls`: every chart's templates with that chart's top-level object.

@@ -397,6 +397,8 @@ mod tests {
             has_dependencies: false,
             templates: Vec::new(),
             values: yaml_map(values),
+            values_raw: None,
+            lock: None,
             schema: None,
             files: Vec::new(),
             subcharts,

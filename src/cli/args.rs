@@ -226,6 +226,9 @@ pub struct TemplateArgs {
     /// Write each release's manifests under this directory instead of stdout
     #[arg(long = "output-dir", value_name = "DIR")]
     pub output_dir: Option<PathBuf>,
+    /// With --output-dir, write manifests and hooks under DIR/RELEASE (CRDs stay under DIR, as in helm)
+    #[arg(long = "release-name")]
+    pub release_name: bool,
     /// Include the charts' crds/ directories in the output (the default, as in helmfile)
     #[arg(long = "include-crds")]
     pub include_crds: bool,
@@ -272,6 +275,9 @@ pub struct FetchArgs {
     /// `--output` is the global text/json switch
     #[arg(long = "output-dir", value_name = "DIR")]
     pub output_dir: Option<PathBuf>,
+    /// With --output-dir, write manifests and hooks under DIR/RELEASE (CRDs stay under DIR, as in helm)
+    #[arg(long = "release-name")]
+    pub release_name: bool,
 }
 
 #[derive(Debug, Args, Clone, Default)]
@@ -415,6 +421,9 @@ pub struct ChartTemplateArgs {
     /// Write manifests to files under this directory instead of stdout
     #[arg(long = "output-dir", value_name = "DIR")]
     pub output_dir: Option<PathBuf>,
+    /// With --output-dir, write manifests and hooks under DIR/RELEASE (CRDs stay under DIR, as in helm)
+    #[arg(long = "release-name")]
+    pub release_name: bool,
     /// Chart version constraint when the chart comes from a repository
     #[arg(long = "version", value_name = "CONSTRAINT")]
     pub version: Option<String>,
@@ -436,6 +445,9 @@ pub struct ChartPackageArgs {
     /// Override the appVersion
     #[arg(long = "app-version", value_name = "VERSION")]
     pub app_version: Option<String>,
+    /// Word errors as this helm major version does
+    #[arg(long = "helm-compat", value_enum, default_value_t = HelmCompatArg::V3)]
+    pub helm_compat: HelmCompatArg,
 }
 
 #[derive(Debug, Args)]
@@ -487,17 +499,41 @@ pub struct ChartPathArg {
     pub path: PathBuf,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct ChartLintArgs {
-    /// Chart directory or .tgz
+    /// Chart directories
     #[arg(default_value = ".")]
-    pub path: PathBuf,
+    pub paths: Vec<PathBuf>,
     /// Values files, merged in order
     #[arg(short = 'f', long = "values", value_name = "FILE")]
     pub values: Vec<PathBuf>,
+    /// Set values (`a.b=1,c[0]=x`); numbers become integers
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+    /// Set string values
+    #[arg(long = "set-string", value_name = "KEY=VALUE")]
+    pub set_string: Vec<String>,
+    /// Set values from files (`key=path`)
+    #[arg(long = "set-file", value_name = "KEY=PATH")]
+    pub set_file: Vec<String>,
+    /// Set JSON values (`key=<json>`)
+    #[arg(long = "set-json", value_name = "KEY=JSON")]
+    pub set_json: Vec<String>,
+    /// Set literal string values, no escaping or splitting
+    #[arg(long = "set-literal", value_name = "KEY=VALUE")]
+    pub set_literal: Vec<String>,
     /// Fail on warnings too
     #[arg(long = "strict")]
     pub strict: bool,
+    /// Lint the charts under charts/ too
+    #[arg(long = "with-subcharts")]
+    pub with_subcharts: bool,
+    /// Kubernetes version for rendering and deprecation checks
+    #[arg(long = "kube-version", value_name = "VERSION")]
+    pub kube_version: Option<String>,
+    /// Lint as this helm major version does where v3 and v4 differ
+    #[arg(long = "helm-compat", value_enum, default_value_t = HelmCompatArg::V3)]
+    pub helm_compat: HelmCompatArg,
 }
 
 #[derive(Debug, Subcommand)]

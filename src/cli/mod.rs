@@ -67,7 +67,6 @@ pub fn run(cli: Cli) -> Result<i32, CliError> {
     const SPEC: &str = "the spec reader (helmfile repos)";
     const SOURCES: &str = "the chart sources (repositories, lock, bundles)";
     const CLUSTER: &str = "the cluster engine (apply, diff, release store)";
-    const CHARTS: &str = "chart rendering (load, values, render)";
     let (command, area) = match &cli.command {
         Command::Version => return print_version(&cli.global),
         Command::Completion { shell } => {
@@ -95,8 +94,8 @@ pub fn run(cli: Cli) -> Result<i32, CliError> {
         Command::Status(_) => ("status", CLUSTER),
         Command::Release(_) => ("release", CLUSTER),
         Command::Chart(ChartCommand::Template(args)) => return chart_template(args, &cli.global),
-        Command::Chart(ChartCommand::Lint(_)) => ("chart lint", CHARTS),
-        Command::Chart(ChartCommand::Package(_)) => ("chart package", CHARTS),
+        Command::Chart(ChartCommand::Lint(args)) => return chart_lint(args, &cli.global),
+        Command::Chart(ChartCommand::Package(args)) => return chart_package(args),
         Command::Chart(ChartCommand::Push(_)) => ("chart push", SOURCES),
         Command::Chart(ChartCommand::Pull(_)) => ("chart pull", SOURCES),
         Command::Chart(ChartCommand::Deps(_)) => ("chart deps", SOURCES),
@@ -107,7 +106,76 @@ pub fn run(cli: Cli) -> Result<i32, CliError> {
 fn with_spec(a: &TemplateArgs, before: &SpecArgs) -> TemplateArgs {
     let mut render = a.render.clone();
     render.spec = before.merged(&a.render.spec);
-    TemplateArgs { render, output_dir: a.output_dir.clone(), include_crds: a.include_crds, skip_crds: a.skip_crds, skip_tests: a.skip_tests }
+    TemplateArgs { render, output_dir: a.output_dir.clone(), include_crds: a.include_crds, skip_crds: a.skip_crds, skip_tests: a.skip_tests, release_name: a.release_name }
+}
+
+fn compat(arg: HelmCompatArg) -> crate::funcs::HelmCompat {
+    match arg {
+        HelmCompatArg::V3 => crate::funcs::HelmCompat::V3,
+        HelmCompatArg::V4 => crate::funcs::HelmCompat::V4,
+    }
+}
+
+/// `deployer chart package`: helm package, with the same input always giving the same bytes.
+fn chart_package(args: &ChartPackageArgs) -> Result<i32, CliError> {
+    use crate::chart::package::{PackageRequest, mtime_from_env, package};
+    let request = PackageRequest {
+        chart_dir: args.path.clone(),
+        destination: args.destination.clone(),
+        version: args.version.clone(),
+        app_version: args.app_version.clone(),
+        mtime: mtime_from_env(),
+        compat: compat(args.helm_compat),
+    };
+    let path = package(&request).map_err(|e| CliError::Helm(e.to_string()))?;
+    writeln!(std::io::stdout().lock(), "Successfully packaged chart and saved it to: {}", path.display())?;
+    Ok(exit::OK)
+}
+
+/// `deployer chart lint`: helm lint's rules and output; exit 1 when a chart fails.
+fn chart_lint(args: &ChartLintArgs, global: &GlobalArgs) -> Result<i32, CliError> {
+    let args = args.clone();
+    let namespace = global.namespace.clone().unwrap_or_else(|| "default".into());
+    // Values hold shared maps that stay on one thread, so the whole lint runs on the big-stack one.
+    let (stdout, failure) = std::thread::Builder::new()
+        .stack_size(256 << 20)
+        .spawn(move || run_lint(&args, namespace))
+        .map_err(CliError::Output)?
+        .join()
+        .map_err(|_| CliError::Helm("linting panicked".into()))??;
+    std::io::stdout().lock().write_all(stdout.as_bytes())?;
+    match failure {
+        Some(summary) => Err(CliError::Helm(summary)),
+        None => Ok(exit::OK),
+    }
+}
+
+fn run_lint(args: &ChartLintArgs, namespace: String) -> Result<(String, Option<String>), CliError> {
+    use crate::chart::lint::{LintRequest, lint};
+    let compat = compat(args.helm_compat);
+    let values = crate::chart::values::merge_user_values(
+        &crate::chart::values::UserValues {
+            files: args.values.clone(),
+            json: args.set_json.clone(),
+            set: args.set.clone(),
+            string: args.set_string.clone(),
+            file: args.set_file.clone(),
+            literal: args.set_literal.clone(),
+        },
+        compat,
+    )
+    .map_err(|e| CliError::Helm(e.0))?;
+    let request = LintRequest {
+        charts: args.paths.clone(),
+        values,
+        namespace,
+        kube_version: args.kube_version.clone(),
+        strict: args.strict,
+        with_subcharts: args.with_subcharts,
+        compat,
+    };
+    let outcome = lint(&request);
+    Ok((outcome.stdout, outcome.failure))
 }
 
 /// `deployer chart template`: helm template, natively.
@@ -127,12 +195,31 @@ fn chart_template(args: &ChartTemplateArgs, global: &GlobalArgs) -> Result<i32, 
     Ok(exit::OK)
 }
 
+/// Renders, and with `--output-dir` writes the files (printing helm's `wrote` lines as it
+/// goes); returns what is left to print.
 fn render_chart_template(args: &ChartTemplateArgs, namespace: String) -> Result<String, CliError> {
-    use crate::chart::template::{TemplateRequest, template};
-    let compat = match args.helm_compat {
-        HelmCompatArg::V3 => crate::funcs::HelmCompat::V3,
-        HelmCompatArg::V4 => crate::funcs::HelmCompat::V4,
+    use crate::chart::template::{render_release, show_only};
+    let request = template_request(args, namespace)?;
+    let release = render_release(&request)?;
+    let text = match &args.output_dir {
+        None => release.text(),
+        Some(dir) => {
+            let release_name = args.release_name.then_some(args.release.as_str());
+            let mut stdout = std::io::stdout().lock();
+            crate::chart::output_dir::write_output_dir(&release, &dir.to_string_lossy(), release_name, &mut stdout)
+                .map_err(|e| CliError::Helm(e.to_string()))?;
+            "\n".to_string()
+        }
     };
+    if request.show_only.is_empty() {
+        return Ok(text);
+    }
+    Ok(show_only(&text, &request.show_only)?)
+}
+
+fn template_request(args: &ChartTemplateArgs, namespace: String) -> Result<crate::chart::template::TemplateRequest, CliError> {
+    use crate::chart::template::TemplateRequest;
+    let compat = compat(args.helm_compat);
     let values = crate::chart::values::merge_user_values(&crate::chart::values::UserValues {
         files: args.values.clone(),
         json: args.set_json.clone(),
@@ -156,7 +243,7 @@ fn render_chart_template(args: &ChartTemplateArgs, namespace: String) -> Result<
         show_only: args.show_only.clone(),
         compat,
     };
-    Ok(template(&request)?)
+    Ok(request)
 }
 
 fn print_version(global: &GlobalArgs) -> Result<i32, CliError> {

@@ -1,0 +1,1 @@
+{{- define "packaged.name" -}}{{ .Chart.Name }}-{{ .Release.Name }}{{- end -}}
