@@ -43,7 +43,8 @@ impl ContentCache {
         &self.root
     }
 
-    fn blob_path(&self, hex: &str) -> PathBuf {
+    /// Where the blob with this SHA-256 lives (whether or not it is there).
+    pub fn blob_path(&self, hex: &str) -> PathBuf {
         self.root.join("charts/sha256").join(format!("{hex}.tgz"))
     }
 
@@ -72,7 +73,7 @@ impl ContentCache {
         if path.exists() {
             return Ok(actual);
         }
-        atomic_write(&path, data)?;
+        self.locked_write(&path, data)?;
         Ok(actual)
     }
 
@@ -102,14 +103,26 @@ impl ContentCache {
         }
         // Validators first: a crash between the two leaves old data with new validators, which
         // at worst costs one full download (the server answers 200 for a changed index).
-        atomic_write(&meta_path, meta.as_bytes())?;
-        atomic_write(&data_path, &index.data)
+        self.locked_write(&meta_path, meta.as_bytes())?;
+        self.locked_write(&data_path, &index.data)
     }
 }
 
-/// Writes `data` to `path` through a temporary file in the same directory and a rename, under
-/// an exclusive lock on `<dir>/.lock`.
+/// Writes `data` to `path` through a temporary file in the same directory and a rename: readers
+/// see the old file or the whole new one, and a failure leaves nothing.
 pub fn atomic_write(path: &Path, data: &[u8]) -> Result<(), RepoError> {
+    write_renamed(path, data, None)
+}
+
+impl ContentCache {
+    /// `atomic_write` under the cache's exclusive lock (`<root>/.lock`), so concurrent runs
+    /// serialise their renames.
+    fn locked_write(&self, path: &Path, data: &[u8]) -> Result<(), RepoError> {
+        write_renamed(path, data, Some(&self.root.join(".lock")))
+    }
+}
+
+fn write_renamed(path: &Path, data: &[u8], lock_path: Option<&Path>) -> Result<(), RepoError> {
     let dir = path.parent().unwrap_or(Path::new("."));
     fs::create_dir_all(dir).map_err(|e| RepoError::io(dir, e))?;
     let tmp = dir.join(format!(
@@ -122,8 +135,8 @@ pub fn atomic_write(path: &Path, data: &[u8]) -> Result<(), RepoError> {
         let mut f = fs::File::create(&tmp)?;
         f.write_all(data)?;
         f.sync_all()?;
-        let lock_path = dir.join(".lock");
-        let lock = fs::OpenOptions::new().create(true).truncate(false).write(true).open(&lock_path)?;
+        let Some(lock_path) = lock_path else { return fs::rename(&tmp, path) };
+        let lock = fs::OpenOptions::new().create(true).truncate(false).write(true).open(lock_path)?;
         lock.lock()?;
         let renamed = fs::rename(&tmp, path);
         let _ = lock.unlock();

@@ -305,11 +305,27 @@ impl ChartFetcher {
                     oci::Registry::new(&self.http, reference, plain, resolved.repo.as_ref()).blob(digest)?
                 }
             };
-            // Verify (and cache) before anyone uses the bytes.
-            self.options.cache.put(&data, resolved.digest.as_deref(), &what)?;
+            // Verify before anyone uses the bytes or the cache keeps them.
+            let actual = super::sha256_hex(&data);
+            if let Some(expected) = &resolved.digest
+                && *expected != actual
+            {
+                return Err(RepoError::Digest { what, expected: expected.clone(), actual });
+            }
             check_archive(&data, &what)?;
+            self.options.cache.put(&data, Some(&actual), &what)?;
             Ok(data)
         })
+    }
+
+    /// A path to the chart: a local chart as it is, a fetched one as its verified file in
+    /// the cache (what path-based loaders take).
+    pub fn fetch_to_path(&self, resolved: &Resolved) -> Result<PathBuf, RepoError> {
+        if let Location::Local(path) = &resolved.location {
+            return Ok(path.clone());
+        }
+        let data = self.fetch(resolved)?;
+        Ok(self.options.cache.blob_path(&super::sha256_hex(&data)))
     }
 
     /// Resolves and fetches in one step.

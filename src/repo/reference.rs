@@ -182,7 +182,7 @@ pub fn helm_repositories() -> Result<Vec<RepoConfig>, RepoError> {
     };
     let text = match std::fs::read_to_string(&path) {
         Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) if matches!(e.kind(), std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory) => return Ok(Vec::new()),
         Err(e) => return Err(RepoError::io(&path, e)),
     };
     parse_repositories(&text, &path.display().to_string())
