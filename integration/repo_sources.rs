@@ -514,3 +514,47 @@ fn s3_credentials_from_an_aws_profile() {
     ok(run(deployer(&scratch).args(["chart", "pull", "api", "--repo", &repo, "-d", out_dir.to_str().unwrap()])), "pull");
     assert_eq!(files_in(&out_dir), ["api-2.0.0.tgz"]);
 }
+
+#[test]
+fn air_gap_bundle_renders_with_the_servers_gone() {
+    use deployer::repo::bundle::Bundle;
+    use deployer::repo::{ChartFetcher, ChartRef, ContentCache, FetchOptions};
+    let Some(_env) = TestEnv::get("air_gap_bundle_renders_with_the_servers_gone") else { return };
+    let scratch = Scratch::new("bundle");
+    let (dir, rel) = web_repo(&scratch);
+    let url = format!("{}/{rel}", var("DEPLOYER_TEST_HTTP"));
+    let oci_base = format!("oci://{}/{}", var("DEPLOYER_TEST_OCI"), unique("bundle"));
+    let api = package(&scratch, &scratch.path("pkg"), "api", "0.3.0");
+    ok(run(deployer(&scratch).args(["chart", "push", api.to_str().unwrap(), &oci_base])), "push api");
+
+    let online = ChartFetcher::new(FetchOptions { cache: ContentCache::at(scratch.path("cache")), ..FetchOptions::default() });
+    let web_ref = ChartRef::parse("web", Some(&url)).unwrap();
+    let api_ref = ChartRef::parse(&format!("{oci_base}/api"), None).unwrap();
+    // many "releases" in parallel share one index fetch and one download per version
+    let resolved: Vec<_> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..8)
+            .map(|i| {
+                let (f, w, a) = (&online, &web_ref, &api_ref);
+                s.spawn(move || if i % 2 == 0 { f.resolve(w, "~1.0") } else { f.resolve(a, "") })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap().unwrap()).collect()
+    });
+    let bundle_dir = scratch.path("bundle");
+    let bundle = Bundle::write(&bundle_dir, &online, &resolved).unwrap();
+    assert_eq!(bundle.lock.dependencies.len(), 2, "{:?}", bundle.lock);
+
+    // the repositories disappear: the HTTP repo's files are removed, the network is forbidden
+    std::fs::remove_dir_all(&dir).unwrap();
+    let bundle = Bundle::open(&bundle_dir).unwrap();
+    let offline = bundle.fetcher();
+    for (chart, constraint, name, version) in [(&web_ref, "~1.0", "web", "1.0.0"), (&api_ref, "", "api", "0.3.0")] {
+        let r = bundle.resolve(chart, None, constraint).unwrap();
+        assert_eq!((r.name.as_str(), r.version.as_str()), (name, version));
+        let chart = deployer::repo::ChartFetcher::fetch(&offline, &r).unwrap();
+        let loaded = deployer::chart::loader::load_archive(&chart).unwrap();
+        assert_eq!(loaded.metadata.version, version);
+    }
+    let err = bundle.resolve(&web_ref, None, "^2").unwrap_err().to_string();
+    assert!(err.contains("not found") && err.contains("1.0.0"), "{err}");
+}
