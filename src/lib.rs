@@ -12,6 +12,7 @@ pub mod gotmpl;
 pub mod kube;
 pub mod release;
 pub mod repo;
+pub mod semver;
 pub mod spec;
 pub mod value;
 pub mod yaml;

@@ -10,7 +10,7 @@ use super::values::{self, ValuesError, Warnings};
 
 /// helm's `IsCompatibleRange`: does `version` satisfy `constraint`?
 pub fn is_compatible_range(constraint: &str, version: &str) -> bool {
-    use crate::funcs::sprig_crypto::semver::{Constraints, Version};
+    use crate::semver::{Constraints, Version};
     match (Version::parse(version), Constraints::parse(constraint)) {
         (Ok(v), Ok(c)) => c.check(&v),
         _ => false,

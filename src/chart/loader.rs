@@ -405,7 +405,7 @@ pub(crate) fn validate_metadata(meta: &ChartMeta, deps: &[Dependency]) -> Result
     if meta.version.is_empty() {
         return invalid("chart.metadata.version is required".into());
     }
-    if crate::funcs::sprig_crypto::semver::Version::parse(&meta.version).is_err() {
+    if crate::semver::Version::parse(&meta.version).is_err() {
         return invalid(format!("chart.metadata.version {:?} is invalid", meta.version));
     }
     if !["", "application", "library"].contains(&meta.chart_type.as_str()) {

@@ -206,7 +206,7 @@ pub fn show_only(out: &str, patterns: &[String]) -> Result<String, TemplateError
 
 /// helm's `kubeVersion` check.
 fn check_kube_version(constraint: &str, kube: &str) -> Result<(), TemplateError> {
-    use crate::funcs::sprig_crypto::semver::{Constraints, Version};
+    use crate::semver::{Constraints, Version};
     let ok = match (Constraints::parse(constraint), Version::parse(kube)) {
         (Ok(c), Ok(v)) => c.check(&v),
         _ => false,

@@ -173,6 +173,9 @@ pub enum Command {
     /// Work on one release in the cluster: list, status, history, rollback, uninstall, manifest
     #[command(subcommand)]
     Release(ReleaseCommand),
+    /// Work on a chart repository: index (like `helm repo index`)
+    #[command(subcommand)]
+    Repo(RepoCommand),
 
     /// Print the version of deployer and the helm behaviour it reproduces
     Version,
@@ -427,6 +430,9 @@ pub struct ChartTemplateArgs {
     /// Chart version constraint when the chart comes from a repository
     #[arg(long = "version", value_name = "CONSTRAINT")]
     pub version: Option<String>,
+    /// Repository URL to find the chart in (http(s)://, s3:// or oci://)
+    #[arg(long = "repo", value_name = "URL")]
+    pub repo: Option<String>,
     /// Render as this helm major version does where v3 and v4 differ
     #[arg(long = "helm-compat", value_enum, default_value_t = HelmCompatArg::V3)]
     pub helm_compat: HelmCompatArg,
@@ -480,6 +486,48 @@ pub struct ChartPullArgs {
     /// Use plain HTTP for the OCI registry (automatic for localhost)
     #[arg(long = "plain-http")]
     pub plain_http: bool,
+    /// Repository URL to find the chart in (http(s)://, s3:// or oci://)
+    #[arg(long = "repo", value_name = "URL")]
+    pub repo: Option<String>,
+    /// Repository user name (basic auth)
+    #[arg(long = "username", value_name = "USER")]
+    pub username: Option<String>,
+    /// Repository password (basic auth)
+    #[arg(long = "password", value_name = "PASSWORD", env = "DEPLOYER_REPO_PASSWORD", hide_env_values = true)]
+    pub password: Option<String>,
+    /// CA bundle to verify the repository's HTTPS certificate with
+    #[arg(long = "ca-file", value_name = "FILE")]
+    pub ca_file: Option<PathBuf>,
+    /// Client certificate for the repository
+    #[arg(long = "cert-file", value_name = "FILE")]
+    pub cert_file: Option<PathBuf>,
+    /// Client certificate key for the repository
+    #[arg(long = "key-file", value_name = "FILE")]
+    pub key_file: Option<PathBuf>,
+    /// Skip the verification of the repository's certificate
+    #[arg(long = "insecure-skip-tls-verify")]
+    pub insecure_skip_tls_verify: bool,
+    /// Send the credentials to chart URLs on other hosts too
+    #[arg(long = "pass-credentials")]
+    pub pass_credentials: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RepoCommand {
+    /// Write index.yaml for the packaged charts in a directory (like `helm repo index`)
+    Index(RepoIndexArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RepoIndexArgs {
+    /// Directory holding the .tgz charts
+    pub dir: PathBuf,
+    /// URL of the chart repository, prefixed to the chart file names
+    #[arg(long = "url", value_name = "URL", default_value = "")]
+    pub url: String,
+    /// Merge this existing index into the generated one (its entries win)
+    #[arg(long = "merge", value_name = "FILE")]
+    pub merge: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]

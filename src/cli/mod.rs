@@ -34,6 +34,8 @@ pub enum CliError {
     /// A selector matched no release (helmfile exits 3).
     #[error("no releases matched the selector")]
     NoMatch,
+    #[error(transparent)]
+    Repo(#[from] crate::repo::RepoError),
     /// A failure reported as helm reports it: one line, no causes.
     #[error("{0}")]
     Helm(String),
@@ -96,8 +98,9 @@ pub fn run(cli: Cli) -> Result<i32, CliError> {
         Command::Chart(ChartCommand::Template(args)) => return chart_template(args, &cli.global),
         Command::Chart(ChartCommand::Lint(args)) => return chart_lint(args, &cli.global),
         Command::Chart(ChartCommand::Package(args)) => return chart_package(args),
-        Command::Chart(ChartCommand::Push(_)) => ("chart push", SOURCES),
-        Command::Chart(ChartCommand::Pull(_)) => ("chart pull", SOURCES),
+        Command::Chart(ChartCommand::Push(args)) => return chart_push(args, &cli.global),
+        Command::Chart(ChartCommand::Pull(args)) => return chart_pull(args, &cli.global),
+        Command::Repo(RepoCommand::Index(args)) => return repo_index(args),
         Command::Chart(ChartCommand::Deps(_)) => ("chart deps", SOURCES),
     };
     Err(CliError::NotYetAvailable { command: command.to_string(), area })
@@ -229,9 +232,10 @@ fn template_request(args: &ChartTemplateArgs, namespace: String) -> Result<crate
         literal: args.set_literal.clone(),
     }, compat)
     .map_err(|e| CliError::Template(crate::chart::template::TemplateError::Invalid(e.0)))?;
+    let chart = chart_path(&args.chart, args.repo.as_deref(), args.version.as_deref().unwrap_or(""))?;
     let request = TemplateRequest {
         release_name: args.release.clone(),
-        chart: args.chart.clone().into(),
+        chart,
         namespace,
         values,
         kube_version: args.kube_version.clone(),
@@ -244,6 +248,106 @@ fn template_request(args: &ChartTemplateArgs, namespace: String) -> Result<crate
         compat,
     };
     Ok(request)
+}
+
+/// A fetcher for one command: the default cache, helm's repositories file, `--offline`.
+fn fetcher(global: &GlobalArgs, extra: Option<crate::repo::RepoConfig>, plain_http: bool) -> Result<crate::repo::ChartFetcher, CliError> {
+    let mut repositories = crate::repo::reference::helm_repositories()?;
+    if let Some(extra) = extra {
+        repositories.insert(0, extra);
+    }
+    Ok(crate::repo::ChartFetcher::new(crate::repo::FetchOptions {
+        offline: global.offline,
+        repositories,
+        plain_http,
+        ..crate::repo::FetchOptions::default()
+    }))
+}
+
+/// The path of the chart a `chart template` argument names: a local chart as given; a
+/// repository or OCI chart fetched (verified, cached) first.
+fn chart_path(chart: &str, repo: Option<&str>, version: &str) -> Result<std::path::PathBuf, CliError> {
+    use crate::repo::ChartRef;
+    let reference = ChartRef::parse(chart, repo)?;
+    if let ChartRef::Local(path) = reference {
+        return Ok(path);
+    }
+    let global = GlobalArgs::default();
+    let fetcher = fetcher(&global, repo.map(crate::repo::RepoConfig::new), false)?;
+    let path = fetcher.resolve(&reference, version).and_then(|r| fetcher.fetch_to_path(&r));
+    for w in fetcher.warnings() {
+        eprintln!("{w}");
+    }
+    Ok(path?)
+}
+
+/// `deployer chart pull`: like `helm pull`.
+fn chart_pull(args: &ChartPullArgs, global: &GlobalArgs) -> Result<i32, CliError> {
+    use crate::repo::{ChartRef, RepoConfig};
+    let reference = ChartRef::parse(&args.chart, args.repo.as_deref())?;
+    let config = args.repo.as_ref().map(|url| RepoConfig {
+        url: url.trim_end_matches('/').to_string(),
+        username: args.username.clone(),
+        password: args.password.clone(),
+        ca_file: args.ca_file.clone(),
+        cert_file: args.cert_file.clone(),
+        key_file: args.key_file.clone(),
+        insecure_skip_tls_verify: args.insecure_skip_tls_verify,
+        pass_credentials: args.pass_credentials,
+        plain_http: args.plain_http,
+        ..RepoConfig::default()
+    });
+    let fetcher = fetcher(global, config, args.plain_http)?;
+    let pulled = fetcher.pull(&reference, args.version.as_deref().unwrap_or(""));
+    // Warnings (skipped index entries, deprecation) matter most when the pull failed.
+    for w in fetcher.warnings() {
+        eprintln!("{w}");
+    }
+    let (resolved, data) = pulled?;
+    std::fs::create_dir_all(&args.destination).map_err(CliError::Output)?;
+    if args.untar {
+        let files = crate::chart::loader::archive_files(&data)
+            .map_err(|e| CliError::Helm(format!("{}: {e}", resolved.url())))?;
+        let root = args.destination.join(&resolved.name);
+        for f in files {
+            let path = root.join(&f.name);
+            if let Some(parent) = path.parent() {
+                std::fs::create_dir_all(parent)?;
+            }
+            std::fs::write(&path, &f.data)?;
+        }
+    } else {
+        let name = if resolved.version.is_empty() {
+            resolved.url().rsplit('/').next().unwrap_or("chart.tgz").split('?').next().unwrap_or("chart.tgz").to_string()
+        } else {
+            format!("{}-{}.tgz", resolved.name, resolved.version)
+        };
+        crate::repo::cache::atomic_write(&args.destination.join(name), &data)?;
+    }
+    if matches!(reference, ChartRef::Oci(_)) && !global.quiet {
+        eprintln!("Pulled: {}", resolved.url());
+        eprintln!("Digest: sha256:{}", resolved.digest.clone().unwrap_or_default());
+    }
+    Ok(exit::OK)
+}
+
+/// `deployer chart push CHART.tgz s3://…|oci://…`.
+fn chart_push(args: &ChartPushArgs, global: &GlobalArgs) -> Result<i32, CliError> {
+    let data = std::fs::read(&args.chart).map_err(|e| CliError::Helm(format!("{}: {e}", args.chart.display())))?;
+    let http = crate::repo::http::Http::default();
+    let published = crate::repo::publish::push(&http, &data, &args.remote, args.force, args.plain_http)?;
+    if !global.quiet {
+        let mut out = std::io::stdout().lock();
+        writeln!(out, "Pushed: {}", published.location)?;
+        writeln!(out, "Digest: {}", published.digest)?;
+    }
+    Ok(exit::OK)
+}
+
+/// `deployer repo index DIR [--url U] [--merge FILE]`.
+fn repo_index(args: &RepoIndexArgs) -> Result<i32, CliError> {
+    crate::repo::publish::index_directory(&args.dir, &args.url, args.merge.as_deref())?;
+    Ok(exit::OK)
 }
 
 fn print_version(global: &GlobalArgs) -> Result<i32, CliError> {

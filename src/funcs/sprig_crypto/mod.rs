@@ -11,7 +11,7 @@ mod date;
 pub mod gotime;
 mod hash;
 mod random;
-pub mod semver;
+pub use crate::semver;
 mod version_funcs;
 
 use crate::gotmpl::FuncMap;
