@@ -11,6 +11,7 @@ pub mod funcs;
 mod load;
 mod release;
 mod select;
+pub mod sops;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
