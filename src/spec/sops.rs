@@ -341,10 +341,14 @@ pub fn fetch_ref(decryptor: &SopsDecryptor, reference: &str, location: &str, bas
     }
     let full = if Path::new(path).is_absolute() { PathBuf::from(path) } else { base.join(path) };
     match fragment {
-        None => match decryptor.decrypt_file_as(&full, format.unwrap_or(Format::Binary)).map_err(|e| e.to_string())? {
-            Plain::Data(bytes) => String::from_utf8(bytes).map_err(|_| format!("{reference}: decrypted data is not text")),
-            Plain::Tree(_) => Err(format!("{reference}: a structured file needs a #/key fragment")),
-        },
+        None => {
+            let format = format.unwrap_or(Format::Binary);
+            match decryptor.decrypt_file_as(&full, format).map_err(|e| e.to_string())? {
+                Plain::Data(bytes) => String::from_utf8(bytes).map_err(|_| format!("{reference}: decrypted data is not text")),
+                Plain::Tree(node) if format == Format::Dotenv => Ok(dotenv_text(&node)),
+                Plain::Tree(_) => Err(format!("{reference}: a YAML or JSON file needs a #/key fragment")),
+            }
+        }
         Some(fragment) => {
             let plain = decryptor.decrypt_file_as(&full, format.unwrap_or(Format::Yaml)).map_err(|e| e.to_string())?;
             let Plain::Tree(mut current) = plain else {
@@ -356,6 +360,17 @@ pub fn fetch_ref(decryptor: &SopsDecryptor, reference: &str, location: &str, bas
             Ok(node_text(&current))
         }
     }
+}
+
+/// A decrypted dotenv tree as sops prints it: `KEY=VALUE` lines, newlines as `\n`.
+fn dotenv_text(node: &Node) -> String {
+    let mut out = String::new();
+    if let Node::Map(entries) = node {
+        for (k, v) in entries {
+            let _ = writeln!(out, "{k}={}", node_text(v).replace('\n', "\\n"));
+        }
+    }
+    out
 }
 
 /// A value as text, as Go's `fmt.Sprint` prints it (maps and lists as YAML).
