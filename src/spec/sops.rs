@@ -351,13 +351,27 @@ pub fn fetch_ref(decryptor: &SopsDecryptor, reference: &str, location: &str, bas
         }
         Some(fragment) => {
             let plain = decryptor.decrypt_file_as(&full, format.unwrap_or(Format::Yaml)).map_err(|e| e.to_string())?;
-            let Plain::Tree(mut current) = plain else {
+            let Plain::Tree(root) = plain else {
                 return Err(format!("{reference}: a binary file has no keys"));
             };
-            for key in fragment.split('/').filter(|k| !k.is_empty()) {
-                current = current.get(key).cloned().ok_or_else(|| format!("{reference}: no value at key {key:?}"))?;
+            // vals walks maps only: a string ends the walk, anything else (a number, a list, a
+            // missing key) reads as an empty map, and the result is then empty.
+            let keys: Vec<&str> = fragment.trim_start_matches('#').trim_start_matches('/').split('/').collect();
+            let mut current = Some(&root);
+            for (i, key) in keys.iter().enumerate() {
+                match current.and_then(|n| match n {
+                    Node::Map(_) => n.get(key),
+                    _ => None,
+                }) {
+                    Some(Node::Str(s)) if i + 1 == keys.len() => return Ok(s.clone()),
+                    Some(Node::Str(_)) => {
+                        return Err(format!("{reference}: the value at {:?} is a string, not a map", keys[..=i].join("/")));
+                    }
+                    Some(m @ Node::Map(_)) => current = Some(m),
+                    _ => current = None,
+                }
             }
-            Ok(node_text(&current))
+            Ok(String::new())
         }
     }
 }
