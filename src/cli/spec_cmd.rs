@@ -2,7 +2,8 @@
 
 use std::io::Write;
 
-use crate::spec::{self, ChartRef, ChartResolver, NoRemoteCharts, NoSecrets, Release, SpecError, SpecOptions, State};
+use crate::spec::{self, ChartRef, ChartResolver, NoRemoteCharts, Release, SpecError, SpecOptions, State};
+use crate::spec::sops::SopsDecryptor;
 use crate::value::{Map, Value};
 
 use super::{CliError, GlobalArgs, OutputFormat, SpecArgs, exit};
@@ -59,7 +60,7 @@ pub fn list(args: &SpecArgs, global: &GlobalArgs) -> Result<i32, CliError> {
     let opts = spec_options(args, global);
     let json = global.output == OutputFormat::Json;
     let text = on_big_stack(move || {
-        let states = spec::load(&opts, &NoSecrets)?;
+        let states = spec::load(&opts, &SopsDecryptor::new())?;
         let with_selector = !opts.selectors.is_empty();
         let mut rows: Vec<[String; 7]> = Vec::new();
         let mut items = Vec::new();
@@ -125,7 +126,7 @@ pub fn template(args: &super::TemplateArgs, global: &GlobalArgs) -> Result<i32, 
         super::HelmCompatArg::V4 => crate::funcs::HelmCompat::V4,
     };
     on_big_stack(move || {
-        let states = spec::load(&opts, &NoSecrets)?;
+        let states = spec::load(&opts, &SopsDecryptor::new())?;
         let resolver = NoRemoteCharts;
         let mut stdout = std::io::stdout().lock();
         let mut matched = 0;
@@ -162,7 +163,7 @@ pub fn render_release(
     opts: &SpecOptions,
 ) -> Result<String, CliError> {
     use crate::chart::template::{TemplateRequest, template};
-    let values = spec::render_values(r, &NoSecrets)?;
+    let values = spec::render_values(r, &SopsDecryptor::new())?;
     let chart = match r.chart_ref(&st.repositories) {
         ChartRef::Local(p) => p,
         ChartRef::Remote(remote) => resolver.resolve(&remote).map_err(CliError::Helm)?,
@@ -188,7 +189,7 @@ pub fn render_release(
 pub fn build(args: &super::BuildArgs, global: &GlobalArgs) -> Result<i32, CliError> {
     let opts = spec_options(&args.spec, global);
     let text = on_big_stack(move || {
-        let states = spec::load(&opts, &NoSecrets)?;
+        let states = spec::load(&opts, &SopsDecryptor::new())?;
         let mut out = String::new();
         for st in &states {
             let doc = Map::new();
@@ -238,12 +239,12 @@ pub fn write_values(args: &super::WriteValuesArgs, global: &GlobalArgs) -> Resul
     let opts = spec_options(&args.spec, global);
     let template = args.output_file_template.clone();
     on_big_stack(move || {
-        let states = spec::load(&opts, &NoSecrets)?;
+        let states = spec::load(&opts, &SopsDecryptor::new())?;
         for (si, idx) in selected(&states, &opts, true)? {
             let st = &states[si];
             for i in idx {
                 let r = &st.releases[i];
-                let values = spec::render_values(r, &NoSecrets)?;
+                let values = spec::render_values(r, &SopsDecryptor::new())?;
                 let path = match &template {
                     Some(t) => spec::funcs::render("output-file", t, &Value::Map(r.data.clone()), &st.base_dir).map_err(CliError::Helm)?,
                     None => format!("{}-{}.yaml", r.name, if r.namespace.is_empty() { "default" } else { &r.namespace }),

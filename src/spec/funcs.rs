@@ -1,7 +1,7 @@
 //! helmfile's template functions on top of Sprig v3.2.3 (the version helmfile 0.166 vendors):
 //! `env`, `requiredEnv`, `exec`, `readFile`, `readDir`, `readDirEntries`, `isFile`, `isDir`,
 //! `toYaml`, `fromYaml`, `setValueAtPath`, `get`, `getOrNil`, `tpl`, `required`, `include`,
-//! `fetchSecretValue` and `expandSecretRefs` (`ref+env://`, `ref+file://`).
+//! `fetchSecretValue` and `expandSecretRefs` (`ref+env://`, `ref+file://`, `ref+sops://`).
 //! Missing map keys are errors, as helmfile sets `missingkey=error`.
 
 use std::path::{Path, PathBuf};
@@ -275,6 +275,11 @@ fn get_path(path: &str, args: &[Value], or_nil: bool) -> Result<Value, String> {
     Ok(current)
 }
 
+thread_local! {
+    /// One decryptor per thread, so that age keys are read once.
+    static SOPS: super::sops::SopsDecryptor = super::sops::SopsDecryptor::new();
+}
+
 /// Resolves one `ref+BACKEND://…` reference; other strings pass through.
 pub fn fetch_secret(s: &str) -> Result<String, String> {
     let Some(rest) = s.strip_prefix("ref+") else {
@@ -289,7 +294,11 @@ pub fn fetch_secret(s: &str) -> Result<String, String> {
     let raw = match backend {
         "env" => std::env::var(location).map_err(|_| format!("ref+env://{location}: environment variable {location} is not set"))?,
         "file" => std::fs::read_to_string(location).map_err(|e| format!("ref+file://{location}: {}", io_text(&e)))?,
-        "sops" => return Err(format!("{s}: SOPS decryption not available yet")),
+        "sops" => {
+            // vals reads the path as given (relative to the working directory).
+            let location = rest.split_once("://").map(|(_, l)| l).unwrap_or_default();
+            return SOPS.with(|d| super::sops::fetch_ref(d, s, location, Path::new("")));
+        }
         other => return Err(format!("{s}: unsupported secret backend {other:?} (supported: env, file, sops)")),
     };
     match fragment {

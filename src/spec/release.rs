@@ -409,7 +409,9 @@ pub fn render_values(r: &Release, secrets: &dyn SecretsDecryptor) -> Result<Map,
     for s in &r.secrets {
         for path in resolve_files(&r.file, &r.base_dir, s, r.missing_file_handler.as_deref(), "secrets")? {
             let m = secrets.decrypt(&path).map_err(|e| SpecError::file(&r.file, e))?;
-            out = crate::chart::values::merge_maps(&out, &m);
+            // helm reads the decrypted file helmfile writes: helm's types (numbers as float64).
+            let text = crate::yaml::to_yaml(&Value::Map(m));
+            out = crate::chart::values::merge_maps(&out, &helm_values(&path, &text)?);
         }
     }
     for set in &r.set {
