@@ -3,6 +3,7 @@
 //! `--detailed-exitcode`).
 
 mod args;
+mod release_cmd;
 mod spec_cmd;
 
 use std::io::Write;
@@ -92,7 +93,7 @@ pub fn run(cli: Cli) -> Result<i32, CliError> {
         Command::Sync(_) => ("sync", CLUSTER),
         Command::Destroy(_) => ("destroy", CLUSTER),
         Command::Status(_) => ("status", CLUSTER),
-        Command::Release(_) => ("release", CLUSTER),
+        Command::Release(cmd) => return release_cmd::run(cmd, &cli.global),
         Command::Chart(ChartCommand::Template(args)) => return chart_template(args, &cli.global),
         Command::Chart(ChartCommand::Lint(args)) => return chart_lint(args, &cli.global),
         Command::Chart(ChartCommand::Package(args)) => return chart_package(args),

@@ -347,7 +347,13 @@ impl Release {
     pub fn config_yaml(&self) -> String {
         match &self.config {
             Json::Null => "null\n".into(),
-            j => crate::yaml::to_yaml(&crate::kube::json_to_value(j)),
+            j => {
+                let mut text = crate::yaml::to_yaml(&crate::kube::json_to_value(j));
+                if !text.ends_with('\n') {
+                    text.push('\n');
+                }
+                text
+            }
         }
     }
 }
