@@ -219,6 +219,19 @@ fn helm3_install_then_deployer_upgrades_rolls_back_and_uninstalls() {
     let values = helm(&helm3, &["get", "values", "web", "-n", n, "-o", "json"]);
     assert_eq!(serde_json::from_str::<serde_json::Value>(&values).unwrap(), json!({"data": {"c": "3"}}));
 
+    // the CLI reads the same records
+    let cli = |args: &[&str]| {
+        let out = run(Command::new(env!("CARGO_BIN_EXE_deployer")).args(["--kube-context", "admin", "release"]).args(args));
+        assert!(out.status.success(), "{args:?}: {}", text(&out));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let list = cli(&["list", "-n", n]);
+    assert!(list.starts_with("NAME") && list.contains("web") && list.contains("krdemo-0.1.0"), "{list}");
+    let history = cli(&["history", "web", "-n", n]);
+    assert!(history.contains("Install complete") && history.contains("Upgrade complete"), "{history}");
+    assert!(cli(&["status", "web", "-n", n]).contains("STATUS: deployed"));
+    assert_eq!(cli(&["manifest", "web", "-n", n, "--revision", "1"]).trim_end(), r.manifest.trim_end());
+
     // deployer rolls back to 1 (helm's own record): b and extra come back
     let rel = rt.block_on(release::rollback(&store, "web", None, &DeployOptions::default())).expect("rollback");
     assert_eq!(rel.version, 3);

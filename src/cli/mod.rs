@@ -297,7 +297,7 @@ mod tests {
 
     #[test]
     fn pending_commands_name_their_area() {
-        let cli = Cli::try_parse_from(["deployer", "release", "list", "-A"]).expect("parses");
+        let cli = Cli::try_parse_from(["deployer", "destroy"]).expect("parses");
         let err = run(cli).expect_err("not available yet");
         assert!(err.to_string().contains("cluster engine"), "{err}");
     }
