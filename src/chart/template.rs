@@ -69,6 +69,8 @@ pub struct RenderedRelease {
     pub crds: Vec<(String, String)>,
     pub manifests: Vec<manifest::Manifest>,
     pub hooks: Vec<manifest::Hook>,
+    /// The root chart's rendered `templates/NOTES.txt` (what a release record keeps).
+    pub notes: String,
 }
 
 impl RenderedRelease {
@@ -158,7 +160,10 @@ pub fn render_release(req: &TemplateRequest) -> Result<RenderedRelease, Template
     collect_templates(&chart, true, Value::Map(coalesced), &release, &caps, req.compat, &mut renderables);
     let rendered = Engine::new(req.compat).render(&renderables).map_err(|e| render_failure(TemplateError::Render(e.message)))?;
 
-    // NOTES.txt is rendered (a `fail` in it fails the command) but not printed.
+    // NOTES.txt is rendered (a `fail` in it fails the command) but not printed; a release
+    // keeps the root chart's.
+    let root_notes = format!("{}/templates/NOTES.txt", chart.name());
+    let notes = rendered.iter().find(|(name, _)| **name == root_notes).map(|(_, text)| text.clone()).unwrap_or_default();
     let files: Vec<(String, String)> =
         rendered.into_iter().filter(|(name, _)| !name.ends_with("NOTES.txt")).collect();
     let (hooks, manifests) =
@@ -174,7 +179,7 @@ pub fn render_release(req: &TemplateRequest) -> Result<RenderedRelease, Template
     } else {
         hooks.into_iter().filter(|h| !(req.skip_tests && h.is_test())).collect()
     };
-    Ok(RenderedRelease { crds, manifests, hooks })
+    Ok(RenderedRelease { crds, manifests, hooks, notes })
 }
 
 /// A failure once helm has a release to show: `helm template` adds a hint to the error.

@@ -610,6 +610,16 @@ pub enum ReleaseCommand {
         #[arg(long = "keep-history")]
         keep_history: bool,
     },
+    /// Mark a release stuck in pending-install/upgrade/rollback (a killed operation) as failed,
+    /// so the next operation can proceed
+    Unlock { name: String },
+    /// Print a release's user-supplied values (like `helm get values`)
+    Values {
+        name: String,
+        /// Revision to print (default: the latest)
+        #[arg(long = "revision", value_name = "N")]
+        revision: Option<u32>,
+    },
     /// Print a release's manifest
     Manifest {
         name: String,

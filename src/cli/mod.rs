@@ -3,6 +3,7 @@
 //! `--detailed-exitcode`).
 
 mod args;
+mod release_cmd;
 mod spec_cmd;
 
 use std::io::Write;
@@ -94,7 +95,7 @@ pub fn run(cli: Cli) -> Result<i32, CliError> {
         Command::Sync(_) => ("sync", CLUSTER),
         Command::Destroy(_) => ("destroy", CLUSTER),
         Command::Status(_) => ("status", CLUSTER),
-        Command::Release(_) => ("release", CLUSTER),
+        Command::Release(cmd) => return release_cmd::run(cmd, &cli.global),
         Command::Chart(ChartCommand::Template(args)) => return chart_template(args, &cli.global),
         Command::Chart(ChartCommand::Lint(args)) => return chart_lint(args, &cli.global),
         Command::Chart(ChartCommand::Package(args)) => return chart_package(args),
@@ -400,7 +401,7 @@ mod tests {
 
     #[test]
     fn pending_commands_name_their_area() {
-        let cli = Cli::try_parse_from(["deployer", "release", "list", "-A"]).expect("parses");
+        let cli = Cli::try_parse_from(["deployer", "destroy"]).expect("parses");
         let err = run(cli).expect_err("not available yet");
         assert!(err.to_string().contains("cluster engine"), "{err}");
     }

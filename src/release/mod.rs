@@ -1,2 +1,11 @@
 //! Release records in helm's own format (Secrets `sh.helm.release.v1.<name>.v<rev>`) and the
-//! `ReleaseStore` that reads, writes, locks and prunes them.
+//! `ReleaseStore` that reads, writes, locks and prunes them; `ops` performs install/upgrade,
+//! rollback and uninstall with server-side apply, writing records helm 3 and 4 accept.
+
+pub mod ops;
+pub mod record;
+pub mod store;
+
+pub use ops::{DeployOptions, Desired, OpError, Uninstalled, deploy, rollback, uninstall};
+pub use record::{ChartRecord, Hook, Info, Release, Status};
+pub use store::{ReleaseStore, StoreError, latest_per_release, list_records};
