@@ -3,6 +3,7 @@
 //! `--detailed-exitcode`).
 
 mod args;
+mod spec_charts;
 mod spec_cmd;
 
 use std::io::Write;
@@ -87,8 +88,14 @@ pub fn run(cli: Cli) -> Result<i32, CliError> {
             return spec_cmd::write_values(&a, &cli.global);
         }
         Command::Lint(_) => ("lint", SPEC),
-        Command::Deps(_) => ("deps", SOURCES),
-        Command::Fetch(_) => ("fetch", SOURCES),
+        Command::Deps(a) => {
+            let a = DepsArgs { spec: cli.spec.merged(&a.spec), skip_repos: a.skip_repos };
+            return spec_charts::deps(&a, &cli.global);
+        }
+        Command::Fetch(a) => {
+            let a = FetchArgs { spec: cli.spec.merged(&a.spec), output_dir: a.output_dir.clone(), release_name: a.release_name };
+            return spec_charts::fetch(&a, &cli.global);
+        }
         Command::Diff(_) => ("diff", CLUSTER),
         Command::Apply(_) => ("apply", CLUSTER),
         Command::Sync(_) => ("sync", CLUSTER),
