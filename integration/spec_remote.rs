@@ -275,3 +275,87 @@ fn fetch_bundle_renders_every_environment_with_the_repository_stopped() {
     let without = s.deployer(&["template"]);
     assert!(!without.status.success(), "without the bundle the stopped repository must fail: {}", text(&without));
 }
+
+/// Files under `charts/` of a chart directory, sorted.
+fn chart_archives(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir.join("charts"))
+        .map(|rd| rd.flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect())
+        .unwrap_or_default();
+    v.sort();
+    v
+}
+
+fn without_generated(text: &str) -> String {
+    text.lines().filter(|l| !l.starts_with("generated:")).map(|l| format!("{l}\n")).collect()
+}
+
+/// `deployer chart deps update|build|list` against `helm dependency` on the same chart: an
+/// HTTP repository by URL and by `@name` from helm's repositories file, a `file://` chart, and
+/// (with helm 4, whose `--plain-http` reaches the test registry) an OCI registry.
+#[test]
+fn chart_deps_match_helm_dependency() {
+    let Some(_env) = TestEnv::get("chart_deps_match_helm_dependency") else { return };
+    let s = Scratch::new("chart-deps");
+    let server = FileServer::start(&s.path("repo"));
+    s.publish_http("web", &["1.0.0", "1.0.1", "1.1.0"], &server.url);
+    let oci = format!("oci://{}/{}", var("DEPLOYER_TEST_OCI"), unique("deps"));
+    s.publish_oci("api", "0.1.0", &oci);
+    s.publish_oci("api", "0.2.0", &oci);
+    s.helm(&["repo", "add", "webrepo", &server.url]);
+    let sub = s.path("spec/sub");
+    std::fs::create_dir_all(sub.join("templates")).unwrap();
+    std::fs::write(sub.join("Chart.yaml"), "apiVersion: v2\nname: sub\nversion: 0.3.0\n").unwrap();
+    std::fs::write(sub.join("templates/cm.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: sub\n").unwrap();
+    let chart_yaml = |with_oci: bool| {
+        let mut t = format!(
+            "apiVersion: v2\nname: parent\nversion: 1.0.0\ndependencies:\n- name: web\n  version: ~1.0.0\n  repository: {}\n  condition: web.enabled\n- name: web\n  alias: canary\n  version: \">=1.1.0\"\n  repository: \"@webrepo\"\n  tags: [canary]\n- name: sub\n  version: \">=0.1.0 <1\"\n  repository: file://../sub\n",
+            server.url
+        );
+        if with_oci {
+            t.push_str(&format!("- name: api\n  version: ^0.1 || ^0.2\n  repository: {oci}\n"));
+        }
+        t
+    };
+    // helm is the oracle for the lock, charts/ and list; helm 4 where OCI is involved
+    for (with_oci, helm_bin) in [(false, "DEPLOYER_TEST_HELM3"), (true, "DEPLOYER_TEST_HELM4")] {
+        let dir = s.path(if with_oci { "spec/parent-oci" } else { "spec/parent" });
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("Chart.yaml"), chart_yaml(with_oci)).unwrap();
+        let d = dir.to_str().unwrap();
+        let helm = |args: &[&str]| {
+            let mut cmd = Command::new(var(helm_bin));
+            s.env(&mut cmd);
+            let mut all = args.to_vec();
+            if with_oci && args[1] != "list" {
+                all.push("--plain-http");
+            }
+            let out = run(cmd.args(&all));
+            assert!(out.status.success(), "helm {all:?}: {}", text(&out));
+            out
+        };
+        let missing = stdout(&helm(&["dependency", "list", d]));
+        assert_eq!(stdout(&ok(s.deployer(&["chart", "deps", "list", d]), "list")), missing);
+        helm(&["dependency", "update", d]);
+        let their_lock = std::fs::read_to_string(dir.join("Chart.lock")).unwrap();
+        let their_files = chart_archives(&dir);
+        let their_list = stdout(&helm(&["dependency", "list", d]));
+        std::fs::remove_dir_all(dir.join("charts")).unwrap();
+        std::fs::remove_file(dir.join("Chart.lock")).unwrap();
+        ok(s.deployer(&["chart", "deps", "update", d]), "deps update");
+        let our_lock = std::fs::read_to_string(dir.join("Chart.lock")).unwrap();
+        assert_eq!(without_generated(&our_lock), without_generated(&their_lock));
+        assert_eq!(chart_archives(&dir), their_files);
+        assert_eq!(stdout(&ok(s.deployer(&["chart", "deps", "list", d]), "list")), their_list);
+        // build from the lock: the same archives; helm builds from our lock too
+        std::fs::remove_dir_all(dir.join("charts")).unwrap();
+        ok(s.deployer(&["chart", "deps", "build", d]), "deps build");
+        assert_eq!(chart_archives(&dir), their_files);
+        std::fs::remove_dir_all(dir.join("charts")).unwrap();
+        helm(&["dependency", "build", d]);
+        assert_eq!(chart_archives(&dir), their_files);
+        // a Chart.yaml changed after locking: build refuses, as helm does
+        std::fs::write(dir.join("Chart.yaml"), chart_yaml(with_oci).replace("~1.0.0", "~1.1.0")).unwrap();
+        let out = s.deployer(&["chart", "deps", "build", d]);
+        assert!(!out.status.success() && text(&out).contains("out of sync"), "{}", text(&out));
+    }
+}

@@ -68,7 +68,6 @@ fn report(err: &dyn std::error::Error) {
 
 pub fn run(cli: Cli) -> Result<i32, CliError> {
     const SPEC: &str = "the spec reader (helmfile repos)";
-    const SOURCES: &str = "the chart sources (repositories, lock, bundles)";
     const CLUSTER: &str = "the cluster engine (apply, diff, release store)";
     let (command, area) = match &cli.command {
         Command::Version => return print_version(&cli.global),
@@ -108,7 +107,7 @@ pub fn run(cli: Cli) -> Result<i32, CliError> {
         Command::Chart(ChartCommand::Push(args)) => return chart_push(args, &cli.global),
         Command::Chart(ChartCommand::Pull(args)) => return chart_pull(args, &cli.global),
         Command::Repo(RepoCommand::Index(args)) => return repo_index(args),
-        Command::Chart(ChartCommand::Deps(_)) => ("chart deps", SOURCES),
+        Command::Chart(ChartCommand::Deps(sub)) => return chart_deps(sub, &cli.global),
     };
     Err(CliError::NotYetAvailable { command: command.to_string(), area })
 }
@@ -334,6 +333,26 @@ fn chart_pull(args: &ChartPullArgs, global: &GlobalArgs) -> Result<i32, CliError
     if matches!(reference, ChartRef::Oci(_)) && !global.quiet {
         eprintln!("Pulled: {}", resolved.url());
         eprintln!("Digest: sha256:{}", resolved.digest.clone().unwrap_or_default());
+    }
+    Ok(exit::OK)
+}
+
+/// `deployer chart deps build|update|list DIR`: like `helm dependency`.
+fn chart_deps(sub: &ChartDepsCommand, global: &GlobalArgs) -> Result<i32, CliError> {
+    let repos = crate::repo::reference::helm_repositories()?;
+    let (path, messages) = match sub {
+        ChartDepsCommand::List(a) => {
+            let text = crate::repo::deps::list(&a.path)?;
+            std::io::stdout().lock().write_all(text.as_bytes())?;
+            return Ok(exit::OK);
+        }
+        ChartDepsCommand::Update(a) => (&a.path, crate::repo::deps::update(&a.path, &fetcher(global, None, false)?, &repos)),
+        ChartDepsCommand::Build(a) => (&a.path, crate::repo::deps::build(&a.path, &fetcher(global, None, false)?, &repos)),
+    };
+    let messages = messages.map_err(|e| CliError::Helm(format!("{}: {e}", path.display())))?;
+    let mut out = std::io::stdout().lock();
+    for m in messages {
+        writeln!(out, "{m}")?;
     }
     Ok(exit::OK)
 }

@@ -115,7 +115,7 @@ pub fn requirements(st: &State, releases: &[usize]) -> Vec<Requirement> {
             continue;
         }
         let version = remote.version.clone().filter(|v| !v.is_empty()).unwrap_or_else(|| "*".into());
-        out.push(Requirement { name: remote.chart.clone(), repository: lock_repository(&remote.repository), version });
+        out.push(Requirement { name: remote.chart.clone(), repository: lock_repository(&remote.repository), version, ..Requirement::default() });
     }
     out
 }

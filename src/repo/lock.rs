@@ -79,25 +79,52 @@ pub struct Requirement {
     pub repository: String,
     /// The version constraint (`*` when none).
     pub version: String,
+    pub condition: String,
+    pub tags: Vec<String>,
+    pub alias: String,
 }
 
 /// helm's `HashReq`: `sha256:` of the JSON of `[requirements, locked]`, each entry
 /// `{"name","version","repository"}` (Go's field order, `version` omitted when empty, HTML-safe
 /// escaping), so a lock written by us has the digest helm and helmfile compute.
 pub fn helm_lock_digest(requirements: &[Requirement], locked: &[LockEntry]) -> String {
-    fn entry(out: &mut String, name: &str, version: &str, repository: &str) {
+    // Go's field order of helm's `chart.Dependency`; `enabled` and `import-values` are unset
+    // on a freshly loaded Chart.yaml as far as the digest is concerned.
+    fn entry(out: &mut String, r: &Requirement) {
         out.push_str("{\"name\":");
-        go_json_string(out, name);
-        if !version.is_empty() {
+        go_json_string(out, &r.name);
+        if !r.version.is_empty() {
             out.push_str(",\"version\":");
-            go_json_string(out, version);
+            go_json_string(out, &r.version);
         }
         out.push_str(",\"repository\":");
-        go_json_string(out, repository);
+        go_json_string(out, &r.repository);
+        if !r.condition.is_empty() {
+            out.push_str(",\"condition\":");
+            go_json_string(out, &r.condition);
+        }
+        if !r.tags.is_empty() {
+            out.push_str(",\"tags\":[");
+            for (i, t) in r.tags.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                go_json_string(out, t);
+            }
+            out.push(']');
+        }
+        if !r.alias.is_empty() {
+            out.push_str(",\"alias\":");
+            go_json_string(out, &r.alias);
+        }
         out.push('}');
     }
+    let locked: Vec<Requirement> = locked
+        .iter()
+        .map(|l| Requirement { name: l.name.clone(), repository: l.repository.clone(), version: l.version.clone(), ..Requirement::default() })
+        .collect();
     let mut json = String::from("[");
-    for (i, list) in [requirements.iter().map(|r| (&r.name, &r.version, &r.repository)).collect::<Vec<_>>(), locked.iter().map(|l| (&l.name, &l.version, &l.repository)).collect()].iter().enumerate() {
+    for (i, list) in [requirements, &locked[..]].iter().enumerate() {
         if i > 0 {
             json.push(',');
         }
@@ -107,11 +134,11 @@ pub fn helm_lock_digest(requirements: &[Requirement], locked: &[LockEntry]) -> S
             continue;
         }
         json.push('[');
-        for (j, (n, v, r)) in list.iter().enumerate() {
+        for (j, r) in list.iter().enumerate() {
             if j > 0 {
                 json.push(',');
             }
-            entry(&mut json, n, v, r);
+            entry(&mut json, r);
         }
         json.push(']');
     }
@@ -270,7 +297,7 @@ mod digest_tests {
     #[test]
     fn lock_digest_is_helms_hash_of_requirements_and_entries() {
         // Written by helmfile 0.166 + helm 3.15.3 for one `~1.0` requirement.
-        let req = [Requirement { name: "web".into(), repository: "http://127.0.0.1:56591/rwexp".into(), version: "~1.0".into() }];
+        let req = [Requirement { name: "web".into(), repository: "http://127.0.0.1:56591/rwexp".into(), version: "~1.0".into(), ..Requirement::default() }];
         let locked = [LockEntry { name: "web".into(), repository: "http://127.0.0.1:56591/rwexp".into(), version: "1.0.0".into(), ..LockEntry::default() }];
         assert_eq!(helm_lock_digest(&req, &locked), "sha256:4f4ae76f86428acbe4fb473755d48b2af3771d758363407a124e7f4fb7791cb5");
         let mut s = String::new();
