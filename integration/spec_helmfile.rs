@@ -14,6 +14,8 @@ use common::{repo_root, run};
 
 struct Case {
     example: String,
+    /// The example's charts come from the test environment's servers (`needs: testenv`).
+    needs_servers: bool,
     global: Vec<String>,
     template: Vec<String>,
     env: Vec<(String, String)>,
@@ -34,6 +36,7 @@ fn cases(root: &Path) -> Vec<Case> {
         let text = std::fs::read_to_string(dir.join("CASES")).unwrap_or_else(|_| "\n".into());
         let mut env = Vec::new();
         let mut v0 = false;
+        let needs_servers = text.contains("DEPLOYER_SPEC_HTTP_REPO");
         for line in text.lines() {
             let line = line.trim();
             if let Some(kv) = line.strip_prefix("env:") {
@@ -51,7 +54,7 @@ fn cases(root: &Path) -> Vec<Case> {
             let padded = format!(" {line} ");
             let (global, template) = padded.split_once(" -- ").unwrap_or((&padded, ""));
             let split = |s: &str| s.split_whitespace().map(str::to_string).collect::<Vec<_>>();
-            out.push(Case { example: example.clone(), global: split(global), template: split(template), env: env.clone(), v0 });
+            out.push(Case { example: example.clone(), needs_servers, global: split(global), template: split(template), env: env.clone(), v0 });
         }
     }
     out
@@ -77,7 +80,13 @@ fn template_and_list_match_helmfile() {
     let path = format!("{}:{}", bin_dir.display(), std::env::var("PATH").unwrap_or_default());
     let mut failures = Vec::new();
     let mut count = 0;
+    // Remote charts: published to the servers, helm and both tools given private homes.
+    let servers = common::TestEnv::get("spec_helmfile remote charts").map(|_| RemoteCharts::publish());
+    let shared_env: Vec<(String, String)> = servers.as_ref().map(|s| s.env.clone()).unwrap_or_default();
     for case in cases(&root) {
+        if case.needs_servers && servers.is_none() {
+            continue;
+        }
         let dir = root.join(&case.example);
         for command in ["template", "list"] {
             count += 1;
@@ -89,7 +98,7 @@ fn template_and_list_match_helmfile() {
                 if !case.v0 {
                     cmd.env("HELMFILE_V1MODE", "true");
                 }
-                for (k, v) in &case.env {
+                for (k, v) in shared_env.iter().chain(&case.env) {
                     cmd.env(k, v);
                 }
                 cmd.args(&case.global).arg(command).args(extra);
@@ -100,7 +109,7 @@ fn template_and_list_match_helmfile() {
             let id = format!("{} [{} {command} {}]", case.example, case.global.join(" "), extra.join(" "));
             match (want.status.success(), got.status.success()) {
                 (true, true) if want.stdout == got.stdout => {}
-                (false, false) => {}
+                (false, false) if !case.needs_servers => {}
                 _ => failures.push(format!(
                     "{id}: helmfile exit {:?}, deployer exit {:?}\n--- helmfile stdout\n{}--- helmfile stderr\n{}--- deployer stdout\n{}--- deployer stderr\n{}",
                     want.status.code(), got.status.code(),
@@ -149,4 +158,63 @@ fn errors_name_the_file_and_fail_like_helmfile() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// The charts of `testdata/helmfiles/_remote_charts/`, published for one test run: `web` into a
+/// fresh directory of the HTTP server (indexed by real helm), `api` into a fresh path of the OCI
+/// registry (pushed by `deployer chart push`); helm's homes (with the `external` repository
+/// added) and the chart caches in a scratch directory removed at the end.
+pub struct RemoteCharts {
+    pub env: Vec<(String, String)>,
+    scratch: PathBuf,
+    served: PathBuf,
+}
+
+impl RemoteCharts {
+    pub fn publish() -> RemoteCharts {
+        use common::var;
+        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos();
+        let id = format!("spec-charts-{}-{nanos}", std::process::id());
+        let scratch = std::env::temp_dir().join(&id);
+        let served = PathBuf::from(var("DEPLOYER_TEST_HTTP_ROOT")).join(&id);
+        std::fs::create_dir_all(&served).unwrap();
+        let http = format!("{}/{id}", var("DEPLOYER_TEST_HTTP"));
+        let oci = format!("{}/{id}", var("DEPLOYER_TEST_OCI"));
+        let mut env: Vec<(String, String)> = vec![
+            ("DEPLOYER_SPEC_HTTP_REPO".into(), http.clone()),
+            ("DEPLOYER_SPEC_OCI_REPO".into(), oci.clone()),
+        ];
+        for (k, d) in [("HELM_CONFIG_HOME", "helm-config"), ("HELM_CACHE_HOME", "helm-cache"), ("HELM_DATA_HOME", "helm-data"), ("XDG_CACHE_HOME", "cache")] {
+            env.push((k.into(), scratch.join(d).display().to_string()));
+        }
+        let helm = |args: &[&str]| {
+            let mut cmd = Command::new(var("DEPLOYER_TEST_HELM3"));
+            cmd.envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str()))).args(args);
+            let out = run(&mut cmd);
+            assert!(out.status.success(), "helm {args:?}: {}", common::text(&out));
+        };
+        let charts = repo_root().join("testdata/helmfiles/_remote_charts");
+        let pkg = scratch.join("pkg");
+        for v in ["1.0.0", "1.0.1", "1.1.0", "2.0.0-rc.1"] {
+            helm(&["package", charts.join("web").to_str().unwrap(), "--version", v, "-d", served.to_str().unwrap()]);
+        }
+        helm(&["repo", "index", served.to_str().unwrap(), "--url", &http]);
+        for v in ["0.1.0", "0.2.0"] {
+            helm(&["package", charts.join("api").to_str().unwrap(), "--version", v, "-d", pkg.to_str().unwrap()]);
+            let tgz = pkg.join(format!("api-{v}.tgz"));
+            let mut cmd = Command::new(env!("CARGO_BIN_EXE_deployer"));
+            cmd.envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str()))).args(["chart", "push", tgz.to_str().unwrap(), &format!("oci://{oci}")]);
+            let out = run(&mut cmd);
+            assert!(out.status.success(), "chart push: {}", common::text(&out));
+        }
+        helm(&["repo", "add", "external", &http]);
+        RemoteCharts { env, scratch, served }
+    }
+}
+
+impl Drop for RemoteCharts {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.scratch);
+        let _ = std::fs::remove_dir_all(&self.served);
+    }
 }

@@ -126,6 +126,10 @@ pub struct GlobalArgs {
     #[arg(long = "offline", global = true)]
     pub offline: bool,
 
+    /// Take every chart from this air-gap bundle (written by `deployer fetch`); no network
+    #[arg(long = "bundle", global = true, value_name = "DIR")]
+    pub bundle: Option<PathBuf>,
+
     /// Output format
     #[arg(short = 'o', long = "output", global = true, value_enum, default_value_t = OutputFormat::Text)]
     pub output: OutputFormat,

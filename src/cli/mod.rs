@@ -4,6 +4,7 @@
 
 mod args;
 mod release_cmd;
+mod spec_charts;
 mod spec_cmd;
 
 use std::io::Write;
@@ -68,7 +69,6 @@ fn report(err: &dyn std::error::Error) {
 
 pub fn run(cli: Cli) -> Result<i32, CliError> {
     const SPEC: &str = "the spec reader (helmfile repos)";
-    const SOURCES: &str = "the chart sources (repositories, lock, bundles)";
     const CLUSTER: &str = "the cluster engine (apply, diff, release store)";
     let (command, area) = match &cli.command {
         Command::Version => return print_version(&cli.global),
@@ -88,8 +88,14 @@ pub fn run(cli: Cli) -> Result<i32, CliError> {
             return spec_cmd::write_values(&a, &cli.global);
         }
         Command::Lint(_) => ("lint", SPEC),
-        Command::Deps(_) => ("deps", SOURCES),
-        Command::Fetch(_) => ("fetch", SOURCES),
+        Command::Deps(a) => {
+            let a = DepsArgs { spec: cli.spec.merged(&a.spec), skip_repos: a.skip_repos };
+            return spec_charts::deps(&a, &cli.global);
+        }
+        Command::Fetch(a) => {
+            let a = FetchArgs { spec: cli.spec.merged(&a.spec), output_dir: a.output_dir.clone(), release_name: a.release_name };
+            return spec_charts::fetch(&a, &cli.global);
+        }
         Command::Diff(_) => ("diff", CLUSTER),
         Command::Apply(_) => ("apply", CLUSTER),
         Command::Sync(_) => ("sync", CLUSTER),
@@ -102,7 +108,7 @@ pub fn run(cli: Cli) -> Result<i32, CliError> {
         Command::Chart(ChartCommand::Push(args)) => return chart_push(args, &cli.global),
         Command::Chart(ChartCommand::Pull(args)) => return chart_pull(args, &cli.global),
         Command::Repo(RepoCommand::Index(args)) => return repo_index(args),
-        Command::Chart(ChartCommand::Deps(_)) => ("chart deps", SOURCES),
+        Command::Chart(ChartCommand::Deps(sub)) => return chart_deps(sub, &cli.global),
     };
     Err(CliError::NotYetAvailable { command: command.to_string(), area })
 }
@@ -328,6 +334,26 @@ fn chart_pull(args: &ChartPullArgs, global: &GlobalArgs) -> Result<i32, CliError
     if matches!(reference, ChartRef::Oci(_)) && !global.quiet {
         eprintln!("Pulled: {}", resolved.url());
         eprintln!("Digest: sha256:{}", resolved.digest.clone().unwrap_or_default());
+    }
+    Ok(exit::OK)
+}
+
+/// `deployer chart deps build|update|list DIR`: like `helm dependency`.
+fn chart_deps(sub: &ChartDepsCommand, global: &GlobalArgs) -> Result<i32, CliError> {
+    let repos = crate::repo::reference::helm_repositories()?;
+    let (path, messages) = match sub {
+        ChartDepsCommand::List(a) => {
+            let text = crate::repo::deps::list(&a.path)?;
+            std::io::stdout().lock().write_all(text.as_bytes())?;
+            return Ok(exit::OK);
+        }
+        ChartDepsCommand::Update(a) => (&a.path, crate::repo::deps::update(&a.path, &fetcher(global, None, false)?, &repos)),
+        ChartDepsCommand::Build(a) => (&a.path, crate::repo::deps::build(&a.path, &fetcher(global, None, false)?, &repos)),
+    };
+    let messages = messages.map_err(|e| CliError::Helm(format!("{}: {e}", path.display())))?;
+    let mut out = std::io::stdout().lock();
+    for m in messages {
+        writeln!(out, "{m}")?;
     }
     Ok(exit::OK)
 }

@@ -2,7 +2,7 @@
 
 use std::io::Write;
 
-use crate::spec::{self, ChartRef, ChartResolver, NoRemoteCharts, Release, SpecError, SpecOptions, State};
+use crate::spec::{self, ChartRef, ChartResolver, Release, SpecError, SpecOptions, State};
 use crate::spec::sops::SopsDecryptor;
 use crate::value::{Map, Value};
 
@@ -30,7 +30,7 @@ pub fn spec_options(args: &SpecArgs, global: &GlobalArgs) -> SpecOptions {
 }
 
 /// Runs `f` on a thread with a large stack (values are shared maps that stay on one thread).
-fn on_big_stack<T: Send + 'static>(f: impl FnOnce() -> Result<T, CliError> + Send + 'static) -> Result<T, CliError> {
+pub(super) fn on_big_stack<T: Send + 'static>(f: impl FnOnce() -> Result<T, CliError> + Send + 'static) -> Result<T, CliError> {
     std::thread::Builder::new()
         .stack_size(256 << 20)
         .spawn(f)
@@ -40,7 +40,7 @@ fn on_big_stack<T: Send + 'static>(f: impl FnOnce() -> Result<T, CliError> + Sen
 }
 
 /// The selected releases of each state, in needs order.
-fn selected(states: &[State], opts: &SpecOptions, ordered: bool) -> Result<Vec<(usize, Vec<usize>)>, CliError> {
+pub(super) fn selected(states: &[State], opts: &SpecOptions, ordered: bool) -> Result<Vec<(usize, Vec<usize>)>, CliError> {
     let mut out = Vec::new();
     for (si, st) in states.iter().enumerate() {
         let sel = spec::select_releases(&st.releases, &st.selectors, opts)?;
@@ -125,13 +125,16 @@ pub fn template(args: &super::TemplateArgs, global: &GlobalArgs) -> Result<i32, 
         super::HelmCompatArg::V3 => crate::funcs::HelmCompat::V3,
         super::HelmCompatArg::V4 => crate::funcs::HelmCompat::V4,
     };
+    let bundle = global.bundle.clone();
+    let offline = global.offline || args.render.skip_deps;
     on_big_stack(move || {
         let states = spec::load(&opts, &SopsDecryptor::new())?;
-        let resolver = NoRemoteCharts;
+        let charts = super::spec_charts::SpecCharts::new(bundle.as_deref(), offline)?;
         let mut stdout = std::io::stdout().lock();
         let mut matched = 0;
         for (si, idx) in selected(&states, &opts, true)? {
             let st = &states[si];
+            let resolver = charts.for_state(st)?;
             for i in idx {
                 matched += 1;
                 let r = &st.releases[i];
@@ -143,6 +146,9 @@ pub fn template(args: &super::TemplateArgs, global: &GlobalArgs) -> Result<i32, 
                 stdout.write_all(b"\n")?;
                 stdout.flush()?;
             }
+        }
+        for w in charts.fetcher.warnings() {
+            eprintln!("{w}");
         }
         if matched == 0 && !opts.selectors.is_empty() {
             eprintln!("specified selector did not match any releases in {}", states.last().map(|s| s.file.display().to_string()).unwrap_or_default());

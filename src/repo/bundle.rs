@@ -16,8 +16,8 @@ use std::path::{Path, PathBuf};
 use super::cache::ContentCache;
 use super::fetcher::{ChartFetcher, FetchOptions, Location, Resolved};
 use super::lock::{LockEntry, LockFile};
-use super::reference::{ChartRef, OciRef};
-use super::{RepoError, normalize_digest};
+use super::reference::ChartRef;
+use super::RepoError;
 
 pub const LOCK_FILE: &str = "bundle.lock";
 
@@ -97,21 +97,6 @@ impl Bundle {
     }
 
     fn located(&self, e: &LockEntry) -> Result<Resolved, RepoError> {
-        let digest = e.digest.as_deref().and_then(normalize_digest);
-        let location = if e.repository.starts_with("oci://") {
-            let reference = OciRef::parse(&format!("{}/{}", e.repository.trim_end_matches('/'), e.name))?;
-            Location::Oci { reference, tag: e.version.replace('+', "_") }
-        } else {
-            Location::Url(e.url.clone().unwrap_or_default())
-        };
-        Ok(Resolved {
-            name: e.name.clone(),
-            version: e.version.clone(),
-            repository: e.repository.clone(),
-            location,
-            digest,
-            repo: None,
-            deprecated: false,
-        })
+        e.to_resolved()
     }
 }

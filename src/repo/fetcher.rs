@@ -180,7 +180,8 @@ impl ChartFetcher {
         }
     }
 
-    fn resolve_in_repo(&self, config: RepoConfig, name: &str, constraint: &str) -> Result<Resolved, RepoError> {
+    /// Resolves `name` in the repository `config` describes (credentials and TLS included).
+    pub fn resolve_in_repo(&self, config: RepoConfig, name: &str, constraint: &str) -> Result<Resolved, RepoError> {
         let index = self.index(&config)?;
         let shown = redact_url(&config.url);
         let repo_label = if config.name.is_empty() { format!("repository {shown}") } else { format!("{} repository", config.name) };
@@ -201,24 +202,37 @@ impl ChartFetcher {
         })
     }
 
-    fn resolve_oci(&self, r: &OciRef, constraint: &str, config: Option<RepoConfig>) -> Result<Resolved, RepoError> {
+    /// Resolves an OCI chart; `config` gives credentials and plain HTTP.
+    pub fn resolve_oci(&self, r: &OciRef, constraint: &str, config: Option<RepoConfig>) -> Result<Resolved, RepoError> {
         let plain = r.plain_http(self.options.plain_http || config.as_ref().is_some_and(|c| c.plain_http));
-        if self.options.offline {
-            return Err(RepoError::Offline { what: r.to_string() });
-        }
-        let client = oci::Registry::new(&self.http, r, plain, config.as_ref());
         let constraint = if constraint.is_empty() { r.tag.as_deref().unwrap_or("") } else { constraint };
-        let (tag, manifest) = client.resolve(constraint, r.digest.as_deref())?;
-        let version = manifest.version.clone().unwrap_or_else(|| tag.replace('_', "+"));
-        Ok(Resolved {
+        // The last online resolution of this reference and constraint is kept beside the
+        // cached indexes, so `--offline` finds the tag and digest without the registry.
+        let memo_key = format!("oci-resolution:{r}?constraint={constraint}");
+        let resolved = |tag: String, version: String, digest: String| Resolved {
             name: r.name().to_string(),
             version,
             repository: format!("oci://{}/{}", r.registry, r.repository.rsplit_once('/').map(|(p, _)| p).unwrap_or("")).trim_end_matches('/').to_string(),
             location: Location::Oci { reference: r.clone(), tag },
-            digest: Some(manifest.chart_digest),
-            repo: config,
+            digest: Some(digest),
+            repo: config.clone(),
             deprecated: false,
-        })
+        };
+        if self.options.offline {
+            let memo = self.options.cache.get_index(&memo_key).and_then(|c| String::from_utf8(c.data).ok());
+            let fields: Option<Vec<String>> = memo.map(|m| m.lines().map(str::to_string).collect());
+            return match fields.as_deref() {
+                Some([tag, version, digest]) => Ok(resolved(tag.clone(), version.clone(), digest.clone())),
+                _ => Err(RepoError::Offline { what: r.to_string() }),
+            };
+        }
+        let client = oci::Registry::new(&self.http, r, plain, config.as_ref());
+        let (tag, manifest) = client.resolve(constraint, r.digest.as_deref())?;
+        let version = manifest.version.clone().unwrap_or_else(|| tag.replace('_', "+"));
+        let memo = CachedIndex { data: format!("{tag}\n{version}\n{}\n", manifest.chart_digest).into_bytes(), etag: None, last_modified: None };
+        // A memo that cannot be written only costs the registry next time.
+        let _ = self.options.cache.put_index(&memo_key, &memo);
+        Ok(resolved(tag, version, manifest.chart_digest))
     }
 
     /// The repository's index, fetched (conditionally) and parsed once per fetcher.
@@ -287,6 +301,19 @@ impl ChartFetcher {
                 return Ok(data);
             }
             let what = resolved.url();
+            // An archive URL without a known digest: the digest of its last download.
+            let memo_key = format!("url-digest:{what}");
+            if self.options.offline
+                && resolved.digest.is_none()
+                && let Some(data) = self
+                    .options
+                    .cache
+                    .get_index(&memo_key)
+                    .and_then(|m| String::from_utf8(m.data).ok())
+                    .and_then(|hex| self.options.cache.get(hex.trim()))
+            {
+                return Ok(data);
+            }
             let data = match &resolved.location {
                 Location::Local(path) => std::fs::read(path).map_err(|e| RepoError::io(path, e))?,
                 _ if self.options.offline => return Err(RepoError::Offline { what }),
@@ -314,6 +341,10 @@ impl ChartFetcher {
             }
             check_archive(&data, &what)?;
             self.options.cache.put(&data, Some(&actual), &what)?;
+            if resolved.digest.is_none() && matches!(resolved.location, Location::Url(_)) {
+                let memo = CachedIndex { data: actual.clone().into_bytes(), etag: None, last_modified: None };
+                let _ = self.options.cache.put_index(&memo_key, &memo);
+            }
             Ok(data)
         })
     }

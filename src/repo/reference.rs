@@ -174,11 +174,13 @@ impl RepoConfig {
 }
 
 /// Reads helm's repositories file (`$HELM_REPOSITORY_CONFIG`, else
-/// `$XDG_CONFIG_HOME/helm/repositories.yaml`); an absent file gives no repositories.
+/// `$HELM_CONFIG_HOME/repositories.yaml`, else `$XDG_CONFIG_HOME/helm/repositories.yaml`); an absent file gives no repositories.
 pub fn helm_repositories() -> Result<Vec<RepoConfig>, RepoError> {
-    let path = match std::env::var_os("HELM_REPOSITORY_CONFIG") {
-        Some(p) => PathBuf::from(p),
-        None => config_home().join("helm/repositories.yaml"),
+    let var = |k: &str| std::env::var_os(k).filter(|v| !v.is_empty()).map(PathBuf::from);
+    let path = match (var("HELM_REPOSITORY_CONFIG"), var("HELM_CONFIG_HOME")) {
+        (Some(p), _) => p,
+        (None, Some(home)) => home.join("repositories.yaml"),
+        (None, None) => config_home().join("helm/repositories.yaml"),
     };
     let text = match std::fs::read_to_string(&path) {
         Ok(t) => t,

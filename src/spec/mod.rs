@@ -142,7 +142,8 @@ pub enum ChartRef {
     Remote(RemoteChart),
 }
 
-/// A chart to fetch: repository, name and version constraint.
+/// A chart to fetch: repository, name and version constraint. A repository with a name and no
+/// URL is one of helm's repositories file; with neither, `chart` is an archive's URL.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RemoteChart {
     pub repository: Repository,

@@ -81,15 +81,22 @@ impl Release {
                 version: (!self.version.is_empty()).then(|| self.version.clone()),
             });
         }
+        let version = (!self.version.is_empty()).then(|| self.version.clone());
+        if chart.contains("://") {
+            // A chart archive's URL (helmfile downloads it; the repository is left empty).
+            return ChartRef::Remote(RemoteChart { repository: Repository::default(), chart: chart.to_string(), version });
+        }
         let local = self.base_dir.join(chart);
         let is_path = chart.starts_with('.') || chart.starts_with('/') || local.exists();
         if let (false, Some((repo, name))) = (is_path, chart.split_once('/')) {
             if let Some(r) = repos.iter().find(|r| r.name == repo) {
-                return ChartRef::Remote(RemoteChart {
-                    repository: r.clone(),
-                    chart: name.to_string(),
-                    version: (!self.version.is_empty()).then(|| self.version.clone()),
-                });
+                return ChartRef::Remote(RemoteChart { repository: r.clone(), chart: name.to_string(), version });
+            }
+            if !repo.is_empty() && !name.is_empty() && !name.contains('/') {
+                // `repo/name` of a repository the spec does not declare: helm's own repositories
+                // file names it (a repository with a name and no URL).
+                let repository = Repository { name: repo.to_string(), ..Repository::default() };
+                return ChartRef::Remote(RemoteChart { repository, chart: name.to_string(), version });
             }
         }
         ChartRef::Local(local)
