@@ -65,7 +65,7 @@ fn valid_release_name(name: &str) -> bool {
 pub fn template(req: &TemplateRequest) -> Result<String, TemplateError> {
     // helm's order: load, installable, dependencies present, release name, dependencies
     // processed, values coalesced and validated, then kubeVersion and rendering.
-    let mut chart = match loader::load_path_as(&req.chart, req.compat) {
+    let chart = match loader::load_path_as(&req.chart, req.compat) {
         // helm 4 reports any archive-level failure of the chart file itself in one sentence.
         Err(LoadError::UnsafeEntry { .. } | LoadError::Archive(_))
             if req.compat == HelmCompat::V4 && req.chart.is_file() =>
@@ -74,6 +74,12 @@ pub fn template(req: &TemplateRequest) -> Result<String, TemplateError> {
         }
         other => other?,
     };
+    template_loaded(req, chart)
+}
+
+/// Renders an already loaded chart (one built in memory) as `helm template` prints it;
+/// `req.chart` is not read.
+pub fn template_loaded(req: &TemplateRequest, mut chart: Chart) -> Result<String, TemplateError> {
     if !matches!(chart.metadata.chart_type.as_str(), "" | "application") {
         return Err(TemplateError::Invalid(format!("{} charts are not installable", chart.metadata.chart_type)));
     }

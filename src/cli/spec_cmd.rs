@@ -55,6 +55,40 @@ fn selected(states: &[State], opts: &SpecOptions, ordered: bool) -> Result<Vec<(
     Ok(out)
 }
 
+/// The hook context for a state (and a release of it).
+fn hook_ctx<'a>(st: &'a State, opts: &'a SpecOptions, command: &'a str, release: Option<&'a Release>) -> spec::hooks::HookContext<'a> {
+    spec::hooks::HookContext {
+        env: &st.env,
+        namespace: opts.namespace.as_deref().unwrap_or_default(),
+        command,
+        base_dir: &st.base_dir,
+        release,
+    }
+}
+
+/// helmfile's `prepare` events for one state: the state's hooks, then each selected,
+/// installed release's.
+fn trigger_prepare(st: &State, idx: &[usize], opts: &SpecOptions, command: &str) -> Result<(), CliError> {
+    spec::hooks::trigger(&st.hooks, "prepare", &hook_ctx(st, opts, command, None))?;
+    for &i in idx {
+        let r = &st.releases[i];
+        if r.installed {
+            spec::hooks::trigger(&r.hooks, "prepare", &hook_ctx(st, opts, command, Some(r)))?;
+        }
+    }
+    Ok(())
+}
+
+fn trigger_release_cleanup(st: &State, r: &Release, opts: &SpecOptions, command: &str) -> Result<(), CliError> {
+    spec::hooks::trigger(&r.hooks, "cleanup", &hook_ctx(st, opts, command, Some(r)))?;
+    Ok(())
+}
+
+fn trigger_global_cleanup(st: &State, opts: &SpecOptions, command: &str) -> Result<(), CliError> {
+    spec::hooks::trigger(&st.hooks, "cleanup", &hook_ctx(st, opts, command, None))?;
+    Ok(())
+}
+
 pub fn list(args: &SpecArgs, global: &GlobalArgs) -> Result<i32, CliError> {
     let opts = spec_options(args, global);
     let json = global.output == OutputFormat::Json;
@@ -64,6 +98,8 @@ pub fn list(args: &SpecArgs, global: &GlobalArgs) -> Result<i32, CliError> {
         let mut rows: Vec<[String; 7]> = Vec::new();
         let mut items = Vec::new();
         for (si, idx) in selected(&states, &opts, false)? {
+            trigger_prepare(&states[si], &idx, &opts, "list")?;
+            trigger_global_cleanup(&states[si], &opts, "list")?;
             for i in idx {
                 let r = &states[si].releases[i];
                 let labels = if with_selector { spec::format_labels(&implicit(r)) } else { spec::format_labels(&r.labels) };
@@ -131,6 +167,7 @@ pub fn template(args: &super::TemplateArgs, global: &GlobalArgs) -> Result<i32, 
         let mut matched = 0;
         for (si, idx) in selected(&states, &opts, true)? {
             let st = &states[si];
+            trigger_prepare(st, &idx, &opts, "template")?;
             for i in idx {
                 matched += 1;
                 let r = &st.releases[i];
@@ -141,7 +178,9 @@ pub fn template(args: &super::TemplateArgs, global: &GlobalArgs) -> Result<i32, 
                 stdout.write_all(out.as_bytes())?;
                 stdout.write_all(b"\n")?;
                 stdout.flush()?;
+                trigger_release_cleanup(st, r, &opts, "template")?;
             }
+            trigger_global_cleanup(st, &opts, "template")?;
         }
         if matched == 0 && !opts.selectors.is_empty() {
             eprintln!("specified selector did not match any releases in {}", states.last().map(|s| s.file.display().to_string()).unwrap_or_default());
@@ -161,7 +200,7 @@ pub fn render_release(
     compat: crate::funcs::HelmCompat,
     opts: &SpecOptions,
 ) -> Result<String, CliError> {
-    use crate::chart::template::{TemplateRequest, template};
+    use crate::chart::template::{TemplateRequest, template, template_loaded};
     let values = spec::render_values(r, &NoSecrets)?;
     let chart = match r.chart_ref(&st.repositories) {
         ChartRef::Local(p) => p,
@@ -182,7 +221,14 @@ pub fn render_release(
         show_only: Vec::new(),
         compat,
     };
-    template(&request).map_err(|e| CliError::Helm(format!("release {:?} in {}: {e}", r.name, st.file.display())))
+    let rendered = match spec::chartify::manifest_dir(&request.chart) {
+        Some(dir) => {
+            let chart = spec::chartify::chartify_manifests(r, &dir, compat)?;
+            template_loaded(&request, chart)
+        }
+        None => template(&request),
+    };
+    rendered.map_err(|e| CliError::Helm(format!("release {:?} in {}: {e}", r.name, st.file.display())))
 }
 
 pub fn build(args: &super::BuildArgs, global: &GlobalArgs) -> Result<i32, CliError> {
@@ -241,6 +287,7 @@ pub fn write_values(args: &super::WriteValuesArgs, global: &GlobalArgs) -> Resul
         let states = spec::load(&opts, &NoSecrets)?;
         for (si, idx) in selected(&states, &opts, true)? {
             let st = &states[si];
+            trigger_prepare(st, &idx, &opts, "write-values")?;
             for i in idx {
                 let r = &st.releases[i];
                 let values = spec::render_values(r, &NoSecrets)?;
@@ -253,7 +300,11 @@ pub fn write_values(args: &super::WriteValuesArgs, global: &GlobalArgs) -> Resul
                 }
                 std::fs::write(&path, crate::yaml::to_yaml(&Value::Map(values)) + "\n")?;
                 println!("Writing values file {path}");
+                if r.installed {
+                    trigger_release_cleanup(st, r, &opts, "write-values")?;
+                }
             }
+            trigger_global_cleanup(st, &opts, "write-values")?;
         }
         Ok(exit::OK)
     })

@@ -322,8 +322,18 @@ fn expand_refs(v: &Value) -> Result<Value, String> {
 
 /// Renders `text` as a helmfile template named `name`, with `data` as dot.
 pub fn render(name: &str, text: &str, data: &Value, base: &Path) -> Result<String, String> {
+    render_as(name, text, data, base, MissingKey::Error)
+}
+
+/// `render` with Go's default for missing keys (`<no value>`), as chartify renders the
+/// `.gotmpl` files of a manifest directory.
+pub fn render_default_missing(name: &str, text: &str, data: &Value, base: &Path) -> Result<String, String> {
+    render_as(name, text, data, base, MissingKey::Invalid)
+}
+
+fn render_as(name: &str, text: &str, data: &Value, base: &Path, missing_key: MissingKey) -> Result<String, String> {
     let mut t = Template::new(name, helmfile_funcs(base)).with_options(Options {
-        missing_key: MissingKey::Error,
+        missing_key,
         range_over_int: false,
         else_with: false,
         go_minor: 22,

@@ -286,6 +286,7 @@ pub fn load_state(
         env,
         helmfiles: sub_helmfiles(file, &state)?,
         repositories: repositories(&state),
+        hooks: super::hooks::parse_hooks(file, "state", state.get("hooks"))?,
         releases,
         raw: state,
         selectors: Vec::new(),

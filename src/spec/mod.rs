@@ -7,7 +7,9 @@
 //! Charts from repositories are not fetched here: [`ChartRef`] describes them for a
 //! [`ChartResolver`]; secrets go to a [`SecretsDecryptor`].
 
+pub mod chartify;
 pub mod funcs;
+pub mod hooks;
 mod load;
 mod release;
 mod select;
@@ -17,6 +19,7 @@ use std::path::{Path, PathBuf};
 
 use crate::value::{Map, Value};
 
+pub use hooks::Hook;
 pub use load::load;
 pub use release::{Release, render_values};
 pub use select::{Selector, order_by_needs, select_releases};
@@ -106,6 +109,8 @@ pub struct State {
     pub repositories: Vec<Repository>,
     /// Selectors that apply to this state (the command line's, or a parent's `helmfiles[]`).
     pub selectors: Vec<String>,
+    /// The state's own `hooks:` (global `prepare`/`cleanup`).
+    pub hooks: Vec<Hook>,
 }
 
 impl State {

@@ -46,6 +46,7 @@ pub struct Release {
     pub missing_file_handler: Option<String>,
     pub api_versions: Vec<String>,
     pub kube_version: Option<String>,
+    pub hooks: Vec<super::Hook>,
     /// The release mapping after templates (for `build`).
     pub raw: Map,
     /// Template data for this release's values templates.
@@ -180,12 +181,18 @@ pub fn build_releases(
                 if own.is_empty() { state_api_versions.clone() } else { own }
             },
             kube_version: raw.get("kubeVersion").and_then(|v| v.as_str().map(str::to_string)).or_else(|| state_kube_version.clone()),
+            hooks: super::hooks::parse_hooks(file, &format!("release {:?}", str_field(&raw, "name")), raw.get("hooks"))?,
             data: Map::new(),
             base_dir: base_dir.to_path_buf(),
             file: file.to_path_buf(),
             name,
             raw: raw.clone(),
         };
+        // `-n` replaces every release's namespace once its own templates are rendered
+        // (helmfile's `ApplyOverrides`); values templates see the new one.
+        if let Some(ns) = opts.namespace.as_deref().filter(|n| !n.is_empty()) {
+            release.namespace = ns.to_string();
+        }
         if let Some(Value::List(vt)) = raw.get("valuesTemplate") {
             release.values.extend(vt.items.iter().cloned());
         }
