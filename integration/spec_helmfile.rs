@@ -3,7 +3,9 @@
 //! `CASES` file. helmfile runs with `HELMFILE_V1MODE=true` (v1 semantics) unless the example's
 //! CASES has a `mode: v0` line. A case line is `GLOBAL ARGS [-- TEMPLATE ARGS]`; `env: K=V`
 //! lines set environment variables for both tools. Template output must be byte-identical;
-//! list output equal; failures must fail in both.
+//! list output equal; failures must fail in both. `compare: hook-logs` also compares the hook
+//! log lines on stderr (as a sorted list: helmfile runs `prepare` hooks concurrently);
+//! `compare: write-values` also runs `write-values` and compares the files written.
 
 mod common;
 
@@ -18,6 +20,8 @@ struct Case {
     template: Vec<String>,
     env: Vec<(String, String)>,
     v0: bool,
+    hook_logs: bool,
+    write_values: bool,
 }
 
 fn cases(root: &Path) -> Vec<Case> {
@@ -34,6 +38,8 @@ fn cases(root: &Path) -> Vec<Case> {
         let text = std::fs::read_to_string(dir.join("CASES")).unwrap_or_else(|_| "\n".into());
         let mut env = Vec::new();
         let mut v0 = false;
+        let hook_logs = text.lines().any(|l| l.trim() == "compare: hook-logs");
+        let write_values = text.lines().any(|l| l.trim() == "compare: write-values");
         for line in text.lines() {
             let line = line.trim();
             if let Some(kv) = line.strip_prefix("env:") {
@@ -45,13 +51,13 @@ fn cases(root: &Path) -> Vec<Case> {
                 v0 = true;
                 continue;
             }
-            if line.starts_with('#') || line.is_empty() {
+            if line.starts_with('#') || line.is_empty() || line.starts_with("compare:") {
                 continue;
             }
             let padded = format!(" {line} ");
             let (global, template) = padded.split_once(" -- ").unwrap_or((&padded, ""));
             let split = |s: &str| s.split_whitespace().map(str::to_string).collect::<Vec<_>>();
-            out.push(Case { example: example.clone(), global: split(global), template: split(template), env: env.clone(), v0 });
+            out.push(Case { example: example.clone(), global: split(global), template: split(template), env: env.clone(), v0, hook_logs, write_values });
         }
     }
     out
@@ -79,7 +85,8 @@ fn template_and_list_match_helmfile() {
     let mut count = 0;
     for case in cases(&root) {
         let dir = root.join(&case.example);
-        for command in ["template", "list"] {
+        let commands: &[&str] = if case.write_values { &["template", "list", "write-values"] } else { &["template", "list"] };
+        for &command in commands {
             count += 1;
             let extra: &[String] = if command == "template" { &case.template } else { &[] };
             let prepare = |program: &Path| {
@@ -95,11 +102,27 @@ fn template_and_list_match_helmfile() {
                 cmd.args(&case.global).arg(command).args(extra);
                 cmd
             };
+            let before = files_under(&dir);
             let want = run(&mut prepare(&bin_dir.join("helmfile")));
+            let want_files = take_new_files(&dir, &before);
             let got = run(&mut prepare(&deployer));
+            let got_files = take_new_files(&dir, &before);
             let id = format!("{} [{} {command} {}]", case.example, case.global.join(" "), extra.join(" "));
+            let logs = |out: &std::process::Output| {
+                let mut l: Vec<String> = String::from_utf8_lossy(&out.stderr).lines().filter(|l| l.starts_with("hook[")).map(str::to_string).collect();
+                l.sort();
+                l
+            };
+            if case.hook_logs && logs(&want) != logs(&got) {
+                failures.push(format!("{id}: hook logs differ\n--- helmfile\n{}\n--- deployer\n{}", logs(&want).join("\n"), logs(&got).join("\n")));
+                continue;
+            }
+            if want_files != got_files {
+                failures.push(format!("{id}: written files differ\n--- helmfile\n{want_files:?}\n--- deployer\n{got_files:?}"));
+                continue;
+            }
             match (want.status.success(), got.status.success()) {
-                (true, true) if want.stdout == got.stdout => {}
+                (true, true) if want.stdout == got.stdout || command == "write-values" => {}
                 (false, false) => {}
                 _ => failures.push(format!(
                     "{id}: helmfile exit {:?}, deployer exit {:?}\n--- helmfile stdout\n{}--- helmfile stderr\n{}--- deployer stdout\n{}--- deployer stderr\n{}",
@@ -112,6 +135,42 @@ fn template_and_list_match_helmfile() {
     }
     eprintln!("spec_helmfile: {} of {count} cases match", count - failures.len());
     assert!(failures.is_empty(), "{} of {count} cases differ:\n{}", failures.len(), failures.join("\n"));
+}
+
+/// Every file under `dir` (relative paths).
+fn files_under(dir: &Path) -> std::collections::BTreeSet<PathBuf> {
+    let mut out = std::collections::BTreeSet::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if let Ok(rel) = p.strip_prefix(dir) {
+                out.insert(rel.to_path_buf());
+            }
+        }
+    }
+    out
+}
+
+/// Files a command created under `dir` (path and content), removed again, with the
+/// directories that held only them.
+fn take_new_files(dir: &Path, before: &std::collections::BTreeSet<PathBuf>) -> Vec<(PathBuf, String)> {
+    let mut out = Vec::new();
+    for rel in files_under(dir).difference(before) {
+        let path = dir.join(rel);
+        out.push((rel.clone(), std::fs::read_to_string(&path).unwrap_or_default()));
+        let _ = std::fs::remove_file(&path);
+        let mut parent = path.parent();
+        while let Some(p) = parent.filter(|p| *p != dir) {
+            if std::fs::remove_dir(p).is_err() {
+                break;
+            }
+            parent = p.parent();
+        }
+    }
+    out
 }
 
 /// Error cases under `testdata/helmfiles/_errors/` (`NAME|GLOBAL ARGS|expected text` per line

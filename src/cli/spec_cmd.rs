@@ -79,8 +79,11 @@ fn trigger_prepare(st: &State, idx: &[usize], opts: &SpecOptions, command: &str)
     Ok(())
 }
 
+/// A release's `cleanup` hooks; a failure is a warning, as in helmfile.
 fn trigger_release_cleanup(st: &State, r: &Release, opts: &SpecOptions, command: &str) -> Result<(), CliError> {
-    spec::hooks::trigger(&r.hooks, "cleanup", &hook_ctx(st, opts, command, Some(r)))?;
+    if let Err(e) = spec::hooks::trigger(&r.hooks, "cleanup", &hook_ctx(st, opts, command, Some(r))) {
+        eprintln!("warn: {e}");
+    }
     Ok(())
 }
 
@@ -235,6 +238,10 @@ pub fn build(args: &super::BuildArgs, global: &GlobalArgs) -> Result<i32, CliErr
     let opts = spec_options(&args.spec, global);
     let text = on_big_stack(move || {
         let states = spec::load(&opts, &NoSecrets)?;
+        for (si, idx) in selected(&states, &opts, false)? {
+            trigger_prepare(&states[si], &idx, &opts, "build")?;
+            trigger_global_cleanup(&states[si], &opts, "build")?;
+        }
         let mut out = String::new();
         for st in &states {
             let doc = Map::new();
@@ -285,27 +292,57 @@ pub fn write_values(args: &super::WriteValuesArgs, global: &GlobalArgs) -> Resul
     let template = args.output_file_template.clone();
     on_big_stack(move || {
         let states = spec::load(&opts, &NoSecrets)?;
-        for (si, idx) in selected(&states, &opts, true)? {
+        // helmfile writes the selected, installed releases in the state's order.
+        let selection = selected(&states, &opts, false)?;
+        if !opts.selectors.is_empty() && selection.iter().all(|(_, idx)| idx.is_empty()) {
+            eprintln!("specified selector did not match any releases in {}", states.last().map(|s| s.file.display().to_string()).unwrap_or_default());
+            return Ok(exit::NO_MATCH);
+        }
+        for (si, idx) in selection {
             let st = &states[si];
             trigger_prepare(st, &idx, &opts, "write-values")?;
             for i in idx {
                 let r = &st.releases[i];
-                let values = spec::render_values(r, &NoSecrets)?;
-                let path = match &template {
-                    Some(t) => spec::funcs::render("output-file", t, &Value::Map(r.data.clone()), &st.base_dir).map_err(CliError::Helm)?,
-                    None => format!("{}-{}.yaml", r.name, if r.namespace.is_empty() { "default" } else { &r.namespace }),
-                };
-                if let Some(dir) = std::path::Path::new(&path).parent() {
+                if !r.installed {
+                    continue;
+                }
+                let values = spec::write_values_map(r, &NoSecrets)?;
+                // helmfile works in the state's directory: paths are relative to it.
+                let path = output_file_path(st, r, template.as_deref())?;
+                let target = st.base_dir.join(&path);
+                if let Some(dir) = target.parent() {
                     std::fs::create_dir_all(dir)?;
                 }
-                std::fs::write(&path, crate::yaml::to_yaml(&Value::Map(values)) + "\n")?;
-                println!("Writing values file {path}");
-                if r.installed {
-                    trigger_release_cleanup(st, r, &opts, "write-values")?;
-                }
+                eprintln!("Writing values file {path}");
+                std::fs::write(&target, crate::yaml::to_yaml(&Value::Map(values)) + "\n")?;
+                trigger_release_cleanup(st, r, &opts, "write-values")?;
             }
             trigger_global_cleanup(st, &opts, "write-values")?;
         }
         Ok(exit::OK)
     })
+}
+
+/// `--output-file-template`, by default `{{ .State.BaseName }}-{{ .State.AbsPathSHA1 }}/{{ .Release.Name }}.yaml`:
+/// the state file's path without its extension, and the first 8 hex digits of the SHA-1 of
+/// its absolute path.
+fn output_file_path(st: &State, r: &Release, template: Option<&str>) -> Result<String, CliError> {
+    use sha1::Digest;
+    let path = st.file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let abs = std::path::absolute(&st.file).unwrap_or_else(|_| st.file.clone()).display().to_string();
+    let sha: String = sha1::Sha1::digest(abs.as_bytes()).iter().take(4).map(|b| format!("{b:02x}")).collect();
+    let ext_len = std::path::Path::new(&path).extension().map_or(0, |e| e.len() + 1);
+    let base = path[..path.len() - ext_len].to_string();
+    let Some(t) = template else { return Ok(format!("{base}-{sha}/{}.yaml", r.name)) };
+    let state = Map::new();
+    state.insert("BaseName", Value::from(base));
+    state.insert("Path", Value::from(path));
+    state.insert("AbsPath", Value::from(abs));
+    state.insert("AbsPathSHA1", Value::from(sha));
+    let data = Map::new();
+    for (k, v) in r.data.entries() {
+        data.insert(k, v);
+    }
+    data.insert("State", Value::Map(state));
+    spec::funcs::render_default_missing("output-file", t, &Value::Map(data), &st.base_dir).map_err(CliError::Helm)
 }

@@ -140,7 +140,7 @@ fn run_hook(hook: &Hook, event: &str, ctx: &HookContext) -> Result<(), SpecError
         return Err(fail("kubectlApply hooks are not supported yet".into()));
     }
     let data = hook_data(event, ctx);
-    let render = |t: &str| funcs::render("hook", t, &data, ctx.base_dir).map_err(|e| fail(e));
+    let render = |t: &str| funcs::render("stringTemplate", t, &data, ctx.base_dir).map_err(|e| fail(e));
     let command = render(&hook.command)?;
     let args = hook.args.iter().map(|a| render(a)).collect::<Result<Vec<_>, _>>()?;
     let dir: PathBuf = if ctx.base_dir.as_os_str().is_empty() { PathBuf::from(".") } else { ctx.base_dir.to_path_buf() };

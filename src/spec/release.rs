@@ -438,6 +438,44 @@ pub fn render_values(r: &Release, secrets: &dyn SecretsDecryptor) -> Result<Map,
     Ok(out)
 }
 
+/// The values `helmfile write-values` writes for a release: its values entries and secrets
+/// as helmfile reads them (Go types, no `set:`), merged in order.
+pub fn write_values_map(r: &Release, secrets: &dyn SecretsDecryptor) -> Result<Map, SpecError> {
+    let mut out = Map::new();
+    for entry in &r.values {
+        match entry {
+            Value::String(p) => {
+                for path in resolve_files(&r.file, &r.base_dir, p, r.missing_file_handler.as_deref(), "values")? {
+                    let text = std::fs::read_to_string(&path)
+                        .map_err(|e| SpecError::file(&path, format!("cannot read values file: {e}")))?;
+                    let text = if path.extension().is_some_and(|e| e == "gotmpl") {
+                        funcs::render(&path.display().to_string(), &text, &Value::Map(r.data.clone()), path.parent().unwrap_or(Path::new(".")))
+                            .map_err(|e| SpecError::file(&path, format!("failed to render values files \"{}\": {e}", path.display())))?
+                    } else {
+                        text
+                    };
+                    let doc = crate::yaml::parse_documents_go(&text)
+                        .map_err(|e| SpecError::File { file: format!("{}:{}", path.display(), e.line), message: e.message.clone() })?
+                        .into_iter()
+                        .next();
+                    if let Some(Value::Map(m)) = doc {
+                        out = super::load::merge_maps(&out, &m);
+                    }
+                }
+            }
+            Value::Map(m) => out = super::load::merge_maps(&out, m),
+            _ => {}
+        }
+    }
+    for s in &r.secrets {
+        for path in resolve_files(&r.file, &r.base_dir, s, r.missing_file_handler.as_deref(), "secrets")? {
+            let m = secrets.decrypt(&path).map_err(|e| SpecError::file(&r.file, e))?;
+            out = super::load::merge_maps(&out, &m);
+        }
+    }
+    Ok(out)
+}
+
 /// Sets a dotted path (as `--set-file` would).
 fn set_path(root: &Map, path: &str, value: Value) {
     let keys: Vec<&str> = path.split('.').collect();
