@@ -204,6 +204,18 @@ pub fn render_release(
     opts: &SpecOptions,
 ) -> Result<String, CliError> {
     use crate::chart::template::{TemplateRequest, template, template_loaded};
+    // helmfile applies these with the kustomize binary (through chartify); refusing beats
+    // printing unpatched manifests.
+    for key in ["strategicMergePatches", "jsonPatches", "transformers", "dependencies", "forceNamespace"] {
+        let set = match r.raw.get(key) {
+            Some(Value::List(l)) => !l.items.is_empty(),
+            Some(Value::String(s)) => !s.is_empty(),
+            _ => false,
+        };
+        if set {
+            return Err(CliError::Helm(format!("release {:?} in {}: `{key}` is not supported yet", r.name, st.file.display())));
+        }
+    }
     let values = spec::render_values(r, &NoSecrets)?;
     let chart = match r.chart_ref(&st.repositories) {
         ChartRef::Local(p) => p,
