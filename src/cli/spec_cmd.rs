@@ -105,7 +105,8 @@ pub fn list(args: &SpecArgs, global: &GlobalArgs) -> Result<i32, CliError> {
             trigger_global_cleanup(&states[si], &opts, "list")?;
             for i in idx {
                 let r = &states[si].releases[i];
-                let labels = if with_selector { spec::format_labels(&implicit(r)) } else { spec::format_labels(&r.labels) };
+                // helmfile shows the implicit labels where selectors applied to the state.
+                let labels = if states[si].selectors.is_empty() { spec::format_labels(&r.labels) } else { spec::format_labels(&implicit(r)) };
                 // Fields in helmfile's struct order.
                 let q = |s: &str| serde_json::Value::from(s).to_string();
                 items.push(format!(
