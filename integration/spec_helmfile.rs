@@ -124,9 +124,13 @@ fn compare_with(bin_dir: &Path, helmfile: &Path, v1: bool) {
             let prepare = |program: &Path| {
                 let mut cmd = Command::new(program);
                 cmd.current_dir(&dir).env("PATH", &path).env("HELMFILE_UPGRADE_NOTICE_DISABLED", "1");
-                cmd.env_remove("HELMFILE_V1MODE");
+                cmd.env_remove("HELMFILE_V1MODE").env_remove("DEPLOYER_HELMFILE_COMPAT");
                 if !case.v0 {
                     cmd.env("HELMFILE_V1MODE", "true");
+                }
+                // deployer follows helmfile 1.x unless told to behave as 0.166.
+                if !v1 {
+                    cmd.env("DEPLOYER_HELMFILE_COMPAT", "0.166");
                 }
                 for (k, v) in &case.env {
                     cmd.env(k, v);
@@ -226,6 +230,7 @@ fn errors_name_the_file_and_fail_like_helmfile() {
             let mut cmd = Command::new(program);
             cmd.current_dir(root.join(name)).env("PATH", &path).env("HELMFILE_V1MODE", "true");
             cmd.env("HELMFILE_UPGRADE_NOTICE_DISABLED", "1").env_remove("DEPLOYER_SURELY_UNSET_VAR");
+            cmd.env("DEPLOYER_HELMFILE_COMPAT", "0.166");
             cmd.args(args.split_whitespace()).arg("template");
             cmd
         };

@@ -25,6 +25,7 @@ pub fn spec_options(args: &SpecArgs, global: &GlobalArgs) -> SpecOptions {
         include_needs: args.include_needs,
         include_transitive_needs: args.include_transitive_needs,
         skip_needs: args.skip_needs,
+        compat: spec::HelmfileCompat::from_env(),
     }
 }
 
@@ -98,21 +99,21 @@ pub fn list(args: &SpecArgs, global: &GlobalArgs) -> Result<i32, CliError> {
     let text = on_big_stack(move || {
         let states = spec::load(&opts, &NoSecrets)?;
         let with_selector = !opts.selectors.is_empty();
+        let v1 = opts.compat == spec::HelmfileCompat::V1;
         let mut rows: Vec<[String; 7]> = Vec::new();
-        let mut items = Vec::new();
         for (si, idx) in selected(&states, &opts, false)? {
-            trigger_prepare(&states[si], &idx, &opts, "list")?;
-            trigger_global_cleanup(&states[si], &opts, "list")?;
+            let st = &states[si];
+            // helmfile 1.x runs only the state's own hooks for `list`.
+            if v1 {
+                spec::hooks::trigger(&st.hooks, "prepare", &hook_ctx(st, &opts, "list", None))?;
+            } else {
+                trigger_prepare(st, &idx, &opts, "list")?;
+            }
+            trigger_global_cleanup(st, &opts, "list")?;
             for i in idx {
-                let r = &states[si].releases[i];
-                // helmfile shows the implicit labels where selectors applied to the state.
-                let labels = if states[si].selectors.is_empty() { spec::format_labels(&r.labels) } else { spec::format_labels(&implicit(r)) };
-                // Fields in helmfile's struct order.
-                let q = |s: &str| serde_json::Value::from(s).to_string();
-                items.push(format!(
-                    "{{\"name\":{},\"namespace\":{},\"enabled\":{},\"installed\":{},\"labels\":{},\"chart\":{},\"version\":{}}}",
-                    q(&r.name), q(&r.namespace), r.enabled, r.installed, q(&labels), q(&r.chart), q(&r.version)
-                ));
+                let r = &st.releases[i];
+                // helmfile 1.x always shows the implicit labels; 0.166 where selectors applied.
+                let labels = if v1 || !st.selectors.is_empty() { spec::format_labels(&implicit(r)) } else { spec::format_labels(&r.labels) };
                 rows.push([r.name.clone(), r.namespace.clone(), r.enabled.to_string(), r.installed.to_string(), labels, r.chart.clone(), r.version.clone()]);
             }
         }
@@ -120,10 +121,28 @@ pub fn list(args: &SpecArgs, global: &GlobalArgs) -> Result<i32, CliError> {
             eprintln!("err: no releases found that matches specified selector({}) and environment({}), in any helmfile", opts.selectors.join(","), opts.env_name());
             return Err(CliError::NoMatch);
         }
+        if v1 {
+            // 1.x sorts by namespace, then name (stable).
+            rows.sort_by(|a, b| (&a[1], &a[0]).cmp(&(&b[1], &b[0])));
+        }
         if json {
+            // Fields in helmfile's struct order.
+            let q = |s: &str| serde_json::Value::from(s).to_string();
+            let items: Vec<String> = rows
+                .iter()
+                .map(|r| format!(
+                    "{{\"name\":{},\"namespace\":{},\"enabled\":{},\"installed\":{},\"labels\":{},\"chart\":{},\"version\":{}}}",
+                    q(&r[0]), q(&r[1]), r[2], r[3], q(&r[4]), q(&r[5]), q(&r[6])
+                ))
+                .collect();
             return Ok(format!("[{}]\n", items.join(",")));
         }
-        Ok(table(&["NAME", "NAMESPACE", "ENABLED", "INSTALLED", "LABELS", "CHART", "VERSION"], &rows))
+        let table = table(&["NAME", "NAMESPACE", "ENABLED", "INSTALLED", "LABELS", "CHART", "VERSION"], &rows);
+        if v1 {
+            // 1.x trims trailing white space from every line.
+            return Ok(table.lines().map(|l| format!("{}\n", l.trim_end())).collect());
+        }
+        Ok(table)
     })?;
     std::io::stdout().lock().write_all(text.as_bytes())?;
     Ok(exit::OK)
@@ -313,7 +332,12 @@ pub fn write_values(args: &super::WriteValuesArgs, global: &GlobalArgs) -> Resul
         }
         for (si, idx) in selection {
             let st = &states[si];
-            trigger_prepare(st, &idx, &opts, "write-values")?;
+            // helmfile 1.x runs only the state's own `prepare` hooks for `write-values`.
+            if opts.compat == spec::HelmfileCompat::V1 {
+                spec::hooks::trigger(&st.hooks, "prepare", &hook_ctx(st, &opts, "write-values", None))?;
+            } else {
+                trigger_prepare(st, &idx, &opts, "write-values")?;
+            }
             for i in idx {
                 let r = &st.releases[i];
                 if !r.installed {
@@ -327,7 +351,12 @@ pub fn write_values(args: &super::WriteValuesArgs, global: &GlobalArgs) -> Resul
                     std::fs::create_dir_all(dir)?;
                 }
                 eprintln!("Writing values file {path}");
-                std::fs::write(&target, crate::yaml::to_yaml(&Value::Map(values)) + "\n")?;
+                // helmfile 1.x encodes with go-yaml v3 (indent 2), 0.166 with go-yaml v2.
+                let text = match opts.compat {
+                    spec::HelmfileCompat::V1 => crate::yaml::to_yaml_pretty(&Value::Map(values)),
+                    spec::HelmfileCompat::V0_166 => crate::yaml::to_yaml(&Value::Map(values)),
+                };
+                std::fs::write(&target, text + "\n")?;
                 trigger_release_cleanup(st, r, &opts, "write-values")?;
             }
             trigger_global_cleanup(st, &opts, "write-values")?;

@@ -40,6 +40,27 @@ pub struct SpecOptions {
     pub include_needs: bool,
     pub include_transitive_needs: bool,
     pub skip_needs: bool,
+    /// Which helmfile's behaviour to follow where 0.166 and 1.x differ.
+    pub compat: HelmfileCompat,
+}
+
+/// The helmfile release deployer follows where versions differ: 1.x by default (the issue's
+/// rule), 0.166 with `DEPLOYER_HELMFILE_COMPAT=0.166` (what the oracle package ships).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum HelmfileCompat {
+    #[default]
+    V1,
+    V0_166,
+}
+
+impl HelmfileCompat {
+    /// From `DEPLOYER_HELMFILE_COMPAT` (`0.166` or `0`; anything else is 1.x).
+    pub fn from_env() -> HelmfileCompat {
+        match std::env::var("DEPLOYER_HELMFILE_COMPAT").as_deref() {
+            Ok("0.166" | "0") => HelmfileCompat::V0_166,
+            _ => HelmfileCompat::V1,
+        }
+    }
 }
 
 impl SpecOptions {
