@@ -331,8 +331,25 @@ pub fn render_default_missing(name: &str, text: &str, data: &Value, base: &Path)
     render_as(name, text, data, base, MissingKey::Invalid)
 }
 
+thread_local! {
+    /// Function maps by base directory: building one (Sprig and helmfile's functions) costs
+    /// far more than rendering a typical state part, and a run renders thousands.
+    static FUNCS: std::cell::RefCell<std::collections::HashMap<std::path::PathBuf, std::rc::Rc<FuncMap>>> =
+        std::cell::RefCell::new(std::collections::HashMap::new());
+}
+
+fn shared_funcs(base: &Path) -> std::rc::Rc<FuncMap> {
+    FUNCS.with(|cache| {
+        cache
+            .borrow_mut()
+            .entry(base.to_path_buf())
+            .or_insert_with(|| std::rc::Rc::new(helmfile_funcs(base)))
+            .clone()
+    })
+}
+
 fn render_as(name: &str, text: &str, data: &Value, base: &Path, missing_key: MissingKey) -> Result<String, String> {
-    let mut t = Template::new(name, helmfile_funcs(base)).with_options(Options {
+    let mut t = Template::with_shared_funcs(name, shared_funcs(base)).with_options(Options {
         missing_key,
         range_over_int: false,
         else_with: false,
