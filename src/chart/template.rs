@@ -104,7 +104,7 @@ pub fn template(req: &TemplateRequest) -> Result<String, TemplateError> {
 pub fn render_release(req: &TemplateRequest) -> Result<RenderedRelease, TemplateError> {
     // helm's order: load, installable, dependencies present, release name, dependencies
     // processed, values coalesced and validated, then kubeVersion and rendering.
-    let mut chart = match loader::load_path_as(&req.chart, req.compat) {
+    let chart = match loader::load_path_as(&req.chart, req.compat) {
         // helm 4 reports any archive-level failure of the chart file itself in one sentence.
         Err(LoadError::UnsafeEntry { .. } | LoadError::Archive(_))
             if req.compat == HelmCompat::V4 && req.chart.is_file() =>
@@ -113,6 +113,21 @@ pub fn render_release(req: &TemplateRequest) -> Result<RenderedRelease, Template
         }
         other => other?,
     };
+    render_loaded(req, chart)
+}
+
+/// Renders an already loaded chart (one built in memory) as `helm template` prints it;
+/// `req.chart` is not read.
+pub fn template_loaded(req: &TemplateRequest, chart: Chart) -> Result<String, TemplateError> {
+    let out = render_loaded(req, chart)?.text();
+    if req.show_only.is_empty() {
+        return Ok(out);
+    }
+    show_only(&out, &req.show_only)
+}
+
+/// `render_release` for an already loaded chart.
+pub fn render_loaded(req: &TemplateRequest, mut chart: Chart) -> Result<RenderedRelease, TemplateError> {
     if !matches!(chart.metadata.chart_type.as_str(), "" | "application") {
         return Err(TemplateError::Invalid(format!("{} charts are not installable", chart.metadata.chart_type)));
     }

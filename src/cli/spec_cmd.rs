@@ -26,6 +26,7 @@ pub fn spec_options(args: &SpecArgs, global: &GlobalArgs) -> SpecOptions {
         include_needs: args.include_needs,
         include_transitive_needs: args.include_transitive_needs,
         skip_needs: args.skip_needs,
+        compat: spec::HelmfileCompat::from_env(),
     }
 }
 
@@ -56,24 +57,64 @@ pub(super) fn selected(states: &[State], opts: &SpecOptions, ordered: bool) -> R
     Ok(out)
 }
 
+/// The hook context for a state (and a release of it).
+fn hook_ctx<'a>(st: &'a State, opts: &'a SpecOptions, command: &'a str, release: Option<&'a Release>) -> spec::hooks::HookContext<'a> {
+    spec::hooks::HookContext {
+        env: &st.env,
+        namespace: opts.namespace.as_deref().unwrap_or_default(),
+        command,
+        base_dir: &st.base_dir,
+        release,
+    }
+}
+
+/// helmfile's `prepare` events for one state: the state's hooks, then each selected,
+/// installed release's.
+fn trigger_prepare(st: &State, idx: &[usize], opts: &SpecOptions, command: &str) -> Result<(), CliError> {
+    spec::hooks::trigger(&st.hooks, "prepare", &hook_ctx(st, opts, command, None))?;
+    for &i in idx {
+        let r = &st.releases[i];
+        if r.installed {
+            spec::hooks::trigger(&r.hooks, "prepare", &hook_ctx(st, opts, command, Some(r)))?;
+        }
+    }
+    Ok(())
+}
+
+/// A release's `cleanup` hooks; a failure is a warning, as in helmfile.
+fn trigger_release_cleanup(st: &State, r: &Release, opts: &SpecOptions, command: &str) -> Result<(), CliError> {
+    if let Err(e) = spec::hooks::trigger(&r.hooks, "cleanup", &hook_ctx(st, opts, command, Some(r))) {
+        eprintln!("warn: {e}");
+    }
+    Ok(())
+}
+
+fn trigger_global_cleanup(st: &State, opts: &SpecOptions, command: &str) -> Result<(), CliError> {
+    spec::hooks::trigger(&st.hooks, "cleanup", &hook_ctx(st, opts, command, None))?;
+    Ok(())
+}
+
 pub fn list(args: &SpecArgs, global: &GlobalArgs) -> Result<i32, CliError> {
     let opts = spec_options(args, global);
     let json = global.output == OutputFormat::Json;
     let text = on_big_stack(move || {
         let states = spec::load(&opts, &SopsDecryptor::new())?;
         let with_selector = !opts.selectors.is_empty();
+        let v1 = opts.compat == spec::HelmfileCompat::V1;
         let mut rows: Vec<[String; 7]> = Vec::new();
-        let mut items = Vec::new();
         for (si, idx) in selected(&states, &opts, false)? {
+            let st = &states[si];
+            // helmfile 1.x runs only the state's own hooks for `list`.
+            if v1 {
+                spec::hooks::trigger(&st.hooks, "prepare", &hook_ctx(st, &opts, "list", None))?;
+            } else {
+                trigger_prepare(st, &idx, &opts, "list")?;
+            }
+            trigger_global_cleanup(st, &opts, "list")?;
             for i in idx {
-                let r = &states[si].releases[i];
-                let labels = if with_selector { spec::format_labels(&implicit(r)) } else { spec::format_labels(&r.labels) };
-                // Fields in helmfile's struct order.
-                let q = |s: &str| serde_json::Value::from(s).to_string();
-                items.push(format!(
-                    "{{\"name\":{},\"namespace\":{},\"enabled\":{},\"installed\":{},\"labels\":{},\"chart\":{},\"version\":{}}}",
-                    q(&r.name), q(&r.namespace), r.enabled, r.installed, q(&labels), q(&r.chart), q(&r.version)
-                ));
+                let r = &st.releases[i];
+                // helmfile 1.x always shows the implicit labels; 0.166 where selectors applied.
+                let labels = if v1 || !st.selectors.is_empty() { spec::format_labels(&implicit(r)) } else { spec::format_labels(&r.labels) };
                 rows.push([r.name.clone(), r.namespace.clone(), r.enabled.to_string(), r.installed.to_string(), labels, r.chart.clone(), r.version.clone()]);
             }
         }
@@ -81,10 +122,28 @@ pub fn list(args: &SpecArgs, global: &GlobalArgs) -> Result<i32, CliError> {
             eprintln!("err: no releases found that matches specified selector({}) and environment({}), in any helmfile", opts.selectors.join(","), opts.env_name());
             return Err(CliError::NoMatch);
         }
+        if v1 {
+            // 1.x sorts by namespace, then name (stable).
+            rows.sort_by(|a, b| (&a[1], &a[0]).cmp(&(&b[1], &b[0])));
+        }
         if json {
+            // Fields in helmfile's struct order.
+            let q = |s: &str| serde_json::Value::from(s).to_string();
+            let items: Vec<String> = rows
+                .iter()
+                .map(|r| format!(
+                    "{{\"name\":{},\"namespace\":{},\"enabled\":{},\"installed\":{},\"labels\":{},\"chart\":{},\"version\":{}}}",
+                    q(&r[0]), q(&r[1]), r[2], r[3], q(&r[4]), q(&r[5]), q(&r[6])
+                ))
+                .collect();
             return Ok(format!("[{}]\n", items.join(",")));
         }
-        Ok(table(&["NAME", "NAMESPACE", "ENABLED", "INSTALLED", "LABELS", "CHART", "VERSION"], &rows))
+        let table = table(&["NAME", "NAMESPACE", "ENABLED", "INSTALLED", "LABELS", "CHART", "VERSION"], &rows);
+        if v1 {
+            // 1.x trims trailing white space from every line.
+            return Ok(table.lines().map(|l| format!("{}\n", l.trim_end())).collect());
+        }
+        Ok(table)
     })?;
     std::io::stdout().lock().write_all(text.as_bytes())?;
     Ok(exit::OK)
@@ -135,6 +194,7 @@ pub fn template(args: &super::TemplateArgs, global: &GlobalArgs) -> Result<i32, 
         for (si, idx) in selected(&states, &opts, true)? {
             let st = &states[si];
             let resolver = charts.for_state(st)?;
+            trigger_prepare(st, &idx, &opts, "template")?;
             for i in idx {
                 matched += 1;
                 let r = &st.releases[i];
@@ -145,7 +205,9 @@ pub fn template(args: &super::TemplateArgs, global: &GlobalArgs) -> Result<i32, 
                 stdout.write_all(out.as_bytes())?;
                 stdout.write_all(b"\n")?;
                 stdout.flush()?;
+                trigger_release_cleanup(st, r, &opts, "template")?;
             }
+            trigger_global_cleanup(st, &opts, "template")?;
         }
         for w in charts.fetcher.warnings() {
             eprintln!("{w}");
@@ -168,7 +230,19 @@ pub fn render_release(
     compat: crate::funcs::HelmCompat,
     opts: &SpecOptions,
 ) -> Result<String, CliError> {
-    use crate::chart::template::{TemplateRequest, template};
+    use crate::chart::template::{TemplateRequest, template, template_loaded};
+    // helmfile applies these with the kustomize binary (through chartify); refusing beats
+    // printing unpatched manifests.
+    for key in ["strategicMergePatches", "jsonPatches", "transformers", "dependencies", "forceNamespace"] {
+        let set = match r.raw.get(key) {
+            Some(Value::List(l)) => !l.items.is_empty(),
+            Some(Value::String(s)) => !s.is_empty(),
+            _ => false,
+        };
+        if set {
+            return Err(CliError::Helm(format!("release {:?} in {}: `{key}` is not supported yet", r.name, st.file.display())));
+        }
+    }
     let values = spec::render_values(r, &SopsDecryptor::new())?;
     let chart = match r.chart_ref(&st.repositories) {
         ChartRef::Local(p) => p,
@@ -189,13 +263,24 @@ pub fn render_release(
         show_only: Vec::new(),
         compat,
     };
-    template(&request).map_err(|e| CliError::Helm(format!("release {:?} in {}: {e}", r.name, st.file.display())))
+    let rendered = match spec::chartify::manifest_dir(&request.chart) {
+        Some(dir) => {
+            let chart = spec::chartify::chartify_manifests(r, &dir, compat)?;
+            template_loaded(&request, chart)
+        }
+        None => template(&request),
+    };
+    rendered.map_err(|e| CliError::Helm(format!("release {:?} in {}: {e}", r.name, st.file.display())))
 }
 
 pub fn build(args: &super::BuildArgs, global: &GlobalArgs) -> Result<i32, CliError> {
     let opts = spec_options(&args.spec, global);
     let text = on_big_stack(move || {
         let states = spec::load(&opts, &SopsDecryptor::new())?;
+        for (si, idx) in selected(&states, &opts, false)? {
+            trigger_prepare(&states[si], &idx, &opts, "build")?;
+            trigger_global_cleanup(&states[si], &opts, "build")?;
+        }
         let mut out = String::new();
         for st in &states {
             let doc = Map::new();
@@ -246,22 +331,67 @@ pub fn write_values(args: &super::WriteValuesArgs, global: &GlobalArgs) -> Resul
     let template = args.output_file_template.clone();
     on_big_stack(move || {
         let states = spec::load(&opts, &SopsDecryptor::new())?;
-        for (si, idx) in selected(&states, &opts, true)? {
+        // helmfile writes the selected, installed releases in the state's order.
+        let selection = selected(&states, &opts, false)?;
+        if !opts.selectors.is_empty() && selection.iter().all(|(_, idx)| idx.is_empty()) {
+            eprintln!("specified selector did not match any releases in {}", states.last().map(|s| s.file.display().to_string()).unwrap_or_default());
+            return Ok(exit::NO_MATCH);
+        }
+        for (si, idx) in selection {
             let st = &states[si];
+            // helmfile 1.x runs only the state's own `prepare` hooks for `write-values`.
+            if opts.compat == spec::HelmfileCompat::V1 {
+                spec::hooks::trigger(&st.hooks, "prepare", &hook_ctx(st, &opts, "write-values", None))?;
+            } else {
+                trigger_prepare(st, &idx, &opts, "write-values")?;
+            }
             for i in idx {
                 let r = &st.releases[i];
-                let values = spec::render_values(r, &SopsDecryptor::new())?;
-                let path = match &template {
-                    Some(t) => spec::funcs::render("output-file", t, &Value::Map(r.data.clone()), &st.base_dir).map_err(CliError::Helm)?,
-                    None => format!("{}-{}.yaml", r.name, if r.namespace.is_empty() { "default" } else { &r.namespace }),
-                };
-                if let Some(dir) = std::path::Path::new(&path).parent() {
+                if !r.installed {
+                    continue;
+                }
+                let values = spec::write_values_map(r, &SopsDecryptor::new())?;
+                // helmfile works in the state's directory: paths are relative to it.
+                let path = output_file_path(st, r, template.as_deref())?;
+                let target = st.base_dir.join(&path);
+                if let Some(dir) = target.parent() {
                     std::fs::create_dir_all(dir)?;
                 }
-                std::fs::write(&path, crate::yaml::to_yaml(&Value::Map(values)) + "\n")?;
-                println!("Writing values file {path}");
+                eprintln!("Writing values file {path}");
+                // helmfile 1.x encodes with go-yaml v3 (indent 2), 0.166 with go-yaml v2.
+                let text = match opts.compat {
+                    spec::HelmfileCompat::V1 => crate::yaml::to_yaml_pretty(&Value::Map(values)),
+                    spec::HelmfileCompat::V0_166 => crate::yaml::to_yaml(&Value::Map(values)),
+                };
+                std::fs::write(&target, text + "\n")?;
+                trigger_release_cleanup(st, r, &opts, "write-values")?;
             }
+            trigger_global_cleanup(st, &opts, "write-values")?;
         }
         Ok(exit::OK)
     })
+}
+
+/// `--output-file-template`, by default `{{ .State.BaseName }}-{{ .State.AbsPathSHA1 }}/{{ .Release.Name }}.yaml`:
+/// the state file's path without its extension, and the first 8 hex digits of the SHA-1 of
+/// its absolute path.
+fn output_file_path(st: &State, r: &Release, template: Option<&str>) -> Result<String, CliError> {
+    use sha1::Digest;
+    let path = st.file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let abs = std::path::absolute(&st.file).unwrap_or_else(|_| st.file.clone()).display().to_string();
+    let sha: String = sha1::Sha1::digest(abs.as_bytes()).iter().take(4).map(|b| format!("{b:02x}")).collect();
+    let ext_len = std::path::Path::new(&path).extension().map_or(0, |e| e.len() + 1);
+    let base = path[..path.len() - ext_len].to_string();
+    let Some(t) = template else { return Ok(format!("{base}-{sha}/{}.yaml", r.name)) };
+    let state = Map::new();
+    state.insert("BaseName", Value::from(base));
+    state.insert("Path", Value::from(path));
+    state.insert("AbsPath", Value::from(abs));
+    state.insert("AbsPathSHA1", Value::from(sha));
+    let data = Map::new();
+    for (k, v) in r.data.entries() {
+        data.insert(k, v);
+    }
+    data.insert("State", Value::Map(state));
+    spec::funcs::render_default_missing("output-file", t, &Value::Map(data), &st.base_dir).map_err(CliError::Helm)
 }

@@ -85,7 +85,12 @@ impl fmt::Debug for Template {
 
 impl Template {
     pub fn new(name: impl Into<String>, funcs: FuncMap) -> Template {
-        Template { name: name.into(), trees: HashMap::default(), funcs: Rc::new(funcs), options: Options::default() }
+        Template::with_shared_funcs(name, Rc::new(funcs))
+    }
+
+    /// A template over a function map shared with other templates (built once, reused).
+    pub fn with_shared_funcs(name: impl Into<String>, funcs: Rc<FuncMap>) -> Template {
+        Template { name: name.into(), trees: HashMap::default(), funcs, options: Options::default() }
     }
 
     pub fn with_options(mut self, options: Options) -> Template {

@@ -331,8 +331,35 @@ fn expand_refs(v: &Value) -> Result<Value, String> {
 
 /// Renders `text` as a helmfile template named `name`, with `data` as dot.
 pub fn render(name: &str, text: &str, data: &Value, base: &Path) -> Result<String, String> {
-    let mut t = Template::new(name, helmfile_funcs(base)).with_options(Options {
-        missing_key: MissingKey::Error,
+    render_as(name, text, data, base, MissingKey::Error)
+}
+
+/// `render` with Go's default for missing keys (`<no value>`), as chartify renders the
+/// `.gotmpl` files of a manifest directory.
+pub fn render_default_missing(name: &str, text: &str, data: &Value, base: &Path) -> Result<String, String> {
+    render_as(name, text, data, base, MissingKey::Invalid)
+}
+
+thread_local! {
+    /// Function maps by base directory: building one (Sprig and helmfile's functions) costs
+    /// far more than rendering a typical state part, and a run renders thousands.
+    static FUNCS: std::cell::RefCell<std::collections::HashMap<std::path::PathBuf, std::rc::Rc<FuncMap>>> =
+        std::cell::RefCell::new(std::collections::HashMap::new());
+}
+
+fn shared_funcs(base: &Path) -> std::rc::Rc<FuncMap> {
+    FUNCS.with(|cache| {
+        cache
+            .borrow_mut()
+            .entry(base.to_path_buf())
+            .or_insert_with(|| std::rc::Rc::new(helmfile_funcs(base)))
+            .clone()
+    })
+}
+
+fn render_as(name: &str, text: &str, data: &Value, base: &Path, missing_key: MissingKey) -> Result<String, String> {
+    let mut t = Template::with_shared_funcs(name, shared_funcs(base)).with_options(Options {
+        missing_key,
         range_over_int: false,
         else_with: false,
         go_minor: 22,

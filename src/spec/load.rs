@@ -114,6 +114,15 @@ impl Loader<'_> {
         let Some(mut state) = state else { return Ok(false) };
         state.selectors = selectors.clone();
         for sub in state.helmfiles.clone() {
+            // helmfile 1.x skips a sub-helmfile whose own selectors cannot match together
+            // with the command line's (same key, different value).
+            if self.opts.compat == super::HelmfileCompat::V1
+                && !sub.selectors_inherited
+                && sub.selectors.as_ref().is_some_and(|s| !s.is_empty())
+                && !super::select::selectors_compatible(&self.opts.selectors, sub.selectors.as_deref().unwrap_or_default())
+            {
+                continue;
+            }
             let paths = glob_paths(&state.base_dir, &sub.path);
             if paths.is_empty() {
                 return Err(SpecError::file(&state.file, format!("no matches for path: {}", sub.path)));
@@ -286,6 +295,7 @@ pub fn load_state(
         env,
         helmfiles: sub_helmfiles(file, &state)?,
         repositories: repositories(&state),
+        hooks: super::hooks::parse_hooks(file, "state", state.get("hooks"))?,
         releases,
         raw: state,
         selectors: Vec::new(),

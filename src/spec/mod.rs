@@ -7,7 +7,9 @@
 //! Charts from repositories are not fetched here: [`ChartRef`] describes them for a
 //! [`ChartResolver`]; secrets go to a [`SecretsDecryptor`].
 
+pub mod chartify;
 pub mod funcs;
+pub mod hooks;
 mod load;
 mod release;
 mod select;
@@ -18,8 +20,9 @@ use std::path::{Path, PathBuf};
 
 use crate::value::{Map, Value};
 
+pub use hooks::Hook;
 pub use load::load;
-pub use release::{Release, render_values};
+pub use release::{Release, render_values, write_values_map};
 pub use select::{Selector, order_by_needs, select_releases};
 
 /// What to read and how, as helmfile's global flags say it.
@@ -38,6 +41,27 @@ pub struct SpecOptions {
     pub include_needs: bool,
     pub include_transitive_needs: bool,
     pub skip_needs: bool,
+    /// Which helmfile's behaviour to follow where 0.166 and 1.x differ.
+    pub compat: HelmfileCompat,
+}
+
+/// The helmfile release deployer follows where versions differ: 1.x by default (the issue's
+/// rule), 0.166 with `DEPLOYER_HELMFILE_COMPAT=0.166` (what the oracle package ships).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum HelmfileCompat {
+    #[default]
+    V1,
+    V0_166,
+}
+
+impl HelmfileCompat {
+    /// From `DEPLOYER_HELMFILE_COMPAT` (`0.166` or `0`; anything else is 1.x).
+    pub fn from_env() -> HelmfileCompat {
+        match std::env::var("DEPLOYER_HELMFILE_COMPAT").as_deref() {
+            Ok("0.166" | "0") => HelmfileCompat::V0_166,
+            _ => HelmfileCompat::V1,
+        }
+    }
 }
 
 impl SpecOptions {
@@ -107,6 +131,8 @@ pub struct State {
     pub repositories: Vec<Repository>,
     /// Selectors that apply to this state (the command line's, or a parent's `helmfiles[]`).
     pub selectors: Vec<String>,
+    /// The state's own `hooks:` (global `prepare`/`cleanup`).
+    pub hooks: Vec<Hook>,
 }
 
 impl State {

@@ -46,6 +46,7 @@ pub struct Release {
     pub missing_file_handler: Option<String>,
     pub api_versions: Vec<String>,
     pub kube_version: Option<String>,
+    pub hooks: Vec<super::Hook>,
     /// The release mapping after templates (for `build`).
     pub raw: Map,
     /// Template data for this release's values templates.
@@ -187,12 +188,18 @@ pub fn build_releases(
                 if own.is_empty() { state_api_versions.clone() } else { own }
             },
             kube_version: raw.get("kubeVersion").and_then(|v| v.as_str().map(str::to_string)).or_else(|| state_kube_version.clone()),
+            hooks: super::hooks::parse_hooks(file, &format!("release {:?}", str_field(&raw, "name")), raw.get("hooks"))?,
             data: Map::new(),
             base_dir: base_dir.to_path_buf(),
             file: file.to_path_buf(),
             name,
             raw: raw.clone(),
         };
+        // `-n` replaces every release's namespace once its own templates are rendered
+        // (helmfile's `ApplyOverrides`); values templates see the new one.
+        if let Some(ns) = opts.namespace.as_deref().filter(|n| !n.is_empty()) {
+            release.namespace = ns.to_string();
+        }
         if let Some(Value::List(vt)) = raw.get("valuesTemplate") {
             release.values.extend(vt.items.iter().cloned());
         }
@@ -436,6 +443,44 @@ pub fn render_values(r: &Release, secrets: &dyn SecretsDecryptor) -> Result<Map,
             format!("{name}={}", escape_set(&label_text(&set.get("value").unwrap_or(Value::Nil))))
         };
         crate::chart::strvals::parse_into(&arg, &out).map_err(|e| SpecError::file(&r.file, format!("release {:?}: set {arg}: {e}", r.name)))?;
+    }
+    Ok(out)
+}
+
+/// The values `helmfile write-values` writes for a release: its values entries and secrets
+/// as helmfile reads them (Go types, no `set:`), merged in order.
+pub fn write_values_map(r: &Release, secrets: &dyn SecretsDecryptor) -> Result<Map, SpecError> {
+    let mut out = Map::new();
+    for entry in &r.values {
+        match entry {
+            Value::String(p) => {
+                for path in resolve_files(&r.file, &r.base_dir, p, r.missing_file_handler.as_deref(), "values")? {
+                    let text = std::fs::read_to_string(&path)
+                        .map_err(|e| SpecError::file(&path, format!("cannot read values file: {e}")))?;
+                    let text = if path.extension().is_some_and(|e| e == "gotmpl") {
+                        funcs::render(&path.display().to_string(), &text, &Value::Map(r.data.clone()), path.parent().unwrap_or(Path::new(".")))
+                            .map_err(|e| SpecError::file(&path, format!("failed to render values files \"{}\": {e}", path.display())))?
+                    } else {
+                        text
+                    };
+                    let doc = crate::yaml::parse_documents_go(&text)
+                        .map_err(|e| SpecError::File { file: format!("{}:{}", path.display(), e.line), message: e.message.clone() })?
+                        .into_iter()
+                        .next();
+                    if let Some(Value::Map(m)) = doc {
+                        out = super::load::merge_maps(&out, &m);
+                    }
+                }
+            }
+            Value::Map(m) => out = super::load::merge_maps(&out, m),
+            _ => {}
+        }
+    }
+    for s in &r.secrets {
+        for path in resolve_files(&r.file, &r.base_dir, s, r.missing_file_handler.as_deref(), "secrets")? {
+            let m = secrets.decrypt(&path).map_err(|e| SpecError::file(&r.file, e))?;
+            out = super::load::merge_maps(&out, &m);
+        }
     }
     Ok(out)
 }

@@ -35,6 +35,23 @@ impl Selector {
     }
 }
 
+/// helmfile 1.x's `SelectorsAreCompatible`: some pair of selectors (one from each list) has no
+/// key that both require with different values. Empty lists and unparsable ones are compatible.
+pub fn selectors_compatible(a: &[String], b: &[String]) -> bool {
+    if a.is_empty() || b.is_empty() {
+        return true;
+    }
+    let parse = |l: &[String]| l.iter().map(|s| Selector::parse(s)).collect::<Result<Vec<_>, _>>();
+    let (Ok(a), Ok(b)) = (parse(a), parse(b)) else { return true };
+    a.iter().any(|x| {
+        b.iter().any(|y| {
+            !x.conditions.iter().any(|(xk, xp, xv)| {
+                *xp && y.conditions.iter().any(|(yk, yp, yv)| *yp && xk == yk && xv != yv)
+            })
+        })
+    })
+}
+
 /// Labels with the implicit `name`, `namespace` and `chart` ones.
 pub fn selector_labels(r: &Release) -> BTreeMap<String, String> {
     let mut labels = r.labels.clone();

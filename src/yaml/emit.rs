@@ -87,7 +87,7 @@ fn to_node_v3(v: &Value, depth: usize) -> Node {
 
 /// Strings go-yaml v3 quotes beyond what the YAML 1.1 resolver says: YAML 1.1 booleans and
 /// everything Go's `strconv.ParseInt(s, 0, 64)` reads (`0o17`, `0b1`, `1_000`).
-fn v3_not_plain(s: &str) -> bool {
+pub(super) fn v3_not_plain(s: &str) -> bool {
     if matches!(
         s,
         "y" | "Y" | "yes" | "Yes" | "YES" | "on" | "On" | "ON" | "n" | "N" | "no" | "No" | "NO" | "off" | "Off" | "OFF"
@@ -384,40 +384,41 @@ fn key_less_by(
 }
 
 #[derive(Clone, Copy)]
-struct Ctx {
-    root: bool,
-    mapping: bool,
-    simple_key: bool,
+pub(super) struct Ctx {
+    pub(super) root: bool,
+    pub(super) mapping: bool,
+    pub(super) simple_key: bool,
 }
 
 #[derive(Clone, Copy, PartialEq)]
-enum Style {
+pub(super) enum Style {
     Plain,
     Single,
     Double,
     Literal,
+    Folded,
 }
 
 const BEST_INDENT: i32 = 2;
 const BEST_WIDTH: usize = 80;
 
 /// The parts of libyaml's emitter state that shape block-style output.
-struct Emitter {
+pub(super) struct Emitter {
     /// go-yaml v3's emitter (`toYamlPretty`): sequences in mappings are indented, lines are
     /// never folded.
-    v3: bool,
-    width: usize,
-    out: String,
-    indent: i32,
+    pub(super) v3: bool,
+    pub(super) width: usize,
+    pub(super) out: String,
+    pub(super) indent: i32,
     indents: Vec<i32>,
-    column: usize,
-    whitespace: bool,
-    indention: bool,
+    pub(super) column: usize,
+    pub(super) whitespace: bool,
+    pub(super) indention: bool,
     open_ended: bool,
 }
 
 impl Emitter {
-    fn new() -> Self {
+    pub(super) fn new() -> Self {
         Emitter {
             v3: false,
             width: BEST_WIDTH,
@@ -431,17 +432,17 @@ impl Emitter {
         }
     }
 
-    fn put(&mut self, c: char) {
+    pub(super) fn put(&mut self, c: char) {
         self.out.push(c);
         self.column += 1;
     }
 
-    fn put_break(&mut self) {
+    pub(super) fn put_break(&mut self) {
         self.out.push('\n');
         self.column = 0;
     }
 
-    fn indicator(
+    pub(super) fn indicator(
         &mut self,
         ind: &str,
         need_whitespace: bool,
@@ -458,7 +459,7 @@ impl Emitter {
         self.open_ended = false;
     }
 
-    fn write_indent(&mut self) {
+    pub(super) fn write_indent(&mut self) {
         let indent = self.indent.max(0) as usize;
         if !self.indention || self.column > indent || (self.column == indent && !self.whitespace) {
             self.put_break();
@@ -470,7 +471,7 @@ impl Emitter {
         self.indention = true;
     }
 
-    fn increase_indent(&mut self, flow: bool, indentless: bool) {
+    pub(super) fn increase_indent(&mut self, flow: bool, indentless: bool) {
         self.indents.push(self.indent);
         if self.indent < 0 {
             self.indent = if flow { BEST_INDENT } else { 0 };
@@ -479,7 +480,7 @@ impl Emitter {
         }
     }
 
-    fn pop_indent(&mut self) {
+    pub(super) fn pop_indent(&mut self) {
         self.indent = self.indents.pop().unwrap_or(-1);
     }
 
@@ -568,14 +569,14 @@ impl Emitter {
         }
     }
 
-    fn empty_flow(&mut self, open: &str, close: &str) {
+    pub(super) fn empty_flow(&mut self, open: &str, close: &str) {
         self.indicator(open, true, true, false);
         self.increase_indent(true, false);
         self.pop_indent();
         self.indicator(close, false, false, false);
     }
 
-    fn scalar(&mut self, value: &str, requested: Style, ctx: Ctx) {
+    pub(super) fn scalar(&mut self, value: &str, requested: Style, ctx: Ctx) {
         let an = analyze(value);
         let mut style = requested;
         if style == Style::Plain {
@@ -586,7 +587,7 @@ impl Emitter {
         if style == Style::Single && !an.single_quoted_allowed {
             style = Style::Double;
         }
-        if style == Style::Literal && (!an.block_allowed || ctx.simple_key) {
+        if matches!(style, Style::Literal | Style::Folded) && (!an.block_allowed || ctx.simple_key) {
             style = Style::Double;
         }
         self.increase_indent(true, false);
@@ -596,12 +597,13 @@ impl Emitter {
             Style::Single => self.write_single(value, allow_breaks),
             Style::Double => self.write_double(value, allow_breaks),
             Style::Literal => self.write_literal(value),
+            Style::Folded => self.write_folded(value),
         }
         self.pop_indent();
     }
 
     fn write_plain(&mut self, value: &str, allow_breaks: bool, root: bool) {
-        if !self.whitespace {
+        if !self.whitespace && !(self.v3 && value.is_empty()) {
             self.put(' ');
         }
         let mut spaces = false;
@@ -763,8 +765,74 @@ impl Emitter {
 
     fn write_literal(&mut self, value: &str) {
         self.indicator("|", true, false, false);
-        // Block scalar hints: an explicit indentation when the text starts with a space or a
-        // break, and the chomping that keeps exactly the trailing breaks.
+        self.block_hints(value);
+        self.put_break();
+        self.indention = true;
+        self.whitespace = true;
+        let mut breaks = true;
+        for c in value.chars() {
+            if is_break(c) {
+                self.write_break(c);
+                self.indention = true;
+                breaks = true;
+            } else {
+                if breaks {
+                    self.write_indent();
+                }
+                self.put(c);
+                self.indention = false;
+                breaks = false;
+            }
+        }
+    }
+
+    /// libyaml's folded writer; a break between two non-blank lines is written twice.
+    fn write_folded(&mut self, value: &str) {
+        self.indicator(">", true, false, false);
+        self.block_hints(value);
+        self.put_break();
+        self.indention = true;
+        self.whitespace = true;
+        let chars: Vec<char> = value.chars().collect();
+        let mut breaks = true;
+        let mut leading_spaces = true;
+        let mut i = 0;
+        while i < chars.len() {
+            let c = chars[i];
+            if is_break(c) {
+                if !breaks && !leading_spaces && c == '\n' {
+                    // libyaml looks from the start of the value here, not from `i`.
+                    let mut k = 0;
+                    while chars.get(k).is_some_and(|&c| is_break(c)) {
+                        k += 1;
+                    }
+                    if !matches!(chars.get(k), None | Some(' ' | '\t')) {
+                        self.put_break();
+                    }
+                }
+                self.write_break(c);
+                self.indention = true;
+                breaks = true;
+            } else {
+                if breaks {
+                    self.write_indent();
+                    leading_spaces = c == ' ' || c == '\t';
+                }
+                if !breaks && c == ' ' && chars.get(i + 1) != Some(&' ') && self.column > self.width {
+                    self.write_indent();
+                } else {
+                    self.put(c);
+                }
+                self.indention = false;
+                breaks = false;
+            }
+            i += 1;
+        }
+    }
+
+    /// Block scalar hints: an explicit indentation when the text starts with a space or a
+    /// break, and the chomping that keeps exactly the trailing breaks.
+    fn block_hints(&mut self, value: &str) {
         let mut chars = value.chars();
         if matches!(chars.next(), Some(c) if c == ' ' || is_break(c)) {
             self.indicator(&BEST_INDENT.to_string(), false, false, false);
@@ -790,28 +858,10 @@ impl Emitter {
                 self.open_ended = true;
             }
         }
-        self.put_break();
-        self.indention = true;
-        self.whitespace = true;
-        let mut breaks = true;
-        for c in value.chars() {
-            if is_break(c) {
-                self.write_break(c);
-                self.indention = true;
-                breaks = true;
-            } else {
-                if breaks {
-                    self.write_indent();
-                }
-                self.put(c);
-                self.indention = false;
-                breaks = false;
-            }
-        }
     }
 }
 
-fn is_break(c: char) -> bool {
+pub(super) fn is_break(c: char) -> bool {
     matches!(c, '\r' | '\n' | '\u{85}' | '\u{2028}' | '\u{2029}')
 }
 
@@ -821,14 +871,14 @@ fn is_printable(c: char) -> bool {
 }
 
 /// The facts `yaml_emitter_analyze_scalar` gathers that decide the style.
-struct Analysis {
+pub(super) struct Analysis {
     multiline: bool,
     block_plain_allowed: bool,
     single_quoted_allowed: bool,
     block_allowed: bool,
 }
 
-fn analyze(value: &str) -> Analysis {
+pub(super) fn analyze(value: &str) -> Analysis {
     if value.is_empty() {
         return Analysis {
             multiline: false,
@@ -933,7 +983,7 @@ fn analyze(value: &str) -> Analysis {
 }
 
 /// go-yaml's `^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$`: sexagesimal numbers stay quoted.
-fn is_base60_float(s: &str) -> bool {
+pub(super) fn is_base60_float(s: &str) -> bool {
     let b = s.as_bytes();
     let mut i = 0;
     if matches!(b.first(), Some(b'+' | b'-')) {

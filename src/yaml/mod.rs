@@ -3,6 +3,7 @@
 
 mod emit;
 mod parse;
+pub mod roundtrip;
 
 pub use emit::{marshal, to_yaml, to_yaml_pretty};
 pub use parse::{parse_documents, parse_documents_go, parse_values};

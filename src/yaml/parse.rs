@@ -55,7 +55,8 @@ pub fn parse_documents(text: &str) -> Result<Vec<Value>, YamlError> {
 }
 
 /// Parses every document as go-yaml decodes into `interface{}` without the JSON round trip
-/// (what helmfile does with its own files): integers stay Go `int`s.
+/// (what helmfile does with its own files): integers stay Go `int`s, and only true/false are
+/// booleans (helmfile reads its files with YAML 1.2 booleans).
 pub fn parse_documents_go(text: &str) -> Result<Vec<Value>, YamlError> {
     parse_documents_as(text, true)
 }
@@ -654,7 +655,13 @@ impl Decoder<'_> {
         let Kind::Scalar { value, plain, tag } = &self.nodes[idx].kind else {
             return Ok(Scalar::Nil);
         };
-        resolve(value, *plain, tag.as_deref()).map_err(|m| YamlError::plain(&m))
+        let resolved = resolve(value, *plain, tag.as_deref()).map_err(|m| YamlError::plain(&m))?;
+        // helmfile's own YAML (goccy/go-yaml in 0.166's v1 mode, go-yaml v3 in 1.x) knows
+        // only true/false as booleans: YAML 1.1's y/yes/on/n/no/off stay strings.
+        if self.go_types && *plain && tag.is_none() && matches!(resolved, Scalar::Bool(_)) && !is_yaml12_bool(value) {
+            return Ok(Scalar::Str(value.clone()));
+        }
+        Ok(resolved)
     }
 
     /// Sets the pairs of mapping `idx` into `out` in document order; merge keys (`<<`) set the
@@ -901,6 +908,10 @@ fn resolve(value: &str, plain: bool, tag: Option<&str>) -> Result<Scalar, String
         Some("!!timestamp") if rtag == "!!str" => Ok(resolved),
         Some(t) => Err(format!("cannot decode {rtag} `{value}` as a {t}")),
     }
+}
+
+fn is_yaml12_bool(s: &str) -> bool {
+    matches!(s, "true" | "True" | "TRUE" | "false" | "False" | "FALSE")
 }
 
 fn resolve_plain(s: &str) -> Scalar {
