@@ -81,7 +81,9 @@ impl Sandbox {
             .env("TMPDIR", self.dir.join("tmp"))
             .env("SOPS_DISABLE_VERSION_CHECK", "1")
             .env("HELMFILE_UPGRADE_NOTICE_DISABLED", "1")
-            .env("HELMFILE_V1MODE", "true");
+            .env("HELMFILE_V1MODE", "true")
+            // The oracle here is helmfile 0.166; deployer follows 1.x unless told otherwise.
+            .env("DEPLOYER_HELMFILE_COMPAT", "0.166");
     }
 
     fn command(&self, program: &Path, cwd: &Path, args: &[String]) -> Command {
