@@ -63,6 +63,34 @@ fn valid_release_name(name: &str) -> bool {
 
 /// Renders a chart as `helm template` prints it.
 pub fn template(req: &TemplateRequest) -> Result<String, TemplateError> {
+    let (chart, files) = render_files(req)?;
+    let (hooks, manifests) =
+        manifest::sort_manifests(&files, req.compat).map_err(|e| render_failure(TemplateError::Manifest(e)))?;
+
+    let mut release_manifest = String::new();
+    if req.include_crds {
+        for (path, data) in chart.crd_objects() {
+            release_manifest.push_str(&format!("---\n# Source: {path}\n{}\n", String::from_utf8_lossy(data)));
+        }
+    }
+    for m in &manifests {
+        release_manifest.push_str(&format!("---\n# Source: {}\n{}\n", m.path, m.content));
+    }
+    let mut out = format!("{}\n", release_manifest.trim());
+    if !req.no_hooks {
+        for h in hooks.iter().filter(|h| !(req.skip_tests && h.is_test())) {
+            out.push_str(&format!("---\n# Source: {}\n{}\n", h.path, h.manifest));
+        }
+    }
+    if req.show_only.is_empty() {
+        return Ok(out);
+    }
+    show_only(&out, &req.show_only)
+}
+
+/// `helm template` up to rendering: the loaded chart and its rendered files (path → text),
+/// before they are split into documents and sorted.
+pub(crate) fn render_files(req: &TemplateRequest) -> Result<(Chart, Vec<(String, String)>), TemplateError> {
     // helm's order: load, installable, dependencies present, release name, dependencies
     // processed, values coalesced and validated, then kubeVersion and rendering.
     let mut chart = match loader::load_path_as(&req.chart, req.compat) {
@@ -124,28 +152,7 @@ pub fn template(req: &TemplateRequest) -> Result<String, TemplateError> {
     // NOTES.txt is rendered (a `fail` in it fails the command) but not printed.
     let files: Vec<(String, String)> =
         rendered.into_iter().filter(|(name, _)| !name.ends_with("NOTES.txt")).collect();
-    let (hooks, manifests) =
-        manifest::sort_manifests(&files, req.compat).map_err(|e| render_failure(TemplateError::Manifest(e)))?;
-
-    let mut release_manifest = String::new();
-    if req.include_crds {
-        for (path, data) in chart.crd_objects() {
-            release_manifest.push_str(&format!("---\n# Source: {path}\n{}\n", String::from_utf8_lossy(data)));
-        }
-    }
-    for m in &manifests {
-        release_manifest.push_str(&format!("---\n# Source: {}\n{}\n", m.path, m.content));
-    }
-    let mut out = format!("{}\n", release_manifest.trim());
-    if !req.no_hooks {
-        for h in hooks.iter().filter(|h| !(req.skip_tests && h.is_test())) {
-            out.push_str(&format!("---\n# Source: {}\n{}\n", h.path, h.manifest));
-        }
-    }
-    if req.show_only.is_empty() {
-        return Ok(out);
-    }
-    show_only(&out, &req.show_only)
+    Ok((chart, files))
 }
 
 /// A failure once helm has a release to show: `helm template` adds a hint to the error.
