@@ -151,13 +151,15 @@ fn parse_head(doc: &str) -> Result<Head, String> {
     }
 }
 
-fn fast_head(doc: &str) -> Option<Head> {
+/// The head through the fast reader alone; `None` when it leaves the document to the full
+/// parser. Public for the `fast_head` fuzz target.
+pub fn fast_head(doc: &str) -> Option<Head> {
     let h = crate::yaml::object_head(doc)?;
     Some(Head { api_version: h.api_version, kind: h.kind, name: h.name, annotations: h.annotations })
 }
 
-/// The head through the full YAML parser.
-fn full_head(doc: &str) -> Result<Head, String> {
+/// The head through the full YAML parser, with helm's error text.
+pub fn full_head(doc: &str) -> Result<Head, String> {
     let value = crate::yaml::parse_values(doc).map_err(|e| e.to_string())?;
     let map = match value {
         Value::Map(m) => m,
@@ -351,6 +353,7 @@ mod tests {
             "- |\n x", "a:\n- |\n x\n- y", "a:\n- |\n  x\nb: |\n x", "a: \"\"\nb: ''", "a: '#'", "a: \"#\"",
             "-a: b", "-: b", "a/b.c_d: e", "$a: b", "a@b: c", "a~: b", ".a: b", "a=b: c", "a+b: c",
             "a:\n  b:\n    c:\n      d: e\n  f: g\nh: i", "a: [[b, c], {d: e}]", "a: {b: [c]}",
+            "root: [1,n t -]", "a: [b , c]", "a: [b c]", "a: [-b, --c, -]", "a: {b : c}", "a: [b-]",
         ];
         let mut fast = 0;
         for doc in docs {

@@ -652,7 +652,7 @@ fn flow_value(s: &str, want: Want, depth: usize) -> Option<(Lite, &str)> {
         b'[' | b'{' => flow(s, want, depth + 1),
         _ => {
             let (text, after) = flow_plain(s)?;
-            if !after.starts_with([',', ']', '}']) {
+            if !after.trim_start_matches(' ').starts_with([',', ']', '}']) {
                 return None;
             }
             Some((plain_for(want, text)?, after))
@@ -660,7 +660,8 @@ fn flow_value(s: &str, want: Want, depth: usize) -> Option<(Lite, &str)> {
     }
 }
 
-/// A plain scalar in a flow collection, limited to simple characters: its text and what follows.
+/// A plain scalar in a flow collection, limited to one word of simple characters (saphyr reads
+/// a `-` after a blank inside one as the start of a new scalar): its text and what follows.
 fn flow_plain(s: &str) -> Option<(&str, &str)> {
     let b = s.as_bytes();
     let first = b[0];
@@ -670,12 +671,8 @@ fn flow_plain(s: &str) -> Option<(&str, &str)> {
     if !ok_start {
         return None;
     }
-    let mut i = 0;
-    while i < b.len() && (flow_plain_byte(b[i]) || b[i] == b' ') {
-        i += 1;
-    }
-    let text = s[..i].trim_end_matches(' ');
-    Some((text, &s[text.len()..]))
+    let end = b.iter().position(|&c| !flow_plain_byte(c)).unwrap_or(b.len());
+    Some(s.split_at(end))
 }
 
 fn flow_plain_byte(c: u8) -> bool {
