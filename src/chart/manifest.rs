@@ -124,12 +124,8 @@ static SEPARATOR: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?:^|[\t\n\f\r ]*\n)---[\t\n\f\r ]*").expect("separator regex"));
 
 /// helm's `SplitManifests`: the documents of a rendered file, trimmed, in order.
-pub fn split_manifests(text: &str) -> Vec<String> {
-    SEPARATOR
-        .split(text.trim())
-        .filter(|d| !d.is_empty())
-        .map(|d| d.trim().to_string())
-        .collect()
+pub fn split_manifests(text: &str) -> Vec<&str> {
+    SEPARATOR.split(text.trim()).filter(|d| !d.is_empty()).map(str::trim).collect()
 }
 
 /// A document whose head does not parse, worded as helm words it.
@@ -219,20 +215,38 @@ pub fn full_head(doc: &str) -> Result<Head, String> {
 /// helm's `SortManifests`: rendered files (path → text) into hooks and manifests, each in
 /// helm's kind order. Partials and blank files are skipped.
 pub fn sort_manifests(
-    files: &[(String, String)],
+    mut files: Vec<(String, String)>,
     compat: HelmCompat,
 ) -> Result<(Vec<Hook>, Vec<Manifest>), ManifestError> {
-    let mut sorted: Vec<&(String, String)> = files.iter().collect();
-    sorted.sort_by(|a, b| a.0.cmp(&b.0));
+    files.sort_by(|a, b| a.0.cmp(&b.0));
     let mut hooks = Vec::new();
     let mut generic = Vec::new();
-    for (path, content) in sorted {
-        let base = path.rsplit('/').next().unwrap_or(path);
+    for (path, mut content) in files {
+        let base = path.rsplit('/').next().unwrap_or(&path);
         if base.starts_with('_') || content.trim().is_empty() {
             continue;
         }
-        for doc in split_manifests(content) {
-            let head = parse_head(&doc).map_err(|message| ManifestError { path: path.clone(), message })?;
+        let ranges: Vec<std::ops::Range<usize>> = split_manifests(&content)
+            .into_iter()
+            .map(|doc| {
+                let start = doc.as_ptr() as usize - content.as_ptr() as usize;
+                start..start + doc.len()
+            })
+            .collect();
+        let single = ranges.len() == 1;
+        for range in ranges {
+            let head =
+                parse_head(&content[range.clone()]).map_err(|message| ManifestError { path: path.clone(), message })?;
+            // A file of one document (the usual case) gives its text up instead of a copy:
+            // rendered files of big charts are megabytes.
+            let doc = if single {
+                let mut text = std::mem::take(&mut content);
+                text.truncate(range.end);
+                text.drain(..range.start);
+                text
+            } else {
+                content[range].to_string()
+            };
             let Some(hook_types) = head.annotation(HOOK_ANNOTATION).map(str::to_string) else {
                 generic.push(Manifest { path: path.clone(), content: doc, head });
                 continue;
@@ -420,7 +434,7 @@ mod tests {
                     for (_, text) in &files {
                         for doc in split_manifests(text) {
                             docs += 1;
-                            fast += usize::from(agrees(&doc));
+                            fast += usize::from(agrees(doc));
                         }
                     }
                 }
@@ -446,7 +460,7 @@ mod tests {
             ("c/templates/a.yaml".to_string(), "kind: Service\n---\nkind: Job\nmetadata:\n  annotations: {helm.sh/hook: pre-install}\n".to_string()),
             ("c/templates/_h.tpl".to_string(), "kind: Namespace".to_string()),
         ];
-        let (hooks, manifests) = sort_manifests(&files, HelmCompat::V3).unwrap();
+        let (hooks, manifests) = sort_manifests(files, HelmCompat::V3).unwrap();
         let kinds: Vec<_> = manifests.iter().map(|m| m.head.kind.as_str()).collect();
         assert_eq!(kinds, ["Service", "Deployment", "Alpha", "Zeta"]);
         assert_eq!(hooks.len(), 1);

@@ -65,22 +65,27 @@ fn valid_release_name(name: &str) -> bool {
 pub fn template(req: &TemplateRequest) -> Result<String, TemplateError> {
     let (chart, files) = render_files(req)?;
     let (hooks, manifests) =
-        manifest::sort_manifests(&files, req.compat).map_err(|e| render_failure(TemplateError::Manifest(e)))?;
+        manifest::sort_manifests(files, req.compat).map_err(|e| render_failure(TemplateError::Manifest(e)))?;
 
-    let mut release_manifest = String::new();
-    if req.include_crds {
-        for (path, data) in chart.crd_objects() {
-            release_manifest.push_str(&format!("---\n# Source: {path}\n{}\n", String::from_utf8_lossy(data)));
-        }
+    // One buffer, sized up front: the output of a big chart is megabytes.
+    let crd_objects = if req.include_crds { chart.crd_objects() } else { Vec::new() };
+    let crds: Vec<(&str, std::borrow::Cow<str>)> =
+        crd_objects.iter().map(|(path, data)| (path.as_str(), String::from_utf8_lossy(data))).collect();
+    let hooks: Vec<&manifest::Hook> =
+        if req.no_hooks { Vec::new() } else { hooks.iter().filter(|h| !(req.skip_tests && h.is_test())).collect() };
+    let entries = crds.iter().map(|(p, d)| (*p, d.as_ref())).chain(manifests.iter().map(|m| (m.path.as_str(), m.content.as_str())));
+    let size: usize = entries.clone().chain(hooks.iter().map(|h| (h.path.as_str(), h.manifest.as_str())))
+        .map(|(p, d)| p.len() + d.len() + 16)
+        .sum();
+    let mut out = String::with_capacity(size + 1);
+    for (path, doc) in entries {
+        push_source(&mut out, path, doc);
     }
-    for m in &manifests {
-        release_manifest.push_str(&format!("---\n# Source: {}\n{}\n", m.path, m.content));
-    }
-    let mut out = format!("{}\n", release_manifest.trim());
-    if !req.no_hooks {
-        for h in hooks.iter().filter(|h| !(req.skip_tests && h.is_test())) {
-            out.push_str(&format!("---\n# Source: {}\n{}\n", h.path, h.manifest));
-        }
+    // helm trims the release manifest, then ends it with one newline (the hooks follow).
+    out.truncate(out.trim_end().len());
+    out.push('\n');
+    for h in hooks {
+        push_source(&mut out, &h.path, &h.manifest);
     }
     if req.show_only.is_empty() {
         return Ok(out);
@@ -153,6 +158,15 @@ pub(crate) fn render_files(req: &TemplateRequest) -> Result<(Chart, Vec<(String,
     let files: Vec<(String, String)> =
         rendered.into_iter().filter(|(name, _)| !name.ends_with("NOTES.txt")).collect();
     Ok((chart, files))
+}
+
+/// One document of `helm template`'s output: `---`, its source, the document.
+fn push_source(out: &mut String, path: &str, doc: &str) {
+    out.push_str("---\n# Source: ");
+    out.push_str(path);
+    out.push('\n');
+    out.push_str(doc);
+    out.push('\n');
 }
 
 /// A failure once helm has a release to show: `helm template` adds a hint to the error.
@@ -235,7 +249,11 @@ fn collect_templates(
         }
         out.push(Renderable {
             name: format!("{}/{}", chart.full_path, t.name),
-            text: String::from_utf8_lossy(&t.data).into_owned(),
+            // `from_utf8` first: checking valid text that way is much faster than the lossy path.
+            text: match std::str::from_utf8(&t.data) {
+                Ok(text) => text.to_owned(),
+                Err(_) => String::from_utf8_lossy(&t.data).into_owned(),
+            },
             top: top.clone(),
             base_path: format!("{}/templates", chart.full_path),
         });

@@ -38,7 +38,15 @@ pub fn object_head(doc: &str) -> Option<ObjectHead> {
 /// No tabs, carriage returns or other control characters, and none of the characters YAML
 /// treats as line breaks, byte order marks or non-printable.
 fn plain_text(b: &[u8]) -> bool {
-    if b.iter().all(|&c| c >= 0x20 && c < 0x7f || c == b'\n') {
+    // Printable ASCII and newlines, checked without branches so that it vectorises.
+    let ascii = b.chunks(64).all(|chunk| {
+        let mut odd = false;
+        for &c in chunk {
+            odd |= (c < 0x20) & (c != b'\n') | (c >= 0x7f);
+        }
+        !odd
+    });
+    if ascii {
         return true;
     }
     for (i, &c) in b.iter().enumerate() {
@@ -209,7 +217,7 @@ impl<'a> Cursor<'a> {
     /// The raw line at `pos`: (content without newline, offset after it).
     fn raw_line(&self, pos: usize) -> (&'a str, usize) {
         let rest = &self.text[pos..];
-        match rest.find('\n') {
+        match memchr::memchr(b'\n', rest.as_bytes()) {
             Some(i) => (&rest[..i], pos + i + 1),
             None => (rest, self.text.len()),
         }
