@@ -291,3 +291,14 @@ mod tests {
         assert!(!exec_budget_ok("{{define \"a\"}}{{repeat 999 .}}{{end}}{{include \"a\" (include \"a\" \"x\")}}"));
     }
 }
+
+/// `fast_head`: whenever the fast head reader answers, the full parser accepts the document and
+/// reads the same head (`chart::manifest`'s `fast_head` vs `full_head`).
+pub fn fast_head(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else { return };
+    let Some(fast) = deployer::chart::manifest::fast_head(text) else { return };
+    match deployer::chart::manifest::full_head(text) {
+        Ok(full) if full == fast => {}
+        other => panic!("fast head {fast:?} but the full parser gives {other:?}\n--- input:\n{text:?}"),
+    }
+}

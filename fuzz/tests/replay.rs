@@ -20,6 +20,7 @@ fn target_fn(target: &str) -> fn(&[u8]) {
         "gotmpl_exec" => deployer_fuzz::gotmpl_exec,
         "yaml_parse" => deployer_fuzz::yaml_parse,
         "yaml_roundtrip" => deployer_fuzz::yaml_roundtrip,
+        "fast_head" => deployer_fuzz::fast_head,
         other => panic!("unknown target {other}"),
     }
 }
@@ -93,4 +94,9 @@ fn yaml_parse_findings() {
 #[test]
 fn yaml_roundtrip_findings() {
     replay("yaml_roundtrip");
+}
+
+#[test]
+fn fast_head_findings() {
+    replay("fast_head");
 }

@@ -75,7 +75,7 @@ impl Engine {
             let mut out = String::new();
             set.execute(&r.name, &Value::Map(r.top.clone()), &mut out)
                 .map_err(|e| self.cleanup_exec_error(&r.name, &e))?;
-            rendered.insert(r.name.clone(), out.replace("<no value>", ""));
+            rendered.insert(r.name.clone(), without_no_value(out));
         }
         Ok(rendered)
     }
@@ -189,6 +189,22 @@ impl std::fmt::Display for TraceEntry {
         }
         Ok(())
     }
+}
+
+
+/// helm removes every `<no value>` from rendered text; most files have none, and are kept
+/// without a copy.
+fn without_no_value(out: String) -> String {
+    const NO_VALUE: &str = "<no value>";
+    let bytes = out.as_bytes();
+    let mut from = 0;
+    while let Some(i) = memchr::memchr(b'<', &bytes[from..]) {
+        if bytes[from + i..].starts_with(NO_VALUE.as_bytes()) {
+            return out.replace(NO_VALUE, "");
+        }
+        from += i + 1;
+    }
+    out
 }
 
 #[cfg(test)]

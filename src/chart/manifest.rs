@@ -124,12 +124,8 @@ static SEPARATOR: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?:^|[\t\n\f\r ]*\n)---[\t\n\f\r ]*").expect("separator regex"));
 
 /// helm's `SplitManifests`: the documents of a rendered file, trimmed, in order.
-pub fn split_manifests(text: &str) -> Vec<String> {
-    SEPARATOR
-        .split(text.trim())
-        .filter(|d| !d.is_empty())
-        .map(|d| d.trim().to_string())
-        .collect()
+pub fn split_manifests(text: &str) -> Vec<&str> {
+    SEPARATOR.split(text.trim()).filter(|d| !d.is_empty()).map(str::trim).collect()
 }
 
 /// A document whose head does not parse, worded as helm words it.
@@ -141,8 +137,25 @@ pub struct ManifestError {
 }
 
 
-/// Reads a document's head as `yaml.Unmarshal` into helm's `SimpleHead` would.
+/// Reads a document's head as `yaml.Unmarshal` into helm's `SimpleHead` would: through the
+/// fast reader when the document is in its plain subset, else through the full parser (which
+/// also words the errors).
 fn parse_head(doc: &str) -> Result<Head, String> {
+    match fast_head(doc) {
+        Some(head) => Ok(head),
+        None => full_head(doc),
+    }
+}
+
+/// The head through the fast reader alone; `None` when it leaves the document to the full
+/// parser. Public for the `fast_head` fuzz target.
+pub fn fast_head(doc: &str) -> Option<Head> {
+    let h = crate::yaml::object_head(doc)?;
+    Some(Head { api_version: h.api_version, kind: h.kind, name: h.name, annotations: h.annotations })
+}
+
+/// The head through the full YAML parser, with helm's error text.
+pub fn full_head(doc: &str) -> Result<Head, String> {
     let value = crate::yaml::parse_values(doc).map_err(|e| e.to_string())?;
     let map = match value {
         Value::Map(m) => m,
@@ -202,20 +215,38 @@ fn parse_head(doc: &str) -> Result<Head, String> {
 /// helm's `SortManifests`: rendered files (path → text) into hooks and manifests, each in
 /// helm's kind order. Partials and blank files are skipped.
 pub fn sort_manifests(
-    files: &[(String, String)],
+    mut files: Vec<(String, String)>,
     compat: HelmCompat,
 ) -> Result<(Vec<Hook>, Vec<Manifest>), ManifestError> {
-    let mut sorted: Vec<&(String, String)> = files.iter().collect();
-    sorted.sort_by(|a, b| a.0.cmp(&b.0));
+    files.sort_by(|a, b| a.0.cmp(&b.0));
     let mut hooks = Vec::new();
     let mut generic = Vec::new();
-    for (path, content) in sorted {
-        let base = path.rsplit('/').next().unwrap_or(path);
+    for (path, mut content) in files {
+        let base = path.rsplit('/').next().unwrap_or(&path);
         if base.starts_with('_') || content.trim().is_empty() {
             continue;
         }
-        for doc in split_manifests(content) {
-            let head = parse_head(&doc).map_err(|message| ManifestError { path: path.clone(), message })?;
+        let ranges: Vec<std::ops::Range<usize>> = split_manifests(&content)
+            .into_iter()
+            .map(|doc| {
+                let start = doc.as_ptr() as usize - content.as_ptr() as usize;
+                start..start + doc.len()
+            })
+            .collect();
+        let single = ranges.len() == 1;
+        for range in ranges {
+            let head =
+                parse_head(&content[range.clone()]).map_err(|message| ManifestError { path: path.clone(), message })?;
+            // A file of one document (the usual case) gives its text up instead of a copy:
+            // rendered files of big charts are megabytes.
+            let doc = if single {
+                let mut text = std::mem::take(&mut content);
+                text.truncate(range.end);
+                text.drain(..range.start);
+                text
+            } else {
+                content[range].to_string()
+            };
             let Some(hook_types) = head.annotation(HOOK_ANNOTATION).map(str::to_string) else {
                 generic.push(Manifest { path: path.clone(), content: doc, head });
                 continue;
@@ -276,6 +307,145 @@ fn kind_order(order: &[&str], a: &str, b: &str) -> std::cmp::Ordering {
 mod tests {
     use super::*;
 
+    /// The fast reader either declines or agrees with the full parser.
+    fn agrees(doc: &str) -> bool {
+        match fast_head(doc) {
+            None => false,
+            Some(fast) => {
+                assert_eq!(Ok(fast), full_head(doc), "fast head differs for {doc:?}");
+                true
+            }
+        }
+    }
+
+    #[test]
+    fn fast_head_reads_plain_manifests() {
+        let fast = [
+            "",
+            "# only a comment\n",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\ndata:\n  a: b\n",
+            "kind: Job\nmetadata:\n  name: j\n  annotations:\n    helm.sh/hook: pre-install,post-install\n    \"helm.sh/hook-weight\": \"-5\"\n    b: ~\n    a: 'it''s'\n    b: \"x\\ty\"\n",
+            "metadata:\n  annotations:\n    z: 1x\n    a: v\n    z: last\n  name: n1\n  name: m1\nmetadata:\n  name: final\n",
+            "apiVersion: apps/v1 # comment\nkind: \"Deployment\"\nspec:\n  template:\n    spec:\n      containers:\n      - name: c\n        image: \"repo:1.0\"\n        args: [\"--a\", b, -c, --d=e]\n        env:\n          - name: X\n            value: \"1\"\n        resources: {}\n      - - nested\n        - seq\n      -\n        k: v\n",
+            "kind: CM\ndata:\n  script: |\n    #!/bin/sh\n    echo \"a: b\" # not a comment\n\n      more: [indented\n  other: >-\n    folded\n    text\n  keep: |+\n    x\n\nmetadata: {}\n",
+            "kind: K\nspec:\n  m: {a: b, \"c\": [1, 2], d: {e: f}}\n  n: []\n  o: [ ]\n  p: 1.5\n  q: true\n  r: null\n  s:\n  t: 2021-01-01\n  u: a, b[0] {c}\n  10: ten\n  yes: key\n",
+            "  indented: root\n  kind: X\n",
+            "kind: X\nmetadata:\n  name:\n  annotations:\n",
+            "kind: X\nlist:\n- a\n- b: c\n  d: e\n-   f: g\n    h: i\nz: 1\n",
+            "kind: 'X'\napiVersion: v1\nmetadata:\n  name: \"\"\n  annotations: {}\n",
+            "kind: X\nk: -1\nj: -.5\nu: 'é ü'\nw: ünïcode\n",
+        ];
+        for doc in fast {
+            assert!(agrees(doc), "expected the fast path for {doc:?}");
+        }
+    }
+
+    #[test]
+    fn fast_head_declines_or_agrees_on_tricky_documents() {
+        let docs = [
+            // not mappings, or broken
+            "- a\n- b", "just text", "a: b: c", "a:\n  b\n  c", "a: 1\n b: 2", "a:\n  b: 1\n c: 2",
+            "a:\n  - x\n  b: 1", "a: 1\n- b", "a: [1, 2", "a: {b: c", "a: \"open", "a: 'open",
+            "a: b\n  continued", "- a\n  continued", "a: |\n  x\n # c\n  y", "a: |\n   \n  x",
+            "a: |\nb: 1", "a: |2\n   x", "a: | x", "a: -", "a: --", "a: ---", "a: - b", "a: ?x", "a: :x",
+            "a: @x", "a: `x", "a: %x", "a: !x", "a: &x y", "a: *x", "a: &x y\nb: *x", "<<: {a: 1}",
+            "~: 1", "null: 1", "18446744073709551615: 1", "9223372036854775807: 1", "0x10: 1", ".inf: 1",
+            "a: .nan", "a: -.Inf", "a: [.inf]", "a: {b: .NaN}", "a: {null: b}", "a: {~: b}",
+            "a: \"\\/\"", "a: \"\\u00e9\"", "a: \"\\x41\"", "a:\tb", "a: b\t", "\ta: b", "a: b\r\nc: d",
+            "a: \u{85}x", "\u{feff}a: b", "a: \u{2028}", "---\na: b", "a: b\n---\nc: d", "a: b\n...\n",
+            "%YAML 1.1\n---\na: b", "? a\n: b", "[a]: b", "{a: b}: c", "a: [a: b]", "a: [a, ]", "a: [a,,b]",
+            "a: {b}", "a: {b: }", "a: {b:c}", "a: [b # c]", "a: [\"x\"y]", "a: b #c\nd: e", "a: b#c",
+            "a: \"b\"c", "a: \"b\"#c", "a: 'b' #c", "kind: 1", "kind: true", "kind: [a]", "kind: {a: b}",
+            "kind:\n  a: b", "kind:\n- a", "metadata: x", "metadata: [a]", "metadata:\n  name: 5",
+            "metadata:\n  annotations: x", "metadata:\n  annotations:\n    a: 1", "metadata:\n  annotations:\n    1: a",
+            "metadata:\n  annotations:\n    yes: a", "metadata:\n  annotations:\n    a:\n      b: c",
+            "metadata:\n  annotations:\n    a: |\n      x", "metadata:\n  annotations: {a: b}",
+            "kind: |\n  X", "kind: >-\n  X", "kind:\n  X", "kind: X\nkind: [a]", "kind: [a]\nkind: X",
+            "a:\n- b\n - c", "a:\n  -  b\n  - c\n   - d", "- - a\n  - b\n- c", "a: b\n\n\n", "\n\n",
+            "a: \"x\"\nb: 'y''z'", "a:  b  ", "a : b", "a:b", "a:\n\n  b: c", "a:\n#c\n  b: c",
+            "a: |-\n  x\n\n  y\n\nb: 1", "a: >\n\n  x\n", "a: |\n  x\n    y\n  z\n", "a:\n  - |\n   x\n  - y",
+            "- |\n x", "a:\n- |\n x\n- y", "a:\n- |\n  x\nb: |\n x", "a: \"\"\nb: ''", "a: '#'", "a: \"#\"",
+            "-a: b", "-: b", "a/b.c_d: e", "$a: b", "a@b: c", "a~: b", ".a: b", "a=b: c", "a+b: c",
+            "a:\n  b:\n    c:\n      d: e\n  f: g\nh: i", "a: [[b, c], {d: e}]", "a: {b: [c]}",
+            "root: [1,n t -]", "a: [b , c]", "a: [b c]", "a: [-b, --c, -]", "a: {b : c}", "a: [b-]",
+        ];
+        let mut fast = 0;
+        for doc in docs {
+            fast += usize::from(agrees(doc));
+        }
+        assert!(fast > 30, "only {fast} of {} took the fast path", docs.len());
+    }
+
+    /// Every document rendered from the test charts (and the generated benchmark charts, when
+    /// python3 is there): the fast reader declines or agrees with the full parser.
+    #[test]
+    fn fast_head_agrees_on_rendered_charts() {
+        use crate::chart::template::{TemplateRequest, render_files};
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut charts: Vec<std::path::PathBuf> = std::fs::read_dir(root.join("testdata/charts"))
+            .unwrap()
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.is_dir())
+            .collect();
+        let generated = std::env::temp_dir().join(format!("deployer-fast-head-{}", std::process::id()));
+        let python = std::process::Command::new("python3")
+            .arg(root.join("benches/fixtures/gen-charts.py"))
+            .arg(&generated)
+            .status();
+        if python.is_ok_and(|s| s.success()) {
+            charts.push(generated.join("big-crds"));
+            charts.push(generated.join("umbrella-100"));
+        }
+        charts.sort();
+        let (mut docs, mut fast) = (0usize, 0usize);
+        for chart in &charts {
+            let mut variants = vec![None];
+            for e in std::fs::read_dir(chart).unwrap().filter_map(Result::ok) {
+                let name = e.file_name().to_string_lossy().into_owned();
+                if name.starts_with("values-") && name.ends_with(".yaml") {
+                    variants.push(Some(e.path()));
+                }
+            }
+            for compat in [HelmCompat::V3, HelmCompat::V4] {
+                for variant in &variants {
+                    let values = match variant {
+                        None => crate::value::Map::new(),
+                        Some(p) => match crate::chart::values::read_values(&std::fs::read_to_string(p).unwrap(), compat) {
+                            Ok(v) => v,
+                            Err(_) => continue,
+                        },
+                    };
+                    let req = TemplateRequest {
+                        release_name: "r".into(),
+                        chart: chart.clone(),
+                        namespace: "default".into(),
+                        values,
+                        kube_version: None,
+                        api_versions: Vec::new(),
+                        include_crds: true,
+                        skip_tests: false,
+                        no_hooks: false,
+                        is_upgrade: false,
+                        show_only: Vec::new(),
+                        compat,
+                    };
+                    let Ok((_, files)) = render_files(&req) else { continue };
+                    for (_, text) in &files {
+                        for doc in split_manifests(text) {
+                            docs += 1;
+                            fast += usize::from(agrees(doc));
+                        }
+                    }
+                }
+            }
+        }
+        let _ = std::fs::remove_dir_all(&generated);
+        eprintln!("fast head: {fast} of {docs} rendered documents");
+        // The documents left to the full parser are the invalid ones of the err-* charts.
+        assert!(docs > 500 && fast * 100 >= docs * 95, "fast head on {fast} of {docs} documents");
+    }
+
     #[test]
     fn splits_like_helm() {
         let docs = split_manifests("---\na: 1\n---\n\n---   \nb: 2\n  --- x\nc: 3");
@@ -290,7 +460,7 @@ mod tests {
             ("c/templates/a.yaml".to_string(), "kind: Service\n---\nkind: Job\nmetadata:\n  annotations: {helm.sh/hook: pre-install}\n".to_string()),
             ("c/templates/_h.tpl".to_string(), "kind: Namespace".to_string()),
         ];
-        let (hooks, manifests) = sort_manifests(&files, HelmCompat::V3).unwrap();
+        let (hooks, manifests) = sort_manifests(files, HelmCompat::V3).unwrap();
         let kinds: Vec<_> = manifests.iter().map(|m| m.head.kind.as_str()).collect();
         assert_eq!(kinds, ["Service", "Deployment", "Alpha", "Zeta"]);
         assert_eq!(hooks.len(), 1);

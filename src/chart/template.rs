@@ -74,18 +74,25 @@ pub struct RenderedRelease {
 }
 
 impl RenderedRelease {
-    /// The text `helm template` prints (before `--show-only`).
+    /// The text `helm template` prints (before `--show-only`), built in one buffer sized up
+    /// front: the output of a big chart is megabytes.
     pub fn text(&self) -> String {
-        let mut release_manifest = String::new();
-        for (path, data) in &self.crds {
-            release_manifest.push_str(&format!("---\n# Source: {path}\n{data}\n"));
+        let hooks = self.hooks.iter().map(|h| (h.path.as_str(), h.manifest.as_str()));
+        let entries = self
+            .crds
+            .iter()
+            .map(|(p, d)| (p.as_str(), d.as_str()))
+            .chain(self.manifests.iter().map(|m| (m.path.as_str(), m.content.as_str())));
+        let size: usize = entries.clone().chain(hooks.clone()).map(|(p, d)| p.len() + d.len() + 16).sum();
+        let mut out = String::with_capacity(size + 1);
+        for (path, doc) in entries {
+            push_source(&mut out, path, doc);
         }
-        for m in &self.manifests {
-            release_manifest.push_str(&format!("---\n# Source: {}\n{}\n", m.path, m.content));
-        }
-        let mut out = format!("{}\n", release_manifest.trim());
-        for h in &self.hooks {
-            out.push_str(&format!("---\n# Source: {}\n{}\n", h.path, h.manifest));
+        // helm trims the release manifest, then ends it with one newline (the hooks follow).
+        out.truncate(out.trim_end().len());
+        out.push('\n');
+        for (path, doc) in hooks {
+            push_source(&mut out, path, doc);
         }
         out
     }
@@ -127,7 +134,35 @@ pub fn template_loaded(req: &TemplateRequest, chart: Chart) -> Result<String, Te
 }
 
 /// `render_release` for an already loaded chart.
-pub fn render_loaded(req: &TemplateRequest, mut chart: Chart) -> Result<RenderedRelease, TemplateError> {
+pub fn render_loaded(req: &TemplateRequest, chart: Chart) -> Result<RenderedRelease, TemplateError> {
+    let (chart, files, notes) = render_loaded_files(req, chart)?;
+    let (hooks, manifests) =
+        manifest::sort_manifests(files, req.compat).map_err(|e| render_failure(TemplateError::Manifest(e)))?;
+    let crds = if req.include_crds {
+        chart.crd_objects().into_iter().map(|(path, data)| (path, String::from_utf8_lossy(data).into_owned())).collect()
+    } else {
+        Vec::new()
+    };
+    let hooks = if req.no_hooks {
+        Vec::new()
+    } else {
+        hooks.into_iter().filter(|h| !(req.skip_tests && h.is_test())).collect()
+    };
+    Ok(RenderedRelease { crds, manifests, hooks, notes })
+}
+
+/// `helm template` up to rendering: the loaded chart and its rendered files (path → text),
+/// before they are split into documents and sorted.
+#[cfg(test)]
+pub(crate) fn render_files(req: &TemplateRequest) -> Result<(Chart, Vec<(String, String)>), TemplateError> {
+    let chart = loader::load_path_as(&req.chart, req.compat)?;
+    let (chart, files, _) = render_loaded_files(req, chart)?;
+    Ok((chart, files))
+}
+
+/// Checks and renders a loaded chart: the chart after dependency processing, its rendered
+/// files without NOTES.txt, and the root chart's rendered notes.
+fn render_loaded_files(req: &TemplateRequest, mut chart: Chart) -> Result<(Chart, Vec<(String, String)>, String), TemplateError> {
     if !matches!(chart.metadata.chart_type.as_str(), "" | "application") {
         return Err(TemplateError::Invalid(format!("{} charts are not installable", chart.metadata.chart_type)));
     }
@@ -181,20 +216,16 @@ pub fn render_loaded(req: &TemplateRequest, mut chart: Chart) -> Result<Rendered
     let notes = rendered.iter().find(|(name, _)| **name == root_notes).map(|(_, text)| text.clone()).unwrap_or_default();
     let files: Vec<(String, String)> =
         rendered.into_iter().filter(|(name, _)| !name.ends_with("NOTES.txt")).collect();
-    let (hooks, manifests) =
-        manifest::sort_manifests(&files, req.compat).map_err(|e| render_failure(TemplateError::Manifest(e)))?;
+    Ok((chart, files, notes))
+}
 
-    let crds = if req.include_crds {
-        chart.crd_objects().into_iter().map(|(path, data)| (path, String::from_utf8_lossy(data).into_owned())).collect()
-    } else {
-        Vec::new()
-    };
-    let hooks = if req.no_hooks {
-        Vec::new()
-    } else {
-        hooks.into_iter().filter(|h| !(req.skip_tests && h.is_test())).collect()
-    };
-    Ok(RenderedRelease { crds, manifests, hooks, notes })
+/// One document of `helm template`'s output: `---`, its source, the document.
+fn push_source(out: &mut String, path: &str, doc: &str) {
+    out.push_str("---\n# Source: ");
+    out.push_str(path);
+    out.push('\n');
+    out.push_str(doc);
+    out.push('\n');
 }
 
 /// A failure once helm has a release to show: `helm template` adds a hint to the error.
@@ -290,7 +321,11 @@ fn collect_templates(
         }
         out.push(Renderable {
             name: format!("{}/{}", chart.full_path, t.name),
-            text: String::from_utf8_lossy(&t.data).into_owned(),
+            // `from_utf8` first: checking valid text that way is much faster than the lossy path.
+            text: match std::str::from_utf8(&t.data) {
+                Ok(text) => text.to_owned(),
+                Err(_) => String::from_utf8_lossy(&t.data).into_owned(),
+            },
             top: top.clone(),
             base_path: format!("{}/templates", chart.full_path),
         });

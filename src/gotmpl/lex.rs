@@ -122,6 +122,20 @@ enum Step<'a> {
 }
 
 const LEFT_DELIM: &str = "{{";
+
+/// The offset of the first `{{` in `text`: a byte search for `{` (templates are mostly text,
+/// so this is where lexing spends its time on big files).
+fn find_left_delim(text: &[u8]) -> Option<usize> {
+    let mut from = 0;
+    while let Some(i) = memchr::memchr(b'{', &text[from..]) {
+        let at = from + i;
+        if text.get(at + 1) == Some(&b'{') {
+            return Some(at);
+        }
+        from = at + 1;
+    }
+    None
+}
 const RIGHT_DELIM: &str = "}}";
 const LEFT_COMMENT: &str = "/*";
 const RIGHT_COMMENT: &str = "*/";
@@ -327,7 +341,7 @@ impl<'a> Lexer<'a> {
     }
 
     fn lex_text(&mut self) -> Step<'a> {
-        if let Some(x) = self.input[self.pos..].find(LEFT_DELIM) {
+        if let Some(x) = find_left_delim(&self.input.as_bytes()[self.pos..]) {
             if x > 0 {
                 self.pos += x;
                 let delim_end = self.pos + LEFT_DELIM.len();

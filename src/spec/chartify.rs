@@ -56,7 +56,7 @@ pub fn chartify_manifests(r: &Release, dir: &Path, compat: HelmCompat) -> Result
         .map(|(p, d)| (format!("{chart_name}/templates/{p}"), String::from_utf8_lossy(d).into_owned()))
         .collect();
     // 3. helm's `--output-dir` files.
-    let (hooks, sorted) = sort_manifests(&manifests, compat).map_err(|e| err(e.to_string()))?;
+    let (hooks, sorted) = sort_manifests(manifests, compat).map_err(|e| err(e.to_string()))?;
     let mut written: Vec<(String, String)> = Vec::new();
     let mut write = |path: &str, content: &str| {
         let doc = format!("---\n# Source: {path}\n{content}\n");

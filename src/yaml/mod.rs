@@ -2,10 +2,12 @@
 //! go-yaml v2) and emitters byte-identical to go-yaml v2 (`toYaml`) and v3 (`toYamlPretty`).
 
 mod emit;
+mod head;
 mod parse;
 pub mod roundtrip;
 
 pub use emit::{marshal, to_yaml, to_yaml_pretty};
+pub use head::{ObjectHead, object_head};
 pub use parse::{parse_documents, parse_documents_go, parse_values};
 
 /// A YAML error as helm reports it from `sigs.k8s.io/yaml.Unmarshal`:

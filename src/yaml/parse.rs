@@ -914,6 +914,39 @@ fn is_yaml12_bool(s: &str) -> bool {
     matches!(s, "true" | "True" | "TRUE" | "false" | "False" | "FALSE")
 }
 
+/// What a plain scalar decodes to, as far as the fast head reader needs it.
+pub(super) enum PlainScalar {
+    Null,
+    Str,
+    /// An integer above `i64::MAX` (refused as a mapping key).
+    Uint,
+    /// A bool, int or float.
+    Other,
+}
+
+/// `resolve_plain`'s kind of result, without building the value for the common case of text
+/// that cannot be anything but a string.
+pub(super) fn resolve_plain_kind(s: &str) -> PlainScalar {
+    match s.as_bytes().first() {
+        None => return PlainScalar::Null,
+        Some(b'+' | b'-' | b'.' | b'0'..=b'9') => {}
+        Some(_) => {
+            return match s {
+                "y" | "Y" | "yes" | "Yes" | "YES" | "true" | "True" | "TRUE" | "on" | "On" | "ON" | "n" | "N"
+                | "no" | "No" | "NO" | "false" | "False" | "FALSE" | "off" | "Off" | "OFF" => PlainScalar::Other,
+                "~" | "null" | "Null" | "NULL" => PlainScalar::Null,
+                _ => PlainScalar::Str,
+            };
+        }
+    }
+    match resolve_plain(s) {
+        Scalar::Nil => PlainScalar::Null,
+        Scalar::Str(_) => PlainScalar::Str,
+        Scalar::Uint(_) => PlainScalar::Uint,
+        _ => PlainScalar::Other,
+    }
+}
+
 fn resolve_plain(s: &str) -> Scalar {
     match s {
         "y" | "Y" | "yes" | "Yes" | "YES" | "true" | "True" | "TRUE" | "on" | "On" | "ON" => {
