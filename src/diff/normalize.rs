@@ -86,7 +86,7 @@ pub fn normalize(body: &Value, id: &ObjectId) -> Value {
 }
 
 /// `stringData` entries become base64 `data` entries, overriding them as the apiserver does.
-fn fold_string_data(secret: &Map) {
+pub(super) fn fold_string_data(secret: &Map) {
     let Some(Value::Map(string_data)) = secret.remove("stringData") else {
         return;
     };

@@ -161,7 +161,7 @@ enum Delta {
 
 /// The line diff of two documents printed as helm-diff prints it: whole, or with `context`
 /// lines around each change and `...` for what is left out.
-fn records(out: &mut String, before: &str, after: &str, opts: &RenderOptions) {
+pub(super) fn records(out: &mut String, before: &str, after: &str, opts: &RenderOptions) {
     let old: Vec<&str> = before.split('\n').collect();
     let new: Vec<&str> = after.split('\n').collect();
     let mut recs: Vec<(Delta, &str)> = Vec::with_capacity(old.len().max(new.len()));
