@@ -52,12 +52,17 @@ const LIST_KEYS: &[&str] = &["name", "containerPort", "port", "mountPath", "devi
 /// bookkeeping, with `metadata.namespace` as the id says and a Secret's `stringData` merged
 /// into `data` (as the apiserver stores it).
 pub fn normalize(body: &Value, id: &ObjectId) -> Value {
-    let v = without_nulls(body);
-    let Value::Map(obj) = &v else {
-        return v;
+    // Only the top level, `metadata`, its annotations and a Secret's `data` are changed; every
+    // other subtree is shared with `body` unless it holds a null (maps are never changed later:
+    // projections and masking build new ones).
+    let Value::Map(src) = body else {
+        return without_nulls(body);
     };
+    let obj = shallow_without_nulls(src);
     obj.remove("status");
     if let Some(Value::Map(meta)) = obj.get("metadata") {
+        let meta = shallow_without_nulls(&meta);
+        obj.insert("metadata", Value::Map(meta.clone()));
         for key in IGNORED_METADATA {
             meta.remove(key);
         }
@@ -67,6 +72,7 @@ pub fn normalize(body: &Value, id: &ObjectId) -> Value {
             meta.insert("namespace", Value::str(id.namespace.as_str()));
         }
         if let Some(Value::Map(ann)) = meta.get("annotations") {
+            let ann = shallow_without_nulls(&ann);
             for key in ann.keys() {
                 if IGNORED_ANNOTATIONS.contains(&key.as_str())
                     || IGNORED_ANNOTATION_PREFIXES.iter().any(|p| key.starts_with(p))
@@ -76,13 +82,45 @@ pub fn normalize(body: &Value, id: &ObjectId) -> Value {
             }
             if ann.is_empty() {
                 meta.remove("annotations");
+            } else {
+                meta.insert("annotations", Value::Map(ann));
             }
         }
     }
     if id.group.is_empty() && id.kind == "Secret" {
-        fold_string_data(obj);
+        if let Some(Value::Map(data)) = obj.get("data") {
+            obj.insert("data", Value::Map(shallow_without_nulls(&data)));
+        }
+        fold_string_data(&obj);
     }
-    v
+    Value::Map(obj)
+}
+
+/// A new map with the entries of `m` but its nulls; values are [`shared_without_nulls`].
+fn shallow_without_nulls(m: &Map) -> Map {
+    let out = Map::new();
+    {
+        let mut data = out.0.borrow_mut();
+        for (k, x) in m.0.borrow().entries.iter() {
+            if !x.is_nil() {
+                data.entries.insert(k.clone(), shared_without_nulls(x));
+            }
+        }
+    }
+    out
+}
+
+/// `v` itself when nothing below it is null, else a copy without the null map entries.
+fn shared_without_nulls(v: &Value) -> Value {
+    if has_null_entry(v) { without_nulls(v) } else { v.clone() }
+}
+
+fn has_null_entry(v: &Value) -> bool {
+    match v {
+        Value::Map(m) => m.0.borrow().entries.values().any(|x| x.is_nil() || has_null_entry(x)),
+        Value::List(l) => l.items.iter().any(has_null_entry),
+        _ => false,
+    }
 }
 
 /// `stringData` entries become base64 `data` entries, overriding them as the apiserver does.
@@ -385,9 +423,100 @@ pub(super) fn project(live: &Value, shape: &Value, reference: Option<&Value>, un
     }
 }
 
+/// Whether [`project`]`(live, shape, reference, unnamed, quantity)` would be [`deep_eq`] to
+/// `target`, without building it: the common case (nothing changed) allocates nothing.
+pub(super) fn project_eq(
+    live: &Value,
+    shape: &Value,
+    target: &Value,
+    reference: Option<&Value>,
+    unnamed: Unnamed,
+    quantity: bool,
+) -> bool {
+    match (live, shape) {
+        (Value::Map(l), Value::Map(s)) => {
+            let Value::Map(t) = target else {
+                return false;
+            };
+            let (l, s, t) = (l.0.borrow(), s.0.borrow(), t.0.borrow());
+            let reference = reference.and_then(Value::as_map);
+            let mut produced = 0;
+            for (k, sv) in s.entries.iter() {
+                let q = quantity || QUANTITY_KEYS.contains(&k.as_str());
+                match l.entries.get(k) {
+                    Some(lv) => {
+                        let Some(tv) = t.entries.get(k) else {
+                            return false;
+                        };
+                        let r = reference.and_then(|r| r.get(k));
+                        if !project_eq(lv, sv, tv, r.as_ref(), unnamed, q) {
+                            return false;
+                        }
+                        produced += 1;
+                    }
+                    None if is_zero(sv) => {
+                        if !t.entries.get(k).is_some_and(|tv| deep_eq(sv, tv, q)) {
+                            return false;
+                        }
+                        produced += 1;
+                    }
+                    None => {}
+                }
+            }
+            produced == t.entries.len()
+        }
+        (Value::List(l), Value::List(s)) => {
+            let Value::List(t) = target else {
+                return false;
+            };
+            let reference_items = reference.and_then(Value::as_list).unwrap_or(&[]);
+            let mut targets = t.items.iter();
+            if let Some(key) = list_key(&s.items) {
+                for item in &l.items {
+                    let Some(k) = item_key(item, key) else {
+                        continue;
+                    };
+                    let r = find_by_key(reference_items, key, &k);
+                    let ok = match find_by_key(&s.items, key, &k) {
+                        Some(shape_item) => targets.next().is_some_and(|tv| project_eq(item, shape_item, tv, r, unnamed, quantity)),
+                        None if unnamed == Unnamed::KeepIfNotInReference && r.is_none() => {
+                            targets.next().is_some_and(|tv| deep_eq(item, tv, quantity))
+                        }
+                        None => true,
+                    };
+                    if !ok {
+                        return false;
+                    }
+                }
+            } else {
+                if l.items.len() != t.items.len() {
+                    return false;
+                }
+                for (i, item) in l.items.iter().enumerate() {
+                    let tv = targets.next();
+                    let ok = match (s.items.get(i), tv) {
+                        (Some(shape_item), Some(tv)) => project_eq(item, shape_item, tv, reference_items.get(i), unnamed, quantity),
+                        (None, Some(tv)) => deep_eq(item, tv, quantity),
+                        _ => false,
+                    };
+                    if !ok {
+                        return false;
+                    }
+                }
+            }
+            targets.next().is_none()
+        }
+        (l, s) if is_scalar(l) && is_scalar(s) && scalar_eq(l, s, quantity) => deep_eq(s, target, quantity),
+        _ => deep_eq(live, target, quantity),
+    }
+}
+
 /// The fields of `desired` and of `last` together (desired's values win): the fields apply
 /// sets, and those it removes because the last release set them and the new one does not.
 pub(super) fn union(desired: &Value, last: &Value) -> Value {
+    if deep_eq(desired, last, false) {
+        return desired.clone();
+    }
     match (desired, last) {
         (Value::Map(d), Value::Map(l)) => {
             let out = Map::new();
@@ -435,6 +564,9 @@ fn list_key_fits(items: &[Value], key: &str) -> bool {
 /// The part of `last` that `desired` leaves as it is: where drift is looked for (a field the
 /// new release changes is a change, not drift).
 pub(super) fn intersect(last: &Value, desired: &Value, quantity: bool) -> Option<Value> {
+    if deep_eq(last, desired, quantity) {
+        return Some(last.clone());
+    }
     match (last, desired) {
         (Value::Map(l), Value::Map(d)) => {
             let out = Map::new();

@@ -4,7 +4,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use crate::value::Value;
 
-use super::normalize::{Unnamed, deep_eq, intersect, normalize, project, union};
+use super::normalize::{Unnamed, deep_eq, intersect, normalize, project, project_eq, union};
 use super::{Object, ObjectId};
 
 /// Everything the diff of one release needs; the engine fills it.
@@ -198,32 +198,49 @@ fn diff_object(
         // In the cluster and in the manifest.
         (Some(Some(live)), Some(d)) => {
             let live_n = normalize(live, id);
-            let (before, after) = match dry_run {
-                Some(result) => {
-                    out.exact = true;
-                    (live_n.clone(), normalize(result, id))
+            if let Some(result) = dry_run {
+                out.exact = true;
+                let after = normalize(result, id);
+                if !deep_eq(&live_n, &after, false) {
+                    out.change = ChangeKind::Modify;
                 }
-                None => {
-                    let fields = match &last_n {
-                        Some(l) => union(&d, l),
-                        None => d.clone(),
-                    };
-                    (project(&live_n, &fields, last_n.as_ref(), Unnamed::Skip, false), d.clone())
+                out.before = Some(live_n.clone());
+                out.after = Some(after);
+            } else {
+                let fields = match &last_n {
+                    Some(l) => union(&d, l),
+                    None => d.clone(),
+                };
+                // Compare first; build the projection only to show it.
+                let same = project_eq(&live_n, &fields, &d, last_n.as_ref(), Unnamed::Skip, false);
+                debug_assert_eq!(
+                    same,
+                    deep_eq(&project(&live_n, &fields, last_n.as_ref(), Unnamed::Skip, false), &d, false),
+                    "project_eq agrees with project for {id}"
+                );
+                // Unchanged: the projection is the desired object (equal by the check above).
+                let before = if same { d.clone() } else { project(&live_n, &fields, last_n.as_ref(), Unnamed::Skip, false) };
+                if !same {
+                    out.change = ChangeKind::Modify;
                 }
-            };
-            if !deep_eq(&before, &after, false) {
-                out.change = ChangeKind::Modify;
+                out.before = Some(before);
+                out.after = Some(d.clone());
             }
             if let Some(l) = &last_n {
                 if let Some(kept) = intersect(l, &d, false) {
-                    let seen = project(&live_n, &kept, Some(l), Unnamed::KeepIfNotInReference, false);
-                    if !deep_eq(&kept, &seen, false) {
+                    let same = project_eq(&live_n, &kept, &kept, Some(l), Unnamed::KeepIfNotInReference, false);
+                    if !same {
+                        let seen = project(&live_n, &kept, Some(l), Unnamed::KeepIfNotInReference, false);
                         out.drift = Some(Drift::Modified { last: kept, live: seen });
+                    } else {
+                        debug_assert!(deep_eq(
+                            &project(&live_n, &kept, Some(l), Unnamed::KeepIfNotInReference, false),
+                            &kept,
+                            false
+                        ));
                     }
                 }
             }
-            out.before = Some(before);
-            out.after = Some(after);
         }
     }
     Some(out)
