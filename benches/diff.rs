@@ -145,6 +145,18 @@ fn bench(c: &mut Criterion) {
     assert_eq!(diff::diff_release(&upgrade).counts().change, OBJECTS / 10);
     assert_eq!(diff::diff_release(&exact).counts().change, OBJECTS / 10);
 
+    // CPU time per run (user + system, from /proc/self/stat): what the machine's load does not
+    // inflate, unlike criterion's wall-clock figures on a shared machine.
+    for (name, input) in [("fast_unchanged_5000", &unchanged), ("fast_changed_5000", &upgrade), ("exact_5000", &exact)] {
+        let runs = 20;
+        let before = cpu_ticks();
+        for _ in 0..runs {
+            black_box(diff::diff_release(input));
+        }
+        let ticks = cpu_ticks().saturating_sub(before);
+        eprintln!("cpu time diff/{name}: {:.0} ms per run ({runs} runs)", ticks as f64 * 10.0 / runs as f64);
+    }
+
     let mut g = c.benchmark_group("diff");
     g.sample_size(10).measurement_time(Duration::from_secs(10));
     g.bench_function("parse_manifest_5000", |b| b.iter(|| black_box(objects(&text))));
@@ -157,6 +169,16 @@ fn bench(c: &mut Criterion) {
     });
     g.bench_function("exact_5000", |b| b.iter(|| black_box(diff::diff_release(&exact))));
     g.finish();
+}
+
+/// utime + stime of this process in clock ticks (100 per second on Linux), 0 where unknown.
+fn cpu_ticks() -> u64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // Fields after the `(comm)` part: state is field 3, utime 14, stime 15.
+    let rest = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let field = |i: usize| fields.get(i - 3).and_then(|f| f.parse::<u64>().ok()).unwrap_or(0);
+    field(14) + field(15)
 }
 
 criterion_group!(benches, bench);

@@ -354,12 +354,13 @@ fn list_key(items: &[Value]) -> Option<&'static str> {
     })
 }
 
-fn item_key(item: &Value, key: &str) -> Option<String> {
-    item.as_map().and_then(|m| m.get(key)).and_then(|v| scalar_text(&v))
+/// An item's key value (a scalar), without copying it.
+fn item_key(item: &Value, key: &str) -> Option<Value> {
+    item.as_map().and_then(|m| m.get(key)).filter(is_scalar)
 }
 
-fn find_by_key<'a>(items: &'a [Value], key: &str, wanted: &str) -> Option<&'a Value> {
-    items.iter().find(|i| item_key(i, key).as_deref() == Some(wanted))
+fn find_by_key<'a>(items: &'a [Value], key: &str, wanted: &Value) -> Option<&'a Value> {
+    items.iter().find(|i| item_key(i, key).is_some_and(|k| scalar_eq(&k, wanted, false)))
 }
 
 /// What to do with live list items (of a keyed list) that the field set does not name.
@@ -560,6 +561,7 @@ pub(super) fn union(desired: &Value, last: &Value) -> Value {
 fn list_key_fits(items: &[Value], key: &str) -> bool {
     items.iter().all(|i| item_key(i, key).is_some())
 }
+
 
 /// The part of `last` that `desired` leaves as it is: where drift is looked for (a field the
 /// new release changes is a change, not drift).

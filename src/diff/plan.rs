@@ -198,6 +198,8 @@ fn diff_object(
         // In the cluster and in the manifest.
         (Some(Some(live)), Some(d)) => {
             let live_n = normalize(live, id);
+            // The common case: the chart did not change this object.
+            let same_manifest = last_n.as_ref().is_some_and(|l| deep_eq(l, &d, false));
             if let Some(result) = dry_run {
                 out.exact = true;
                 let after = normalize(result, id);
@@ -208,8 +210,8 @@ fn diff_object(
                 out.after = Some(after);
             } else {
                 let fields = match &last_n {
-                    Some(l) => union(&d, l),
-                    None => d.clone(),
+                    Some(l) if !same_manifest => union(&d, l),
+                    _ => d.clone(),
                 };
                 // Compare first; build the projection only to show it.
                 let same = project_eq(&live_n, &fields, &d, last_n.as_ref(), Unnamed::Skip, false);
@@ -227,7 +229,8 @@ fn diff_object(
                 out.after = Some(d.clone());
             }
             if let Some(l) = &last_n {
-                if let Some(kept) = intersect(l, &d, false) {
+                let kept = if same_manifest { Some(l.clone()) } else { intersect(l, &d, false) };
+                if let Some(kept) = kept {
                     let same = project_eq(&live_n, &kept, &kept, Some(l), Unnamed::KeepIfNotInReference, false);
                     if !same {
                         let seen = project(&live_n, &kept, Some(l), Unnamed::KeepIfNotInReference, false);
