@@ -109,7 +109,12 @@ fn template_and_list_match_helmfile1() {
     compare_with(&bin_dir, &helmfile1, true);
 }
 
+/// The oracle runs write files into the example directories (`write-values`, hooks), so the two
+/// helmfile versions must not run at the same time.
+static EXAMPLES_IN_USE: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 fn compare_with(bin_dir: &Path, helmfile: &Path, v1: bool) {
+    let _examples = EXAMPLES_IN_USE.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
     let deployer = PathBuf::from(env!("CARGO_BIN_EXE_deployer"));
     let root = repo_root().join("testdata/helmfiles");
     let path = format!("{}:{}", bin_dir.display(), std::env::var("PATH").unwrap_or_default());
