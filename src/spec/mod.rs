@@ -20,7 +20,7 @@ use crate::value::{Map, Value};
 
 pub use load::load;
 pub use release::{Release, render_values};
-pub use select::{Selector, order_by_needs, select_releases};
+pub use select::{Selector, find_need, order_by_needs, select_releases};
 
 /// What to read and how, as helmfile's global flags say it.
 #[derive(Debug, Clone, Default)]
