@@ -8,7 +8,7 @@
 //! [`Progress`] and knows nothing of flags or terminals.
 
 pub mod dag;
-// pub mod diff; (enabled once src/diff lands on main)
+pub mod diff;
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
