@@ -476,3 +476,120 @@ pub fn test(args: &super::TestArgs, spec: &SpecArgs, global: &GlobalArgs) -> Res
     )?;
     Ok(report_ends(&units, &ends))
 }
+
+/// Prints the diffs (text or JSON); returns whether any release has changes, and the failures.
+fn print_diffs(
+    units: &[Unit],
+    diffs: &[Result<engine::diff::UnitDiff, String>],
+    args: &super::DiffArgs,
+    global: &GlobalArgs,
+) -> Result<(bool, bool), CliError> {
+    use crate::diff::{JsonReport, RenderOptions, render_summary, render_text};
+    let opts = RenderOptions {
+        context: args.context,
+        color: use_color(global),
+        show_secrets: args.show_secrets,
+        suppress_secrets: args.suppress_secrets,
+        ..RenderOptions::default()
+    };
+    let mut out = std::io::stdout().lock();
+    let mut changes = false;
+    let mut failed = false;
+    let mut reports = Vec::new();
+    for (u, d) in units.iter().zip(diffs) {
+        match d {
+            Ok(d) => {
+                changes |= d.needs_sync();
+                if global.output == OutputFormat::Json {
+                    reports.push(JsonReport::new(&d.diff));
+                    continue;
+                }
+                let text = render_text(&d.diff, &opts);
+                if !text.is_empty() {
+                    out.write_all(text.as_bytes())?;
+                }
+                if d.diff.has_changes() || d.diff.has_drift() {
+                    write!(out, "{}: {}", u.id, render_summary(&d.diff.counts()))?;
+                } else if d.release_changes && !global.quiet {
+                    let why = match (&d.last, u.installed) {
+                        (None, _) => "not installed yet".to_string(),
+                        (Some(_), false) => "installed: false, will be uninstalled".to_string(),
+                        (Some(r), true) => format!("last revision {} is {}", r.version, r.info.status),
+                    };
+                    writeln!(out, "{}: release {why}", u.id)?;
+                }
+            }
+            Err(e) => {
+                eprintln!("Error: {e}");
+                failed = true;
+            }
+        }
+    }
+    if global.output == OutputFormat::Json {
+        serde_json::to_writer(&mut out, &reports).map_err(|e| CliError::Helm(e.to_string()))?;
+        writeln!(out)?;
+    }
+    Ok((changes, failed))
+}
+
+fn diff_prepare(args: &super::DiffArgs, spec: &SpecArgs) -> Prepare {
+    let mut render = args.render.clone();
+    render.spec = spec.merged(&args.render.spec);
+    Prepare { spec: render.spec.clone(), render: Some(render), mutate: None, timeout: None }
+}
+
+/// `diff`: exit 0 without changes, 2 with changes under `--detailed-exitcode`, 1 on error.
+pub fn diff(args: &super::DiffArgs, spec: &SpecArgs, global: &GlobalArgs) -> Result<i32, CliError> {
+    let units = prepare(diff_prepare(args, spec), global)?;
+    let diffs = run_engine(
+        async |clusters, _| {
+            let opts = engine_options(global, None, None);
+            engine::diff::diff(&clusters, &units, &opts).await
+        },
+        global,
+    )?;
+    let (changes, failed) = print_diffs(&units, &diffs, args, global)?;
+    Ok(match (failed, changes && args.detailed_exitcode) {
+        (true, _) => exit::ERROR,
+        (false, true) => exit::CHANGES,
+        (false, false) => exit::OK,
+    })
+}
+
+/// `apply`: diff, then sync only the releases with changes (helmfile's semantics: an unchanged
+/// release gets no new revision).
+pub fn apply(args: &super::ApplyArgs, spec: &SpecArgs, global: &GlobalArgs) -> Result<i32, CliError> {
+    if args.plan.is_some() {
+        return Err(CliError::NotYetAvailable { command: "apply --plan".into(), area: "saved plans" });
+    }
+    let mut p = diff_prepare(&args.diff, spec);
+    p.mutate = Some(args.mutate.clone());
+    let units = prepare(p, global)?;
+    let progress = Reporter::new(global, "apply");
+    let mutate = args.mutate.clone();
+    let (diffs, ends) = run_engine(
+        async |clusters, cancel| {
+            let opts = engine_options(global, Some(&mutate), Some(cancel));
+            let diffs = engine::diff::diff(&clusters, &units, &opts).await;
+            // A release whose diff failed is synced anyway: sync reports the real error.
+            let only: Vec<bool> = diffs.iter().map(|d| d.as_ref().map_or(true, |d| d.needs_sync())).collect();
+            if !only.iter().any(|&c| c) {
+                return (diffs, None);
+            }
+            let ends = engine::sync(&clusters, &units, Some(&only), &opts, progress.as_ref()).await;
+            (diffs, Some(ends))
+        },
+        global,
+    )?;
+    // Diff errors are reported by sync (it ran those releases); print the diffs that worked.
+    let (pu, pd): (Vec<Unit>, Vec<_>) = units.iter().cloned().zip(diffs).filter(|(_, d)| d.is_ok()).unzip();
+    print_diffs(&pu, &pd, &args.diff, global)?;
+    let Some(ends) = ends else {
+        if !global.quiet {
+            eprintln!("No affected releases");
+        }
+        return Ok(exit::OK);
+    };
+    print_updated(&units, &ends, global)?;
+    Ok(report_ends(&units, &ends))
+}

@@ -70,7 +70,6 @@ fn report(err: &dyn std::error::Error) {
 
 pub fn run(cli: Cli) -> Result<i32, CliError> {
     const SPEC: &str = "the spec reader (helmfile repos)";
-    const CLUSTER: &str = "the cluster engine (apply, diff, release store)";
     let (command, area) = match &cli.command {
         Command::Version => return print_version(&cli.global),
         Command::Completion { shell } => {
@@ -97,8 +96,8 @@ pub fn run(cli: Cli) -> Result<i32, CliError> {
             let a = FetchArgs { spec: cli.spec.merged(&a.spec), output_dir: a.output_dir.clone(), release_name: a.release_name };
             return spec_charts::fetch(&a, &cli.global);
         }
-        Command::Diff(_) => ("diff", CLUSTER),
-        Command::Apply(_) => ("apply", CLUSTER),
+        Command::Diff(a) => return engine_cmd::diff(a, &cli.spec, &cli.global),
+        Command::Apply(a) => return engine_cmd::apply(a, &cli.spec, &cli.global),
         Command::Sync(a) => return engine_cmd::sync(a, &cli.spec, &cli.global),
         Command::Destroy(a) => return engine_cmd::destroy(a, &cli.spec, &cli.global),
         Command::Status(a) => return engine_cmd::status(&cli.spec.merged(&a.spec), &cli.global),
