@@ -583,7 +583,9 @@ pub fn apply(args: &super::ApplyArgs, spec: &SpecArgs, global: &GlobalArgs) -> R
     )?;
     // Diff errors are reported by sync (it ran those releases); print the diffs that worked.
     let (pu, pd): (Vec<Unit>, Vec<_>) = units.iter().cloned().zip(diffs).filter(|(_, d)| d.is_ok()).unzip();
-    print_diffs(&pu, &pd, &args.diff, global)?;
+    if !global.quiet {
+        print_diffs(&pu, &pd, &args.diff, global)?;
+    }
     let Some(ends) = ends else {
         if !global.quiet {
             eprintln!("No affected releases");
