@@ -169,6 +169,8 @@ pub enum Command {
     Destroy(DestroyArgs),
     /// Show the status of every selected release (like `helmfile status`)
     Status(SpecOnlyArgs),
+    /// Run the test hooks of every selected release (like `helmfile test`)
+    Test(TestArgs),
 
     // --- helm-style ---
     /// Work on one chart: template, package, push, pull, deps, lint (like `helm`)
@@ -352,6 +354,15 @@ pub struct SyncArgs {
     pub render: RenderArgs,
     #[command(flatten)]
     pub mutate: MutateArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct TestArgs {
+    #[command(flatten)]
+    pub spec: SpecArgs,
+    /// How long each test may run, in seconds
+    #[arg(long = "timeout", value_name = "SECONDS")]
+    pub timeout: Option<u64>,
 }
 
 #[derive(Debug, Args)]

@@ -135,6 +135,12 @@ async fn run_async(cmd: &ReleaseCommand, global: &GlobalArgs) -> Result<i32, Cli
                 },
                 history_max: mutate.history_max as usize,
                 migrate_client_side: true,
+                timeout: mutate.timeout.map_or(release::DEFAULT_TIMEOUT, std::time::Duration::from_secs),
+                wait: mutate.wait.then(|| crate::kube::WaitOptions {
+                    timeout: mutate.timeout.map_or(release::DEFAULT_TIMEOUT, std::time::Duration::from_secs),
+                    wait_for_jobs: mutate.wait_for_jobs,
+                }),
+                ..DeployOptions::default()
             };
             let r = release::rollback(&store, name, *revision, &opts).await.map_err(cluster_error)?;
             writeln!(out, "Rollback was a success! {} is now at revision {}.", r.name, r.version)?;

@@ -9,6 +9,7 @@
 //! the render thread); [`manifest_objects`] converts rendered YAML into them.
 
 mod convert;
+mod wait;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -19,6 +20,7 @@ use kube::core::{ApiResource, GroupVersionKind};
 use serde_json::Value as Json;
 
 pub use convert::{json_to_value, manifest_objects, value_to_json};
+pub use wait::{Readiness, WaitOptions, hook_done, readiness};
 
 /// The field manager deployer applies with unless told otherwise.
 pub const DEFAULT_FIELD_MANAGER: &str = "deployer";
@@ -43,6 +45,10 @@ pub enum KubeError {
     Api { verb: &'static str, what: String, code: u16, reason: String, message: String },
     #[error("invalid object: {0}")]
     InvalidObject(String),
+    #[error("timed out after {waited}s waiting for {what}")]
+    Timeout { waited: u64, what: String },
+    #[error("{what}: {reason}")]
+    ObjectFailed { what: String, reason: String },
 }
 
 impl KubeError {

@@ -2,10 +2,12 @@
 //! `ReleaseStore` that reads, writes, locks and prunes them; `ops` performs install/upgrade,
 //! rollback and uninstall with server-side apply, writing records helm 3 and 4 accept.
 
+pub mod hooks;
 pub mod ops;
 pub mod record;
 pub mod store;
 
-pub use ops::{DeployOptions, Desired, OpError, Uninstalled, deploy, rollback, uninstall};
+pub use hooks::{HookError, run_hooks};
+pub use ops::{DEFAULT_TIMEOUT, DeployOptions, Desired, OpError, Uninstalled, cancelled, deploy, rollback, uninstall, uninstall_with};
 pub use record::{ChartRecord, Hook, Info, Release, Status};
 pub use store::{ReleaseStore, StoreError, latest_per_release, list_records};

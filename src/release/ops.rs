@@ -3,15 +3,18 @@
 //! `helm list/history/rollback/upgrade` keep working on what deployer did, and works on
 //! releases helm made.
 //!
-//! Hooks are recorded but not run here (the engine runs them around these steps).
+//! Chart hooks run around the apply as helm runs them (pre-* after the pending record is
+//! written, post-* after the wait); `--wait` readiness sits between apply and post hooks.
 
 use std::collections::BTreeSet;
+use std::time::Duration;
 
 use serde_json::Value as Json;
 
+use super::hooks::{HookError, run_hooks};
 use super::record::{ChartRecord, Hook, Info, Release, Status, now};
 use super::store::{ReleaseStore, StoreError};
-use crate::kube::{ApplyOptions, Cluster, KubeError, ObjectRef, manifest_objects};
+use crate::kube::{ApplyOptions, Cluster, KubeError, ObjectRef, WaitOptions, manifest_objects};
 
 pub const RELEASE_NAME_ANNOTATION: &str = "meta.helm.sh/release-name";
 pub const RELEASE_NAMESPACE_ANNOTATION: &str = "meta.helm.sh/release-namespace";
@@ -88,6 +91,10 @@ pub enum OpError {
     NothingToRollBack { name: String },
     #[error("release {name:?} failed: {source}")]
     Failed { name: String, version: u32, source: Box<OpError> },
+    #[error(transparent)]
+    Hook(#[from] HookError),
+    #[error("interrupted (Ctrl-C): in-flight requests were cancelled")]
+    Interrupted,
 }
 
 /// What a release should become: a rendered chart and the values it was given.
@@ -130,11 +137,90 @@ pub struct DeployOptions {
     /// Take over fields that client-side apply (helm 3, kubectl) owns, as kubectl does when
     /// moving an object from client-side to server-side apply.
     pub migrate_client_side: bool,
+    /// Run the chart's hooks (helm's default).
+    pub hooks: bool,
+    /// `--wait`: readiness of the applied objects before post hooks and the `deployed` record.
+    pub wait: Option<WaitOptions>,
+    /// Time limit for each hook and deletion (`--timeout`, helm's 5 minutes by default).
+    pub timeout: Duration,
+    /// Set to `true` to interrupt (Ctrl-C): in-flight requests are dropped and the release is
+    /// recorded as failed.
+    pub cancel: Option<tokio::sync::watch::Receiver<bool>>,
 }
+
+/// helm's default `--timeout`.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(300);
 
 impl Default for DeployOptions {
     fn default() -> Self {
-        DeployOptions { apply: ApplyOptions::default(), history_max: super::store::DEFAULT_HISTORY_MAX, migrate_client_side: true }
+        DeployOptions {
+            apply: ApplyOptions::default(),
+            history_max: super::store::DEFAULT_HISTORY_MAX,
+            migrate_client_side: true,
+            hooks: true,
+            wait: None,
+            timeout: DEFAULT_TIMEOUT,
+            cancel: None,
+        }
+    }
+}
+
+/// Resolves once the cancel flag is set; never without one.
+pub async fn cancelled(cancel: &Option<tokio::sync::watch::Receiver<bool>>) {
+    match cancel {
+        Some(rx) => {
+            let mut rx = rx.clone();
+            if rx.wait_for(|c| *c).await.is_err() {
+                std::future::pending::<()>().await;
+            }
+        }
+        None => std::future::pending::<()>().await,
+    }
+}
+
+/// The steps of an install/upgrade/rollback after its pending record: pre hooks, apply, prune,
+/// wait, post hooks. Hook runs are recorded in `rel.hooks`.
+async fn apply_steps(
+    store: &ReleaseStore,
+    rel: &mut Release,
+    objects: &[ManifestObject],
+    old_objects: &[ManifestObject],
+    owned: &BTreeSet<ObjectRef>,
+    (pre, post): (&str, &str),
+    opts: &DeployOptions,
+) -> Result<(), OpError> {
+    let cluster = store.cluster();
+    let namespace = store.namespace().to_string();
+    let manager = opts.apply.field_manager.clone();
+    if opts.hooks {
+        run_hooks(cluster, &namespace, &mut rel.hooks, pre, opts.timeout, &manager).await?;
+    }
+    apply_manifest(store, &rel.name, objects, owned, opts).await?;
+    let new: BTreeSet<ObjectRef> = objects.iter().map(|o| o.oref.clone()).collect();
+    prune(cluster, old_objects, &new).await?;
+    if let Some(wait) = opts.wait {
+        let refs: Vec<ObjectRef> = objects.iter().map(|o| o.oref.clone()).collect();
+        cluster.wait_ready(&refs, wait).await?;
+    }
+    if opts.hooks {
+        run_hooks(cluster, &namespace, &mut rel.hooks, post, opts.timeout, &manager).await?;
+    }
+    Ok(())
+}
+
+/// Runs the steps, dropping them (and their in-flight requests) when cancelled.
+async fn steps_or_cancel(
+    store: &ReleaseStore,
+    rel: &mut Release,
+    objects: &[ManifestObject],
+    old_objects: &[ManifestObject],
+    owned: &BTreeSet<ObjectRef>,
+    events: (&str, &str),
+    opts: &DeployOptions,
+) -> Result<(), OpError> {
+    tokio::select! {
+        r = apply_steps(store, rel, objects, old_objects, owned, events, opts) => r,
+        _ = cancelled(&opts.cancel) => Err(OpError::Interrupted),
     }
 }
 
@@ -397,14 +483,10 @@ pub async fn deploy(store: &ReleaseStore, name: &str, desired: Desired, opts: &D
         return Ok(rel);
     }
     store.create(&rel).await?;
+    let mut rel = rel;
     let owned: BTreeSet<ObjectRef> = old_objects.iter().map(|o| o.oref.clone()).collect();
-    let result = async {
-        apply_manifest(store, name, &objects, &owned, opts).await?;
-        let new: BTreeSet<ObjectRef> = objects.iter().map(|o| o.oref.clone()).collect();
-        prune(cluster, &old_objects, &new).await?;
-        Ok::<(), OpError>(())
-    }
-    .await;
+    let events = if upgrading { ("pre-upgrade", "post-upgrade") } else { ("pre-install", "post-install") };
+    let result = steps_or_cancel(store, &mut rel, &objects, &old_objects, &owned, events, opts).await;
     match result {
         Ok(()) => {
             let description = if upgrading { "Upgrade complete" } else { "Install complete" };
@@ -456,17 +538,13 @@ pub async fn rollback(store: &ReleaseStore, name: &str, target: Option<u32>, opt
         None => Vec::new(),
     };
     store.create(&rel).await?;
+    let mut rel = rel;
     // Everything any revision of this release had counts as ours (rollback targets objects
     // the current revision may have pruned).
     let mut owned: BTreeSet<ObjectRef> = old_objects.iter().map(|o| o.oref.clone()).collect();
     owned.extend(objects.iter().map(|o| o.oref.clone()));
-    let result = async {
-        apply_manifest(store, name, &objects, &owned, opts).await?;
-        let new: BTreeSet<ObjectRef> = objects.iter().map(|o| o.oref.clone()).collect();
-        prune(cluster, &old_objects, &new).await?;
-        Ok::<(), OpError>(())
-    }
-    .await;
+    let events = ("pre-rollback", "post-rollback");
+    let result = steps_or_cancel(store, &mut rel, &objects, &old_objects, &owned, events, opts).await;
     match result {
         Ok(()) => {
             let description = format!("Rollback to {target_version}");
@@ -489,6 +567,12 @@ pub struct Uninstalled {
 /// (keeping `helm.sh/resource-policy: keep` ones), then delete the history — or, with
 /// `keep_history`, mark the revision `uninstalled`.
 pub async fn uninstall(store: &ReleaseStore, name: &str, keep_history: bool) -> Result<Uninstalled, OpError> {
+    uninstall_with(store, name, keep_history, &DeployOptions::default()).await
+}
+
+/// [`uninstall`] with options: `pre-delete`/`post-delete` hooks (unless `hooks` is off) and
+/// their timeout.
+pub async fn uninstall_with(store: &ReleaseStore, name: &str, keep_history: bool, opts: &DeployOptions) -> Result<Uninstalled, OpError> {
     let cluster = store.cluster();
     let history = store.history(name).await?;
     let Some(last) = history.last() else {
@@ -501,8 +585,15 @@ pub async fn uninstall(store: &ReleaseStore, name: &str, keep_history: bool) -> 
     rel.info.deleted = now();
     store.update(&rel).await?;
     let mut report = Uninstalled::default();
+    let manager = opts.apply.field_manager.clone();
+    if opts.hooks {
+        run_hooks(cluster, store.namespace(), &mut rel.hooks, "pre-delete", opts.timeout, &manager).await?;
+    }
     report.kept = objects.iter().filter(|o| o.keep).map(|o| o.oref.clone()).collect();
     report.deleted = prune(cluster, &objects, &BTreeSet::new()).await?;
+    if opts.hooks {
+        run_hooks(cluster, store.namespace(), &mut rel.hooks, "post-delete", opts.timeout, &manager).await?;
+    }
     if keep_history {
         rel.info.status = Status::Uninstalled;
         rel.info.description = "Uninstallation complete".into();

@@ -23,7 +23,7 @@ use crate::value::{Map, Value};
 pub use hooks::Hook;
 pub use load::load;
 pub use release::{Release, render_values, write_values_map};
-pub use select::{Selector, order_by_needs, select_releases};
+pub use select::{Selector, find_need, order_by_needs, select_releases};
 
 /// What to read and how, as helmfile's global flags say it.
 #[derive(Debug, Clone, Default)]

@@ -1,0 +1,597 @@
+//! The spec commands that talk to the cluster: `diff`, `apply`, `sync`, `destroy`, `status`,
+//! `test`. The spec is read and every selected release rendered on the render thread; the
+//! engine then runs them against the cluster.
+
+use std::io::{IsTerminal, Write};
+use std::time::Duration;
+
+use crate::engine::{self, EngineOptions, JobEnd, Outcome, Progress, Settings, SpecHook, Unit};
+use crate::kube::{ApplyOptions, Clusters};
+use crate::release::Desired;
+use crate::spec::sops::SopsDecryptor;
+use crate::spec::{self, ChartRef, Release, State};
+use crate::value::{Map, Value};
+
+use super::spec_cmd::{on_big_stack, selected, spec_options};
+use super::{CliError, GlobalArgs, HelmCompatArg, MutateArgs, OutputFormat, RenderArgs, SpecArgs, exit};
+
+/// What to render and with which overrides.
+struct Prepare {
+    spec: SpecArgs,
+    /// `None`: do not render (destroy, status, test).
+    render: Option<RenderArgs>,
+    mutate: Option<MutateArgs>,
+    timeout: Option<u64>,
+}
+
+fn truthy(v: Option<Value>) -> Option<bool> {
+    match v? {
+        Value::Bool(b) => Some(b),
+        Value::String(s) => s.parse().ok(),
+        _ => None,
+    }
+}
+
+fn integer(v: Option<Value>) -> Option<u64> {
+    match v? {
+        Value::Int(i) | Value::Int64(i) => u64::try_from(i).ok(),
+        Value::Float(f) if f >= 0.0 => Some(f as u64),
+        Value::String(s) => s.parse().ok(),
+        _ => None,
+    }
+}
+
+/// A release setting: the release's own, else `helmDefaults`'.
+fn setting(r: &Release, defaults: &Map, key: &str) -> Option<Value> {
+    r.raw.get(key).filter(|v| !v.is_nil()).or_else(|| defaults.get(key).filter(|v| !v.is_nil()))
+}
+
+fn settings(st: &State, r: &Release, p: &Prepare) -> Settings {
+    let d = st.helm_defaults();
+    let m = p.mutate.clone().unwrap_or_default();
+    let timeout = p.timeout.or(m.timeout).or_else(|| integer(setting(r, &d, "timeout")));
+    Settings {
+        wait: m.wait || truthy(setting(r, &d, "wait")).unwrap_or(false),
+        wait_for_jobs: m.wait_for_jobs || truthy(setting(r, &d, "waitForJobs")).unwrap_or(false),
+        timeout: timeout.map_or(crate::release::DEFAULT_TIMEOUT, Duration::from_secs),
+        atomic: m.atomic || truthy(setting(r, &d, "atomic")).unwrap_or(false),
+        history_max: integer(setting(r, &d, "historyMax")).map_or(m.history_max as usize, |v| v as usize),
+        create_namespace: truthy(setting(r, &d, "createNamespace")).unwrap_or(true),
+    }
+}
+
+/// helmfile's release `hooks:` (`events`, `command`, `args`, `showlogs`); args are templates.
+fn spec_hooks(st: &State, r: &Release) -> Result<Vec<SpecHook>, CliError> {
+    let Some(Value::List(list)) = r.raw.get("hooks") else { return Ok(Vec::new()) };
+    let data = Value::Map(r.data.clone());
+    let strings = |v: Option<Value>| -> Vec<String> {
+        match v {
+            Some(Value::List(l)) => l.items.iter().filter_map(|i| i.as_str().map(str::to_string)).collect(),
+            _ => Vec::new(),
+        }
+    };
+    let mut out = Vec::new();
+    for item in &list.items {
+        let Value::Map(h) = item else { continue };
+        let mut args = Vec::new();
+        for a in strings(h.get("args")) {
+            let rendered = if a.contains("{{") {
+                spec::funcs::render("hook-arg", &a, &data, &st.base_dir).map_err(|e| CliError::Helm(format!("{}: release {:?}: hook args: {e}", st.file.display(), r.name)))?
+            } else {
+                a
+            };
+            args.push(rendered);
+        }
+        out.push(SpecHook {
+            events: strings(h.get("events")),
+            command: h.get("command").and_then(|c| c.as_str().map(str::to_string)).unwrap_or_default(),
+            args,
+            show_logs: truthy(h.get("showlogs")).unwrap_or(false),
+            dir: r.base_dir.clone(),
+        });
+    }
+    Ok(out)
+}
+
+fn compat(a: HelmCompatArg) -> crate::funcs::HelmCompat {
+    match a {
+        HelmCompatArg::V3 => crate::funcs::HelmCompat::V3,
+        HelmCompatArg::V4 => crate::funcs::HelmCompat::V4,
+    }
+}
+
+/// Renders one release: the record to deploy and its CRDs.
+fn render_unit(
+    st: &State,
+    r: &Release,
+    namespace: &str,
+    resolver: &dyn spec::ChartResolver,
+    render: &RenderArgs,
+) -> Result<(Desired, Vec<(String, String)>), CliError> {
+    use crate::chart::template::{TemplateRequest, render_release};
+    let compat = compat(render.helm_compat);
+    let mut values = spec::render_values(r, &SopsDecryptor::new())?;
+    if !render.values.is_empty() || !render.set.is_empty() {
+        let extra = crate::chart::values::merge_user_values(
+            &crate::chart::values::UserValues { files: render.values.clone(), set: render.set.clone(), ..Default::default() },
+            compat,
+        )
+        .map_err(|e| CliError::Helm(e.0))?;
+        values = crate::chart::values::merge_maps(&values, &extra);
+    }
+    let chart = match r.chart_ref(&st.repositories) {
+        ChartRef::Local(p) => p,
+        ChartRef::Remote(remote) => resolver.resolve(&remote).map_err(CliError::Helm)?,
+    };
+    let where_ = |e: &dyn std::fmt::Display| CliError::Helm(format!("release {:?} in {}: {e}", r.name, st.file.display()));
+    let request = TemplateRequest {
+        release_name: r.name.clone(),
+        chart: chart.clone(),
+        namespace: namespace.to_string(),
+        values: values.clone(),
+        kube_version: r.kube_version.clone(),
+        api_versions: r.api_versions.clone(),
+        include_crds: true,
+        skip_tests: false,
+        no_hooks: false,
+        is_upgrade: false,
+        show_only: Vec::new(),
+        compat,
+    };
+    let rendered = render_release(&request).map_err(|e| where_(&e))?;
+    let loaded = crate::chart::loader::load_path_as(&chart, compat).map_err(|e| where_(&e))?;
+    Ok((Desired::from_rendered(&loaded, &values, &rendered), rendered.crds.clone()))
+}
+
+/// Reads the spec, selects, orders and (for diff/apply/sync) renders the releases.
+fn prepare(p: Prepare, global: &GlobalArgs) -> Result<Vec<Unit>, CliError> {
+    let opts = spec_options(&p.spec, global);
+    let bundle = global.bundle.clone();
+    let offline = global.offline || p.render.as_ref().is_some_and(|r| r.skip_deps);
+    let default_ns = global.namespace.clone();
+    on_big_stack(move || {
+        let states = spec::load(&opts, &SopsDecryptor::new())?;
+        let charts = match p.render {
+            Some(_) => Some(super::spec_charts::SpecCharts::new(bundle.as_deref(), offline)?),
+            None => None,
+        };
+        let mut units: Vec<Unit> = Vec::new();
+        for (si, order) in selected(&states, &opts, true)? {
+            let st = &states[si];
+            let resolver = match &charts {
+                Some(c) => Some(c.for_state(st)?),
+                None => None,
+            };
+            let first = units.len();
+            for &i in &order {
+                let r = &st.releases[i];
+                let namespace = if r.namespace.is_empty() { default_ns.clone().unwrap_or_else(|| "default".into()) } else { r.namespace.clone() };
+                let (desired, crds) = match (&p.render, &resolver, r.installed) {
+                    (Some(render), Some(res), true) => {
+                        let (d, c) = render_unit(st, r, &namespace, res, render)?;
+                        (Some(d), c)
+                    }
+                    _ => (None, Vec::new()),
+                };
+                let needs = if opts.skip_needs {
+                    Vec::new()
+                } else {
+                    r.needs
+                        .iter()
+                        .filter_map(|n| spec::find_need(&st.releases, r, n))
+                        .filter_map(|j| order.iter().position(|&o| o == j).map(|pos| first + pos))
+                        .collect()
+                };
+                let context = (!r.kube_context.is_empty())
+                    .then(|| r.kube_context.clone())
+                    .or_else(|| (!st.env.kube_context.is_empty()).then(|| st.env.kube_context.clone()))
+                    .or_else(|| opts.kube_context.clone());
+                units.push(Unit {
+                    id: format!("{namespace}/{}", r.name),
+                    name: r.name.clone(),
+                    namespace,
+                    context,
+                    needs,
+                    installed: r.installed,
+                    desired,
+                    crds,
+                    settings: settings(st, r, &p),
+                    hooks: spec_hooks(st, r)?,
+                });
+            }
+        }
+        if let Some(c) = &charts {
+            for w in c.fetcher.warnings() {
+                eprintln!("{w}");
+            }
+        }
+        if units.is_empty() && !opts.selectors.is_empty() {
+            eprintln!("err: no releases found that matches specified selector({}) and environment({}), in any helmfile", opts.selectors.join(","), opts.env_name());
+            return Err(CliError::NoMatch);
+        }
+        Ok(units)
+    })
+}
+
+fn engine_options(global: &GlobalArgs, mutate: Option<&MutateArgs>, cancel: Option<tokio::sync::watch::Receiver<bool>>) -> EngineOptions {
+    let m = mutate.cloned().unwrap_or_default();
+    EngineOptions {
+        concurrency: if global.concurrency == 0 { 8 } else { global.concurrency },
+        apply: ApplyOptions {
+            field_manager: if m.field_manager.is_empty() { crate::kube::DEFAULT_FIELD_MANAGER.into() } else { m.field_manager.clone() },
+            force_conflicts: m.force_conflicts,
+            dry_run: false,
+        },
+        upgrade_crds: m.upgrade_crds,
+        cancel,
+    }
+}
+
+/// Whether to color stdout: `--color`/`--no-color`, then `NO_COLOR`, then whether it is a TTY.
+fn use_color(global: &GlobalArgs) -> bool {
+    if global.color {
+        return true;
+    }
+    if global.no_color || std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) {
+        return false;
+    }
+    std::io::stdout().is_terminal()
+}
+
+/// Progress on stderr: a live bar on a terminal, plain lines otherwise, nothing with `--quiet`.
+struct Reporter {
+    bar: Option<indicatif::ProgressBar>,
+    verb: &'static str,
+}
+
+impl Reporter {
+    fn new(global: &GlobalArgs, verb: &'static str) -> Box<dyn Progress> {
+        if global.quiet {
+            return Box::new(engine::Silent);
+        }
+        let bar = std::io::stderr().is_terminal().then(|| {
+            let bar = indicatif::ProgressBar::new(0);
+            let style = indicatif::ProgressStyle::with_template("{spinner} {prefix} [{pos}/{len}] {wide_msg} {elapsed}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
+            bar.set_style(style);
+            bar.set_prefix(verb);
+            bar.enable_steady_tick(Duration::from_millis(120));
+            bar
+        });
+        Box::new(Reporter { bar, verb })
+    }
+
+    fn line(&self, text: &str) {
+        match &self.bar {
+            Some(b) => b.println(text),
+            None => eprintln!("{text}"),
+        }
+    }
+}
+
+impl Progress for Reporter {
+    fn start(&self, total: usize) {
+        if let Some(b) = &self.bar {
+            b.set_length(total as u64);
+        }
+    }
+    fn phase(&self, release: &str, phase: &str) {
+        match &self.bar {
+            Some(b) => b.set_message(format!("{release}: {phase}")),
+            None => eprintln!("{release}: {phase}"),
+        }
+    }
+    fn done(&self, release: &str, end: &JobEnd<Outcome>, elapsed: Duration) {
+        let text = match end {
+            JobEnd::Done(o) => format!("{release}: {o} ({:.1}s)", elapsed.as_secs_f64()),
+            JobEnd::Failed(_) => format!("{release}: FAILED ({:.1}s)", elapsed.as_secs_f64()),
+            JobEnd::Skipped(why) => format!("{release}: skipped ({why})"),
+        };
+        self.line(&text);
+        if let Some(b) = &self.bar {
+            b.inc(1);
+        }
+    }
+    fn log(&self, release: &str, text: &str) {
+        for l in text.lines() {
+            self.line(&format!("{release}: {l}"));
+        }
+    }
+    fn finish(&self) {
+        if let Some(b) = &self.bar {
+            b.finish_and_clear();
+        }
+        let _ = self.verb;
+    }
+}
+
+/// Runs async work on a runtime with Ctrl-C turned into the engine's cancel flag.
+fn run_engine<T>(f: impl AsyncFnOnce(Clusters, tokio::sync::watch::Receiver<bool>) -> T, global: &GlobalArgs) -> Result<T, CliError> {
+    let rt = crate::kube::runtime()?;
+    let clusters = Clusters::new(global.kubeconfig.clone());
+    let (tx, rx) = tokio::sync::watch::channel(false);
+    Ok(rt.block_on(async move {
+        tokio::spawn(async move {
+            if tokio::signal::ctrl_c().await.is_ok() {
+                eprintln!("interrupted: cancelling; releases in progress are marked failed");
+                let _ = tx.send(true);
+            }
+        });
+        f(clusters, rx).await
+    }))
+}
+
+/// Prints failures; the exit code of a run.
+fn report_ends(units: &[Unit], ends: &[JobEnd<Outcome>]) -> i32 {
+    let mut code = exit::OK;
+    for (u, e) in units.iter().zip(ends) {
+        match e {
+            JobEnd::Failed(m) => {
+                eprintln!("Error: {m}");
+                code = exit::ERROR;
+            }
+            JobEnd::Skipped(why) => {
+                eprintln!("Skipped {}: {why}", u.id);
+                code = exit::ERROR;
+            }
+            JobEnd::Done(_) => {}
+        }
+    }
+    code
+}
+
+/// helmfile's summary after sync/apply.
+fn print_updated(units: &[Unit], ends: &[JobEnd<Outcome>], global: &GlobalArgs) -> Result<(), CliError> {
+    if global.quiet {
+        return Ok(());
+    }
+    let mut rows = Vec::new();
+    for (u, e) in units.iter().zip(ends) {
+        if let JobEnd::Done(o @ (Outcome::Installed { .. } | Outcome::Upgraded { .. } | Outcome::Uninstalled)) = e {
+            let (chart, version) = u.desired.as_ref().map(|d| (d.chart.name().to_string(), d.chart.version().to_string())).unwrap_or_default();
+            rows.push(vec![u.name.clone(), u.namespace.clone(), chart, version, o.to_string()]);
+        }
+    }
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "\nUPDATED RELEASES:")?;
+    let mut all = vec![["NAME", "NAMESPACE", "CHART", "VERSION", "RESULT"].map(String::from).to_vec()];
+    all.extend(rows);
+    let widths: Vec<usize> = (0..5).map(|c| all.iter().map(|r| r[c].chars().count()).max().unwrap_or(0)).collect();
+    for r in all {
+        let line: Vec<String> = r.iter().zip(&widths).map(|(c, w)| format!("{c:<w$}", w = *w)).collect();
+        writeln!(out, "{}", line.join("   ").trim_end())?;
+    }
+    Ok(())
+}
+
+pub fn sync(args: &super::SyncArgs, spec: &SpecArgs, global: &GlobalArgs) -> Result<i32, CliError> {
+    let mut render = args.render.clone();
+    render.spec = spec.merged(&args.render.spec);
+    let p = Prepare { spec: render.spec.clone(), render: Some(render), mutate: Some(args.mutate.clone()), timeout: None };
+    let units = prepare(p, global)?;
+    let progress = Reporter::new(global, "sync");
+    let mutate = args.mutate.clone();
+    let ends = run_engine(
+        async |clusters, cancel| {
+            let opts = engine_options(global, Some(&mutate), Some(cancel));
+            engine::sync(&clusters, &units, None, &opts, progress.as_ref()).await
+        },
+        global,
+    )?;
+    print_updated(&units, &ends, global)?;
+    Ok(report_ends(&units, &ends))
+}
+
+pub fn destroy(args: &super::DestroyArgs, spec: &SpecArgs, global: &GlobalArgs) -> Result<i32, CliError> {
+    let p = Prepare { spec: spec.merged(&args.spec), render: None, mutate: None, timeout: None };
+    let units = prepare(p, global)?;
+    let progress = Reporter::new(global, "destroy");
+    let ends = run_engine(
+        async |clusters, cancel| {
+            let opts = engine_options(global, None, Some(cancel));
+            engine::destroy(&clusters, &units, &opts, progress.as_ref()).await
+        },
+        global,
+    )?;
+    if !global.quiet {
+        let mut out = std::io::stdout().lock();
+        let deleted: Vec<&Unit> = units.iter().zip(&ends).filter(|(_, e)| matches!(e, JobEnd::Done(Outcome::Uninstalled))).map(|(u, _)| u).collect();
+        if !deleted.is_empty() {
+            writeln!(out, "\nDELETED RELEASES:\nNAME\tNAMESPACE")?;
+            for u in deleted {
+                writeln!(out, "{}\t{}", u.name, u.namespace)?;
+            }
+        }
+    }
+    Ok(report_ends(&units, &ends))
+}
+
+pub fn status(spec: &SpecArgs, global: &GlobalArgs) -> Result<i32, CliError> {
+    let p = Prepare { spec: spec.clone(), render: None, mutate: None, timeout: None };
+    let units = prepare(p, global)?;
+    let results = run_engine(
+        async |clusters, _| {
+            let opts = engine_options(global, None, None);
+            engine::status(&clusters, &units, &opts).await
+        },
+        global,
+    )?;
+    let mut out = std::io::stdout().lock();
+    let mut code = exit::OK;
+    let mut json = Vec::new();
+    for (u, r) in units.iter().zip(results) {
+        match r {
+            Ok(Some(rel)) => {
+                if global.output == OutputFormat::Json {
+                    json.push(serde_json::json!({
+                        "name": rel.name, "namespace": rel.namespace, "revision": rel.version,
+                        "status": rel.info.status.as_str(), "chart": format!("{}-{}", rel.chart.name(), rel.chart.version()),
+                        "updated": rel.info.last_deployed, "description": rel.info.description,
+                    }));
+                    continue;
+                }
+                writeln!(out, "NAME: {}", rel.name)?;
+                writeln!(out, "LAST DEPLOYED: {}", rel.info.last_deployed)?;
+                writeln!(out, "NAMESPACE: {}", rel.namespace)?;
+                writeln!(out, "STATUS: {}", rel.info.status)?;
+                writeln!(out, "REVISION: {}", rel.version)?;
+                writeln!(out, "CHART: {}-{}", rel.chart.name(), rel.chart.version())?;
+                if !rel.info.description.is_empty() {
+                    writeln!(out, "DESCRIPTION: {}", rel.info.description)?;
+                }
+                writeln!(out)?;
+            }
+            Ok(None) => {
+                if global.output == OutputFormat::Json {
+                    json.push(serde_json::json!({"name": u.name, "namespace": u.namespace, "status": "not-installed"}));
+                } else {
+                    writeln!(out, "NAME: {}\nNAMESPACE: {}\nSTATUS: not installed\n", u.name, u.namespace)?;
+                }
+            }
+            Err(e) => {
+                eprintln!("Error: {e}");
+                code = exit::ERROR;
+            }
+        }
+    }
+    if global.output == OutputFormat::Json {
+        writeln!(out, "{}", serde_json::Value::Array(json))?;
+    }
+    Ok(code)
+}
+
+pub fn test(args: &super::TestArgs, spec: &SpecArgs, global: &GlobalArgs) -> Result<i32, CliError> {
+    let p = Prepare { spec: spec.merged(&args.spec), render: None, mutate: None, timeout: args.timeout };
+    let units = prepare(p, global)?;
+    let progress = Reporter::new(global, "test");
+    let ends = run_engine(
+        async |clusters, cancel| {
+            let opts = engine_options(global, None, Some(cancel));
+            engine::test(&clusters, &units, &opts, progress.as_ref()).await
+        },
+        global,
+    )?;
+    Ok(report_ends(&units, &ends))
+}
+
+/// Prints the diffs (text or JSON); returns whether any release has changes, and the failures.
+fn print_diffs(
+    units: &[Unit],
+    diffs: &[Result<engine::diff::UnitDiff, String>],
+    args: &super::DiffArgs,
+    global: &GlobalArgs,
+) -> Result<(bool, bool), CliError> {
+    use crate::diff::{JsonReport, RenderOptions, render_summary, render_text};
+    let opts = RenderOptions {
+        context: args.context,
+        color: use_color(global),
+        show_secrets: args.show_secrets,
+        suppress_secrets: args.suppress_secrets,
+        ..RenderOptions::default()
+    };
+    let mut out = std::io::stdout().lock();
+    let mut changes = false;
+    let mut failed = false;
+    let mut reports = Vec::new();
+    for (u, d) in units.iter().zip(diffs) {
+        match d {
+            Ok(d) => {
+                changes |= d.needs_sync();
+                if global.output == OutputFormat::Json {
+                    reports.push(JsonReport::new(&d.diff));
+                    continue;
+                }
+                let text = render_text(&d.diff, &opts);
+                if !text.is_empty() {
+                    out.write_all(text.as_bytes())?;
+                }
+                if d.diff.has_changes() || d.diff.has_drift() {
+                    write!(out, "{}: {}", u.id, render_summary(&d.diff.counts()))?;
+                } else if d.release_changes && !global.quiet {
+                    let why = match (&d.last, u.installed) {
+                        (None, _) => "not installed yet".to_string(),
+                        (Some(_), false) => "installed: false, will be uninstalled".to_string(),
+                        (Some(r), true) => format!("last revision {} is {}", r.version, r.info.status),
+                    };
+                    writeln!(out, "{}: release {why}", u.id)?;
+                }
+            }
+            Err(e) => {
+                eprintln!("Error: {e}");
+                failed = true;
+            }
+        }
+    }
+    if global.output == OutputFormat::Json {
+        serde_json::to_writer(&mut out, &reports).map_err(|e| CliError::Helm(e.to_string()))?;
+        writeln!(out)?;
+    }
+    Ok((changes, failed))
+}
+
+fn diff_prepare(args: &super::DiffArgs, spec: &SpecArgs) -> Prepare {
+    let mut render = args.render.clone();
+    render.spec = spec.merged(&args.render.spec);
+    Prepare { spec: render.spec.clone(), render: Some(render), mutate: None, timeout: None }
+}
+
+/// `diff`: exit 0 without changes, 2 with changes under `--detailed-exitcode`, 1 on error.
+pub fn diff(args: &super::DiffArgs, spec: &SpecArgs, global: &GlobalArgs) -> Result<i32, CliError> {
+    let units = prepare(diff_prepare(args, spec), global)?;
+    let diffs = run_engine(
+        async |clusters, _| {
+            let opts = engine_options(global, None, None);
+            engine::diff::diff(&clusters, &units, &opts).await
+        },
+        global,
+    )?;
+    let (changes, failed) = print_diffs(&units, &diffs, args, global)?;
+    Ok(match (failed, changes && args.detailed_exitcode) {
+        (true, _) => exit::ERROR,
+        (false, true) => exit::CHANGES,
+        (false, false) => exit::OK,
+    })
+}
+
+/// `apply`: diff, then sync only the releases with changes (helmfile's semantics: an unchanged
+/// release gets no new revision).
+pub fn apply(args: &super::ApplyArgs, spec: &SpecArgs, global: &GlobalArgs) -> Result<i32, CliError> {
+    if args.plan.is_some() {
+        return Err(CliError::NotYetAvailable { command: "apply --plan".into(), area: "saved plans" });
+    }
+    let mut p = diff_prepare(&args.diff, spec);
+    p.mutate = Some(args.mutate.clone());
+    let units = prepare(p, global)?;
+    let progress = Reporter::new(global, "apply");
+    let mutate = args.mutate.clone();
+    let (diffs, ends) = run_engine(
+        async |clusters, cancel| {
+            let opts = engine_options(global, Some(&mutate), Some(cancel));
+            let diffs = engine::diff::diff(&clusters, &units, &opts).await;
+            // A release whose diff failed is synced anyway: sync reports the real error.
+            let only: Vec<bool> = diffs.iter().map(|d| d.as_ref().map_or(true, |d| d.needs_sync())).collect();
+            if !only.iter().any(|&c| c) {
+                return (diffs, None);
+            }
+            let ends = engine::sync(&clusters, &units, Some(&only), &opts, progress.as_ref()).await;
+            (diffs, Some(ends))
+        },
+        global,
+    )?;
+    // Diff errors are reported by sync (it ran those releases); print the diffs that worked.
+    let (pu, pd): (Vec<Unit>, Vec<_>) = units.iter().cloned().zip(diffs).filter(|(_, d)| d.is_ok()).unzip();
+    if !global.quiet {
+        print_diffs(&pu, &pd, &args.diff, global)?;
+    }
+    let Some(ends) = ends else {
+        if !global.quiet {
+            eprintln!("No affected releases");
+        }
+        return Ok(exit::OK);
+    };
+    print_updated(&units, &ends, global)?;
+    Ok(report_ends(&units, &ends))
+}

@@ -1,0 +1,132 @@
+//! The engine's side of `diff`: for each release, the last deployed manifest from the store,
+//! the live objects read in bulk (one LIST per kind and namespace) and the desired manifest,
+//! handed to [`crate::diff`].
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use serde_json::Value as Json;
+
+use super::{EngineOptions, JobEnd, Unit, dag, failure, store_of};
+use crate::diff::{self, ObjectId, ReleaseDiff, ReleaseInput};
+use crate::kube::{Cluster, Clusters, manifest_objects};
+use crate::release::{Release, Status};
+
+/// A release's diff, and whether sync has something to do beyond the objects (no release
+/// record yet, a failed or pending last revision, an `installed: false` release to remove).
+#[derive(Debug, Clone)]
+pub struct UnitDiff {
+    pub diff: ReleaseDiff,
+    /// The release must be synced even if no object changes.
+    pub release_changes: bool,
+    /// The latest revision, if any.
+    pub last: Option<Release>,
+}
+
+impl UnitDiff {
+    pub fn needs_sync(&self) -> bool {
+        self.release_changes || self.diff.has_changes()
+    }
+}
+
+/// `(group, kind) → namespaced` for every kind of the manifests, from discovery; kinds the
+/// server does not know (CRDs not installed yet) are left out.
+async fn scopes(cluster: &Cluster, manifests: &[&str]) -> BTreeMap<(String, String), (String, bool)> {
+    let mut out = BTreeMap::new();
+    let mut seen = BTreeSet::new();
+    for m in manifests {
+        for obj in manifest_objects(m).unwrap_or_default() {
+            let api_version = obj.get("apiVersion").and_then(Json::as_str).unwrap_or("").to_string();
+            let kind = obj.get("kind").and_then(Json::as_str).unwrap_or("").to_string();
+            if api_version.is_empty() || kind.is_empty() || !seen.insert((api_version.clone(), kind.clone())) {
+                continue;
+            }
+            if let Ok(resource) = cluster.resource(&api_version, &kind).await {
+                let group = api_version.rsplit_once('/').map(|(g, _)| g.to_string()).unwrap_or_default();
+                out.insert((group, kind), (api_version, resource.namespaced));
+            }
+        }
+    }
+    out
+}
+
+/// Diffs one release.
+pub async fn diff_unit(clusters: &Clusters, unit: &Unit) -> Result<UnitDiff, String> {
+    let store = store_of(clusters, unit).await?;
+    let cluster = store.cluster().clone();
+    let history = store.history(&unit.name).await.map_err(|e| failure(unit, e))?;
+    let last = history.last().cloned().filter(|r| r.info.status != Status::Uninstalled);
+    let deployed = history.iter().rev().find(|r| r.info.status == Status::Deployed);
+    let last_manifest = deployed.map(|r| r.manifest.as_str()).unwrap_or("");
+    let desired_manifest = match (&unit.desired, unit.installed) {
+        (Some(d), true) => d.manifest.as_str(),
+        _ => "",
+    };
+    let scopes = scopes(&cluster, &[last_manifest, desired_manifest]).await;
+    let lookup = |group: &str, kind: &str| scopes.get(&(group.to_string(), kind.to_string())).map(|(_, n)| *n);
+    let ns = unit.namespace.as_str();
+    let last_objects = diff::parse_manifest("last release", last_manifest, ns, &lookup).map_err(|e| failure(unit, e))?;
+    let desired_objects = diff::parse_manifest("desired manifest", desired_manifest, ns, &lookup).map_err(|e| failure(unit, e))?;
+
+    // One LIST per (kind, namespace) the release touches; objects of unknown kinds stay out of
+    // the live map (compared last ↔ desired).
+    let mut lists: BTreeMap<(String, String, String), Vec<ObjectId>> = BTreeMap::new();
+    for o in last_objects.iter().chain(&desired_objects) {
+        let Some((api_version, _)) = scopes.get(&(o.id.group.clone(), o.id.kind.clone())) else { continue };
+        lists.entry((api_version.clone(), o.id.kind.clone(), o.id.namespace.clone())).or_default().push(o.id.clone());
+    }
+    let mut live: HashMap<ObjectId, Option<crate::value::Value>> = HashMap::new();
+    let reads = lists.iter().map(|((api_version, kind, namespace), ids)| {
+        let cluster = cluster.clone();
+        async move {
+            let ns = (!namespace.is_empty()).then_some(namespace.as_str());
+            let items = cluster.list(api_version, kind, ns, None).await?;
+            let mut by_name = HashMap::new();
+            for item in items {
+                let Some(name) = item.metadata.name.clone() else { continue };
+                let mut json = serde_json::to_value(&item).unwrap_or(Json::Null);
+                // List items come without their type; the diff compares it.
+                if let Some(o) = json.as_object_mut() {
+                    o.insert("apiVersion".into(), Json::String(api_version.clone()));
+                    o.insert("kind".into(), Json::String(kind.clone()));
+                }
+                by_name.insert(name, json);
+            }
+            Ok::<_, crate::kube::KubeError>((ids, by_name))
+        }
+    });
+    let results = futures::future::join_all(reads).await;
+    for r in results {
+        let (ids, by_name) = r.map_err(|e| failure(unit, e))?;
+        for id in ids {
+            live.insert(id.clone(), by_name.get(&id.name).map(diff::value_from_json));
+        }
+    }
+    let input = ReleaseInput {
+        release: unit.name.clone(),
+        namespace: unit.namespace.clone(),
+        last: last_objects,
+        desired: desired_objects,
+        live,
+        dry_run: HashMap::new(),
+    };
+    let diff = diff::diff_release(&input);
+    let release_changes = match (&last, unit.installed) {
+        (None, true) => true,
+        (Some(r), true) => r.info.status != Status::Deployed,
+        (Some(_), false) => true,
+        (None, false) => false,
+    };
+    Ok(UnitDiff { diff, release_changes, last })
+}
+
+/// Diffs every unit, `concurrency` at a time.
+pub async fn diff(clusters: &Clusters, units: &[Unit], opts: &EngineOptions) -> Vec<Result<UnitDiff, String>> {
+    let deps = vec![Vec::new(); units.len()];
+    let ends = dag::run(&deps, opts.concurrency, |i| units[i].id.clone(), |i| diff_unit(clusters, &units[i])).await;
+    ends.into_iter()
+        .map(|e| match e {
+            JobEnd::Done(d) => Ok(d),
+            JobEnd::Failed(m) | JobEnd::Skipped(m) => Err(m),
+        })
+        .collect()
+}
