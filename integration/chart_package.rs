@@ -14,23 +14,6 @@ use std::process::Command;
 
 use common::{repo_root, run};
 
-fn helm_binaries() -> Option<(PathBuf, PathBuf)> {
-    let from_env = |var: &str, file: &str| -> Option<PathBuf> {
-        if let Ok(p) = std::env::var(var) {
-            return Some(PathBuf::from(p));
-        }
-        let home = std::env::var("HOME").ok()?;
-        let p = PathBuf::from(home).join(".cache/deployer-testenv/bin").join(file);
-        p.exists().then_some(p)
-    };
-    match (from_env("DEPLOYER_TEST_HELM3", "helm3"), from_env("DEPLOYER_TEST_HELM4", "helm4")) {
-        (Some(a), Some(b)) => Some((a, b)),
-        _ => {
-            common::TestEnv::get("chart_package")?;
-            Some((common::var("DEPLOYER_TEST_HELM3").into(), common::var("DEPLOYER_TEST_HELM4").into()))
-        }
-    }
-}
 
 struct Outcome {
     ok: bool,
@@ -98,7 +81,7 @@ fn single_tgz(dir: &Path) -> PathBuf {
 
 #[test]
 fn chart_package_matches_helm() {
-    let Some((helm3, helm4)) = helm_binaries() else { return };
+    let Some((helm3, helm4)) = common::helm_binaries("chart_package") else { return };
     let deployer = PathBuf::from(env!("CARGO_BIN_EXE_deployer"));
     let charts = repo_root().join("testdata/charts");
     let tmp = std::env::temp_dir().join(format!("deployer-chart-package-{}", std::process::id()));

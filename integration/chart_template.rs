@@ -22,25 +22,6 @@ impl Case {
     }
 }
 
-/// The helm binaries: from the test environment, or the testenv cache (this test needs only the
-/// binaries, not the cluster).
-fn helm_binaries() -> Option<(PathBuf, PathBuf)> {
-    let from_env = |var: &str, file: &str| -> Option<PathBuf> {
-        if let Ok(p) = std::env::var(var) {
-            return Some(PathBuf::from(p));
-        }
-        let home = std::env::var("HOME").ok()?;
-        let p = PathBuf::from(home).join(".cache/deployer-testenv/bin").join(file);
-        p.exists().then_some(p)
-    };
-    match (from_env("DEPLOYER_TEST_HELM3", "helm3"), from_env("DEPLOYER_TEST_HELM4", "helm4")) {
-        (Some(a), Some(b)) => Some((a, b)),
-        _ => {
-            common::TestEnv::get("chart_template")?;
-            Some((common::TestEnv { state: PathBuf::new() }.tool("DEPLOYER_TEST_HELM3"), common::TestEnv { state: PathBuf::new() }.tool("DEPLOYER_TEST_HELM4")))
-        }
-    }
-}
 
 fn cases(charts: &Path) -> Vec<Case> {
     let mut out = Vec::new();
@@ -159,7 +140,7 @@ fn traversal_archive(dir: &Path) -> PathBuf {
 
 #[test]
 fn chart_template_matches_helm() {
-    let Some((helm3, helm4)) = helm_binaries() else { return };
+    let Some((helm3, helm4)) = common::helm_binaries("chart_template") else { return };
     let deployer = PathBuf::from(env!("CARGO_BIN_EXE_deployer"));
     let charts = repo_root().join("testdata/charts");
     let tmp = std::env::temp_dir().join(format!("deployer-chart-template-{}", std::process::id()));
@@ -263,7 +244,7 @@ fn read_tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
 /// (`DIR//chart/...`, CRDs outside the release directory) helm shows.
 #[test]
 fn chart_template_output_dir_matches_helm() {
-    let Some((helm3, helm4)) = helm_binaries() else { return };
+    let Some((helm3, helm4)) = common::helm_binaries("chart_template") else { return };
     let deployer = PathBuf::from(env!("CARGO_BIN_EXE_deployer"));
     let charts = repo_root().join("testdata/charts");
     let tmp = std::env::temp_dir().join(format!("deployer-chart-outdir-{}", std::process::id()));

@@ -56,3 +56,23 @@ pub fn run(cmd: &mut Command) -> Output {
 pub fn text(out: &Output) -> String {
     format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
 }
+
+/// The real helm 3 and helm 4 binaries: from the test environment's variables, or the testenv
+/// cache (the chart tests need only the binaries, not the cluster).
+pub fn helm_binaries(test: &str) -> Option<(PathBuf, PathBuf)> {
+    let from_env = |var: &str, file: &str| -> Option<PathBuf> {
+        if let Ok(p) = std::env::var(var) {
+            return Some(PathBuf::from(p));
+        }
+        let home = std::env::var("HOME").ok()?;
+        let p = PathBuf::from(home).join(".cache/deployer-testenv/bin").join(file);
+        p.exists().then_some(p)
+    };
+    match (from_env("DEPLOYER_TEST_HELM3", "helm3"), from_env("DEPLOYER_TEST_HELM4", "helm4")) {
+        (Some(a), Some(b)) => Some((a, b)),
+        _ => {
+            TestEnv::get(test)?;
+            Some((var("DEPLOYER_TEST_HELM3").into(), var("DEPLOYER_TEST_HELM4").into()))
+        }
+    }
+}

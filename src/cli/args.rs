@@ -391,12 +391,9 @@ pub enum ChartCommand {
     Lint(ChartLintArgs),
 }
 
+/// helm's values flags, shared by `chart template` and `chart lint`.
 #[derive(Debug, Clone, Args)]
-pub struct ChartTemplateArgs {
-    /// Release name
-    pub release: String,
-    /// Chart directory, .tgz, repo/name or oci:// reference
-    pub chart: String,
+pub struct ValueFlags {
     /// Values files, merged in order
     #[arg(short = 'f', long = "values", value_name = "FILE")]
     pub values: Vec<PathBuf>,
@@ -415,6 +412,29 @@ pub struct ChartTemplateArgs {
     /// Set literal string values, no escaping or splitting
     #[arg(long = "set-literal", value_name = "KEY=VALUE")]
     pub set_literal: Vec<String>,
+}
+
+impl ValueFlags {
+    pub fn user_values(&self) -> crate::chart::values::UserValues {
+        crate::chart::values::UserValues {
+            files: self.values.clone(),
+            json: self.set_json.clone(),
+            set: self.set.clone(),
+            string: self.set_string.clone(),
+            file: self.set_file.clone(),
+            literal: self.set_literal.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ChartTemplateArgs {
+    /// Release name
+    pub release: String,
+    /// Chart directory, .tgz, repo/name or oci:// reference
+    pub chart: String,
+    #[command(flatten)]
+    pub values: ValueFlags,
     /// Kubernetes version for .Capabilities.KubeVersion
     #[arg(long = "kube-version", value_name = "VERSION")]
     pub kube_version: Option<String>,
@@ -567,24 +587,8 @@ pub struct ChartLintArgs {
     /// Chart directories
     #[arg(default_value = ".")]
     pub paths: Vec<PathBuf>,
-    /// Values files, merged in order
-    #[arg(short = 'f', long = "values", value_name = "FILE")]
-    pub values: Vec<PathBuf>,
-    /// Set values (`a.b=1,c[0]=x`); numbers become integers
-    #[arg(long = "set", value_name = "KEY=VALUE")]
-    pub set: Vec<String>,
-    /// Set string values
-    #[arg(long = "set-string", value_name = "KEY=VALUE")]
-    pub set_string: Vec<String>,
-    /// Set values from files (`key=path`)
-    #[arg(long = "set-file", value_name = "KEY=PATH")]
-    pub set_file: Vec<String>,
-    /// Set JSON values (`key=<json>`)
-    #[arg(long = "set-json", value_name = "KEY=JSON")]
-    pub set_json: Vec<String>,
-    /// Set literal string values, no escaping or splitting
-    #[arg(long = "set-literal", value_name = "KEY=VALUE")]
-    pub set_literal: Vec<String>,
+    #[command(flatten)]
+    pub values: ValueFlags,
     /// Fail on warnings too
     #[arg(long = "strict")]
     pub strict: bool,

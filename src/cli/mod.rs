@@ -165,14 +165,7 @@ fn run_lint(args: &ChartLintArgs, namespace: String) -> Result<(String, Option<S
     use crate::chart::lint::{LintRequest, lint};
     let compat = compat(args.helm_compat);
     let values = crate::chart::values::merge_user_values(
-        &crate::chart::values::UserValues {
-            files: args.values.clone(),
-            json: args.set_json.clone(),
-            set: args.set.clone(),
-            string: args.set_string.clone(),
-            file: args.set_file.clone(),
-            literal: args.set_literal.clone(),
-        },
+        &args.values.user_values(),
         compat,
     )
     .map_err(|e| CliError::Helm(e.0))?;
@@ -231,14 +224,7 @@ fn render_chart_template(args: &ChartTemplateArgs, namespace: String) -> Result<
 fn template_request(args: &ChartTemplateArgs, namespace: String) -> Result<crate::chart::template::TemplateRequest, CliError> {
     use crate::chart::template::TemplateRequest;
     let compat = compat(args.helm_compat);
-    let values = crate::chart::values::merge_user_values(&crate::chart::values::UserValues {
-        files: args.values.clone(),
-        json: args.set_json.clone(),
-        set: args.set.clone(),
-        string: args.set_string.clone(),
-        file: args.set_file.clone(),
-        literal: args.set_literal.clone(),
-    }, compat)
+    let values = crate::chart::values::merge_user_values(&args.values.user_values(), compat)
     .map_err(|e| CliError::Template(crate::chart::template::TemplateError::Invalid(e.0)))?;
     let chart = chart_path(&args.chart, args.repo.as_deref(), args.version.as_deref().unwrap_or(""))?;
     let request = TemplateRequest {
@@ -423,7 +409,7 @@ mod tests {
         let cli = Cli::try_parse_from(["deployer", "chart", "template", "web", "./chart", "-f", "a.yaml", "-f", "b.yaml"])
             .expect("parses");
         let Command::Chart(ChartCommand::Template(t)) = cli.command else { panic!("chart template expected") };
-        assert_eq!(t.values.len(), 2);
+        assert_eq!(t.values.values.len(), 2);
     }
 
     #[test]

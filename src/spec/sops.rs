@@ -1148,7 +1148,7 @@ mod yaml_tree {
         if let Some(i) = parse_int(value) {
             return Node::Int(i);
         }
-        if is_yaml_float(value)
+        if crate::yaml::is_yaml_float(value)
             && let Ok(f) = value.parse::<f64>()
         {
             return Node::Float(f);
@@ -1192,46 +1192,6 @@ mod yaml_tree {
         } else {
             i64::try_from(magnitude).ok()
         }
-    }
-
-    /// go-yaml v3's `^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$`.
-    fn is_yaml_float(s: &str) -> bool {
-        let b = s.as_bytes();
-        let mut i = 0;
-        if matches!(b.first(), Some(b'-' | b'+')) {
-            i += 1;
-        }
-        let digits = |i: &mut usize| {
-            let start = *i;
-            while *i < b.len() && b[*i].is_ascii_digit() {
-                *i += 1;
-            }
-            *i - start
-        };
-        if b.get(i) == Some(&b'.') {
-            i += 1;
-            if digits(&mut i) == 0 {
-                return false;
-            }
-        } else {
-            if digits(&mut i) == 0 {
-                return false;
-            }
-            if b.get(i) == Some(&b'.') {
-                i += 1;
-                digits(&mut i);
-            }
-        }
-        if matches!(b.get(i), Some(b'e' | b'E')) {
-            i += 1;
-            if matches!(b.get(i), Some(b'-' | b'+')) {
-                i += 1;
-            }
-            if digits(&mut i) == 0 {
-                return false;
-            }
-        }
-        i == b.len()
     }
 
     #[cfg(test)]

@@ -8,7 +8,7 @@ pub mod roundtrip;
 
 pub use emit::{marshal, to_yaml, to_yaml_pretty};
 pub use head::{ObjectHead, object_head};
-pub use parse::{parse_documents, parse_documents_go, parse_values};
+pub use parse::{is_yaml_float, parse_documents, parse_documents_go, parse_values};
 
 /// A YAML error as helm reports it from `sigs.k8s.io/yaml.Unmarshal`:
 /// `error converting YAML to JSON: yaml: line 3: mapping values are not allowed in this context`.

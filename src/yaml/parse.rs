@@ -981,7 +981,7 @@ fn resolve_plain(s: &str) -> Scalar {
                 IntParse::Uint(u) => return Scalar::Uint(u),
                 IntParse::Bad => {}
             }
-            if yaml_style_float(&plain) {
+            if is_yaml_float(&plain) {
                 if let Some(f) = go_parse_float(&plain) {
                     return Scalar::Float(f);
                 }
@@ -1060,7 +1060,7 @@ fn go_parse_float(s: &str) -> Option<f64> {
 }
 
 /// go-yaml's `^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$`.
-fn yaml_style_float(s: &str) -> bool {
+pub fn is_yaml_float(s: &str) -> bool {
     let b = s.as_bytes();
     let mut i = 0;
     if matches!(b.first(), Some(b'+' | b'-')) {
