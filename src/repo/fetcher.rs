@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use super::cache::{CachedIndex, ContentCache};
 use super::http::{Auth, Http, Request, TlsOptions};
-use super::index::IndexFile;
+use super::lazy_index::{LazyError, LazyIndex};
 use super::reference::{ChartRef, OciRef, RepoConfig};
 use super::{RepoError, normalize_digest, oci, redact_url, s3};
 
@@ -79,7 +79,7 @@ type Shared<T> = Arc<OnceLock<Result<Arc<T>, RepoError>>>;
 pub struct ChartFetcher {
     pub options: FetchOptions,
     pub http: Http,
-    indexes: Mutex<HashMap<String, Shared<IndexFile>>>,
+    indexes: Mutex<HashMap<String, Shared<LazyIndex>>>,
     downloads: Mutex<HashMap<String, Shared<Vec<u8>>>>,
     /// Warnings met on the way (skipped index entries, deprecated charts), in order.
     warnings: Mutex<Vec<String>>,
@@ -185,7 +185,10 @@ impl ChartFetcher {
         let index = self.index(&config)?;
         let shown = redact_url(&config.url);
         let repo_label = if config.name.is_empty() { format!("repository {shown}") } else { format!("{} repository", config.name) };
-        let cv = index.get(name, constraint, &repo_label)?;
+        let cv = index.get(name, constraint, &repo_label).map_err(|e| match e {
+            LazyError::Resolve(e) => RepoError::Resolve(e),
+            LazyError::Index(source) => RepoError::Index { url: format!("{}/index.yaml", shown.trim_end_matches('/')), source },
+        })?;
         let first = cv.urls.first().ok_or_else(|| RepoError::Invalid(format!("chart {name} {} in {shown} has no URL", cv.version)))?;
         let url = resolve_reference_url(&config.url, first)?;
         if cv.deprecated {
@@ -235,14 +238,15 @@ impl ChartFetcher {
         Ok(resolved(tag, version, manifest.chart_digest))
     }
 
-    /// The repository's index, fetched (conditionally) and parsed once per fetcher.
-    pub fn index(&self, config: &RepoConfig) -> Result<Arc<IndexFile>, RepoError> {
+    /// The repository's index, fetched (conditionally) and read once per fetcher; a chart's
+    /// entries are parsed when first asked for.
+    pub fn index(&self, config: &RepoConfig) -> Result<Arc<LazyIndex>, RepoError> {
         let base = config.url.trim_end_matches('/').to_string();
         once(&self.indexes, &base, || {
             let url = format!("{base}/index.yaml");
             let shown = redact_url(&url);
             let data = self.index_bytes(config, &url)?;
-            let index = IndexFile::parse(&data, &shown).map_err(|source| RepoError::Index { url: shown.clone(), source })?;
+            let index = LazyIndex::parse(data, &shown).map_err(|source| RepoError::Index { url: shown.clone(), source })?;
             for w in &index.warnings {
                 self.warn(w.clone());
             }

@@ -18,6 +18,7 @@ pub mod deps;
 pub mod fetcher;
 pub mod http;
 pub mod index;
+pub mod lazy_index;
 pub mod lock;
 pub mod oci;
 pub mod publish;
