@@ -24,6 +24,7 @@ pub mod oci;
 pub mod publish;
 pub mod reference;
 pub mod s3;
+pub mod s3_credentials;
 
 pub use cache::ContentCache;
 pub use fetcher::{ChartFetcher, FetchOptions, Resolved};
