@@ -558,3 +558,246 @@ fn air_gap_bundle_renders_with_the_servers_gone() {
     let err = bundle.resolve(&web_ref, None, "^2").unwrap_err().to_string();
     assert!(err.contains("not found") && err.contains("1.0.0"), "{err}");
 }
+
+/// One request a [`TestServer`] received.
+#[derive(Debug, Clone)]
+struct Received {
+    method: String,
+    path: String,
+    /// Lower-case names.
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+impl Received {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+    }
+}
+
+/// A local HTTP server answering each request (one per connection) with what `answer`
+/// returns as raw HTTP, recording every request; stopped on drop.
+struct TestServer {
+    url: String,
+    received: std::sync::Arc<std::sync::Mutex<Vec<Received>>>,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    port: u16,
+}
+
+impl TestServer {
+    fn start(answer: impl Fn(&Received) -> Vec<u8> + Send + 'static) -> TestServer {
+        use std::io::BufRead;
+        use std::sync::atomic::Ordering;
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let received = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let (log, flag) = (received.clone(), stop.clone());
+        std::thread::spawn(move || {
+            for conn in listener.incoming() {
+                if flag.load(Ordering::SeqCst) {
+                    break;
+                }
+                let Ok(mut stream) = conn else { continue };
+                let mut reader = std::io::BufReader::new(stream.try_clone().unwrap());
+                let mut first = String::new();
+                if reader.read_line(&mut first).unwrap_or(0) == 0 {
+                    continue;
+                }
+                let mut headers = Vec::new();
+                loop {
+                    let mut h = String::new();
+                    if reader.read_line(&mut h).unwrap_or(0) == 0 || h == "\r\n" {
+                        break;
+                    }
+                    if let Some((k, v)) = h.trim_end().split_once(':') {
+                        headers.push((k.trim().to_ascii_lowercase(), v.trim().to_string()));
+                    }
+                }
+                let length = headers.iter().find(|(k, _)| k == "content-length").and_then(|(_, v)| v.parse().ok()).unwrap_or(0);
+                let mut body = vec![0; length];
+                let _ = reader.read_exact(&mut body);
+                let mut parts = first.split_whitespace();
+                let req = Received {
+                    method: parts.next().unwrap_or_default().to_string(),
+                    path: parts.next().unwrap_or_default().to_string(),
+                    headers,
+                    body,
+                };
+                log.lock().unwrap().push(req.clone());
+                let _ = stream.write_all(&answer(&req));
+            }
+        });
+        TestServer { url: format!("http://127.0.0.1:{port}"), received, stop, port }
+    }
+
+    /// A forwarder to `target` (`http://host:port`) that records what passes through.
+    fn forwarding_to(target: &str) -> TestServer {
+        let target = target.trim_start_matches("http://").trim_end_matches('/').to_string();
+        TestServer::start(move |req| {
+            let mut upstream = std::net::TcpStream::connect(&target).unwrap();
+            let mut head = format!("{} {} HTTP/1.1\r\n", req.method, req.path);
+            for (k, v) in &req.headers {
+                if k != "connection" {
+                    head.push_str(&format!("{k}: {v}\r\n"));
+                }
+            }
+            head.push_str("connection: close\r\n\r\n");
+            upstream.write_all(head.as_bytes()).unwrap();
+            upstream.write_all(&req.body).unwrap();
+            let mut answer = Vec::new();
+            let _ = upstream.read_to_end(&mut answer);
+            answer
+        })
+    }
+
+    fn received(&self) -> Vec<Received> {
+        self.received.lock().unwrap().clone()
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        let _ = std::net::TcpStream::connect(("127.0.0.1", self.port));
+    }
+}
+
+fn http_answer(status: &str, body: &str) -> Vec<u8> {
+    format!("HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}", body.len()).into_bytes()
+}
+
+/// deployer with no AWS keys or profiles: only the source a test sets up can sign.
+fn deployer_without_aws_keys(scratch: &Scratch) -> Command {
+    let mut cmd = deployer(scratch);
+    for k in ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_REGION", "AWS_DEFAULT_REGION"] {
+        cmd.env_remove(k);
+    }
+    cmd.env("AWS_SHARED_CREDENTIALS_FILE", scratch.path("no-aws-credentials")).env("AWS_CONFIG_FILE", scratch.path("no-aws-config"));
+    cmd
+}
+
+/// The access key id and region of a SigV4 `Authorization` header.
+fn signed_by(req: &Received) -> (String, String) {
+    let auth = req.header("authorization").unwrap_or_default();
+    let credential = auth.split("Credential=").nth(1).unwrap_or_default();
+    let mut parts = credential.split('/');
+    let key = parts.next().unwrap_or_default().to_string();
+    let region = parts.nth(1).unwrap_or_default().to_string();
+    (key, region)
+}
+
+#[test]
+fn s3_credentials_from_web_identity_through_sts() {
+    let Some(_env) = TestEnv::get("s3_credentials_from_web_identity_through_sts") else { return };
+    let scratch = Scratch::new("s3-irsa");
+    let bucket = var("DEPLOYER_TEST_S3_BUCKET");
+    let repo = format!("s3://{bucket}/{}", unique("irsa"));
+    let tgz = package(&scratch, &scratch.path("pkg"), "api", "3.0.0");
+    std::fs::write(scratch.path("token"), "eyJhbGciOiJSUzI1NiJ9.projected-service-account-token.sig\n").unwrap();
+    // S3 through a recording forwarder; STS is moto's own AssumeRoleWithWebIdentity.
+    let s3 = TestServer::forwarding_to(&var("DEPLOYER_TEST_S3"));
+    let sts = TestServer::forwarding_to(&var("DEPLOYER_TEST_S3"));
+    let irsa = |cmd: &mut Command| {
+        cmd.env("AWS_WEB_IDENTITY_TOKEN_FILE", scratch.path("token"))
+            .env("AWS_ROLE_ARN", "arn:aws:iam::123456789012:role/deployer-ci")
+            .env("AWS_ROLE_SESSION_NAME", "ci-run")
+            .env("AWS_REGION", "eu-north-1")
+            .env("AWS_ENDPOINT_URL_S3", &s3.url)
+            .env("AWS_ENDPOINT_URL_STS", &sts.url)
+            .env("AWS_EC2_METADATA_DISABLED", "true");
+    };
+    let mut push = deployer_without_aws_keys(&scratch);
+    irsa(&mut push);
+    let out = ok(run(push.args(["chart", "push", tgz.to_str().unwrap(), &repo])), "push with web identity");
+    let out_dir = scratch.path("out");
+    let mut pull = deployer_without_aws_keys(&scratch);
+    irsa(&mut pull);
+    let pulled = ok(run(pull.args(["chart", "pull", "api", "--repo", &repo, "-d", out_dir.to_str().unwrap()])), "pull with web identity");
+    assert_eq!(files_in(&out_dir), ["api-3.0.0.tgz"]);
+
+    // one STS exchange per process, carrying the token, the role and the session name
+    let exchanges = sts.received();
+    assert_eq!(exchanges.len(), 2, "{exchanges:#?}");
+    let form = String::from_utf8_lossy(&exchanges[0].body).to_string();
+    for part in ["Action=AssumeRoleWithWebIdentity", "RoleArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Arole%2Fdeployer-ci", "RoleSessionName=ci-run", "WebIdentityToken=eyJ"] {
+        assert!(form.contains(part), "{part} missing in {form}");
+    }
+    // every S3 request signed with moto's temporary keys and session token
+    let requests = s3.received();
+    assert!(requests.len() >= 4, "{requests:#?}");
+    for req in &requests {
+        let (key, region) = signed_by(req);
+        assert!(key.starts_with("ASIA"), "{} {} signed by {key:?}", req.method, req.path);
+        assert_eq!(region, "eu-north-1");
+        assert!(req.header("x-amz-security-token").is_some_and(|t| !t.is_empty()));
+    }
+    for o in [&out, &pulled] {
+        assert!(!text(o).contains("projected-service-account-token"), "{}", text(o));
+    }
+
+    // a missing token file is a clear error naming it
+    let mut broken = deployer_without_aws_keys(&scratch);
+    irsa(&mut broken);
+    broken.env("AWS_WEB_IDENTITY_TOKEN_FILE", scratch.path("gone"));
+    let err = fails(run(broken.args(["chart", "pull", "api", "--repo", &repo])), "missing token file");
+    assert!(err.contains("gone"), "{err}");
+}
+
+#[test]
+fn s3_credentials_from_the_instance_metadata_service() {
+    let Some(_env) = TestEnv::get("s3_credentials_from_the_instance_metadata_service") else { return };
+    let scratch = Scratch::new("s3-imds");
+    let bucket = var("DEPLOYER_TEST_S3_BUCKET");
+    let repo = format!("s3://{bucket}/{}", unique("imds"));
+    let tgz = package(&scratch, &scratch.path("pkg"), "api", "4.0.0");
+    // IMDSv2 stand-in: a session token from PUT, then the role and its credentials only for
+    // requests carrying it.
+    let imds = TestServer::start(|req| {
+        let token_ok = req.header("x-aws-ec2-metadata-token") == Some("imds-session-1");
+        match (req.method.as_str(), req.path.as_str()) {
+            ("PUT", "/latest/api/token") if req.header("x-aws-ec2-metadata-token-ttl-seconds").is_some() => http_answer("200 OK", "imds-session-1"),
+            (_, _) if !token_ok => http_answer("401 Unauthorized", ""),
+            ("GET", "/latest/meta-data/iam/security-credentials/") => http_answer("200 OK", "deployer-node-role"),
+            ("GET", "/latest/meta-data/iam/security-credentials/deployer-node-role") => http_answer(
+                "200 OK",
+                r#"{"Code":"Success","Type":"AWS-HMAC","AccessKeyId":"ASIAIMDSTESTKEY","SecretAccessKey":"imds-secret","Token":"imds-role-session-token","Expiration":"2099-01-01T00:00:00Z"}"#,
+            ),
+            ("GET", "/latest/meta-data/placement/region") => http_answer("200 OK", "ap-southeast-2"),
+            _ => http_answer("404 Not Found", ""),
+        }
+    });
+    let s3 = TestServer::forwarding_to(&var("DEPLOYER_TEST_S3"));
+    let on_ec2 = |cmd: &mut Command| {
+        cmd.env("AWS_EC2_METADATA_SERVICE_ENDPOINT", &imds.url).env("AWS_ENDPOINT_URL_S3", &s3.url);
+    };
+    let mut push = deployer_without_aws_keys(&scratch);
+    on_ec2(&mut push);
+    let out = ok(run(push.args(["chart", "push", tgz.to_str().unwrap(), &repo])), "push with instance credentials");
+    assert!(!text(&out).contains("imds-secret") && !text(&out).contains("imds-role-session-token"));
+    let out_dir = scratch.path("out");
+    let mut pull = deployer_without_aws_keys(&scratch);
+    on_ec2(&mut pull);
+    ok(run(pull.args(["chart", "pull", "api", "--repo", &repo, "-d", out_dir.to_str().unwrap()])), "pull with instance credentials");
+    assert_eq!(files_in(&out_dir), ["api-4.0.0.tgz"]);
+
+    let metadata = imds.received();
+    assert_eq!(metadata.first().map(|r| r.method.as_str()), Some("PUT"), "{metadata:#?}");
+    assert!(metadata.iter().all(|r| r.method == "PUT" || r.header("x-aws-ec2-metadata-token") == Some("imds-session-1")));
+    let requests = s3.received();
+    assert!(requests.len() >= 4);
+    for req in &requests {
+        // the instance's region (no region configured) and its role's keys
+        assert_eq!(signed_by(req), ("ASIAIMDSTESTKEY".to_string(), "ap-southeast-2".to_string()), "{} {}", req.method, req.path);
+        assert_eq!(req.header("x-amz-security-token"), Some("imds-role-session-token"));
+    }
+
+    // the metadata service disabled: requests go unsigned, and moto refuses them
+    let mut anonymous = deployer_without_aws_keys(&scratch);
+    on_ec2(&mut anonymous);
+    anonymous.env("AWS_EC2_METADATA_DISABLED", "true");
+    let before = s3.received().len();
+    let err = fails(run(anonymous.args(["chart", "pull", "api", "--repo", &repo])), "anonymous pull");
+    assert!(err.contains("403") && err.contains("index.yaml"), "{err}");
+    assert!(s3.received()[before..].iter().all(|r| r.header("authorization").is_none()));
+}
