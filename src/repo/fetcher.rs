@@ -224,10 +224,34 @@ impl ChartFetcher {
         if self.options.offline {
             let memo = self.options.cache.get_index(&memo_key).and_then(|c| String::from_utf8(c.data).ok());
             let fields: Option<Vec<String>> = memo.map(|m| m.lines().map(str::to_string).collect());
-            return match fields.as_deref() {
-                Some([tag, version, digest]) => Ok(resolved(tag.clone(), version.clone(), digest.clone())),
-                _ => Err(RepoError::Offline { what: r.to_string() }),
+            if let Some([tag, version, digest]) = fields.as_deref() {
+                return Ok(resolved(tag.clone(), version.clone(), digest.clone()));
+            }
+            // A bundle lists the tags it holds of each OCI repository.
+            let listing = self.options.cache.get_index(&oci_offline_tags_key(r)).and_then(|c| String::from_utf8(c.data).ok());
+            let Some(listing) = listing else { return Err(RepoError::Offline { what: r.to_string() }) };
+            let mut versions: Vec<super::index::ChartVersion> = Vec::new();
+            for line in listing.lines() {
+                let mut f = line.split('\t');
+                if let (Some(tag), Some(version), Some(digest)) = (f.next(), f.next(), f.next()) {
+                    versions.push(super::index::ChartVersion {
+                        version: version.to_string(),
+                        urls: vec![tag.to_string()],
+                        digest: digest.to_string(),
+                        ..Default::default()
+                    });
+                }
+            }
+            let mut listed = super::index::IndexFile::default();
+            listed.entries.insert(r.name().to_string(), versions);
+            listed.sort_entries();
+            let versions = &listed.entries[r.name()];
+            let wanted = match &r.digest {
+                Some(d) => versions.iter().find(|cv| normalize_digest(&cv.digest) == normalize_digest(d)),
+                None => Some(super::index::resolve(r.name(), versions, constraint, &format!("the bundled tags of {r}"), crate::semver::Dialect::V3_2)?),
             };
+            let cv = wanted.ok_or_else(|| RepoError::Offline { what: r.to_string() })?;
+            return Ok(resolved(cv.urls[0].clone(), cv.version.clone(), cv.digest.clone()));
         }
         let client = oci::Registry::new(&self.http, r, plain, config.as_ref());
         let (tag, manifest) = client.resolve(constraint, r.digest.as_deref())?;
@@ -380,6 +404,11 @@ impl ChartFetcher {
         let data = self.fetch(&resolved)?;
         crate::chart::loader::load_archive(&data).map_err(|e| RepoError::Chart { what: resolved.url(), message: e.to_string() })
     }
+}
+
+/// The cache key of a bundle's listing of the tags it holds of an OCI chart repository.
+pub(crate) fn oci_offline_tags_key(r: &OciRef) -> String {
+    format!("oci-offline-tags:oci://{}/{}", r.registry, r.repository)
 }
 
 /// A downloaded archive must unpack as a chart: corrupt gzip, links and paths escaping the
