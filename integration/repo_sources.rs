@@ -558,3 +558,476 @@ fn air_gap_bundle_renders_with_the_servers_gone() {
     let err = bundle.resolve(&web_ref, None, "^2").unwrap_err().to_string();
     assert!(err.contains("not found") && err.contains("1.0.0"), "{err}");
 }
+
+/// One request a [`TestServer`] received.
+#[derive(Debug, Clone)]
+struct Received {
+    method: String,
+    path: String,
+    /// Lower-case names.
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+impl Received {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+    }
+}
+
+/// A local HTTP server answering each request (one per connection) with what `answer`
+/// returns as raw HTTP, recording every request; stopped on drop.
+struct TestServer {
+    url: String,
+    received: std::sync::Arc<std::sync::Mutex<Vec<Received>>>,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    port: u16,
+}
+
+impl TestServer {
+    fn start(answer: impl Fn(&Received) -> Vec<u8> + Send + 'static) -> TestServer {
+        use std::io::BufRead;
+        use std::sync::atomic::Ordering;
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let received = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let (log, flag) = (received.clone(), stop.clone());
+        std::thread::spawn(move || {
+            for conn in listener.incoming() {
+                if flag.load(Ordering::SeqCst) {
+                    break;
+                }
+                let Ok(mut stream) = conn else { continue };
+                let mut reader = std::io::BufReader::new(stream.try_clone().unwrap());
+                let mut first = String::new();
+                if reader.read_line(&mut first).unwrap_or(0) == 0 {
+                    continue;
+                }
+                let mut headers = Vec::new();
+                loop {
+                    let mut h = String::new();
+                    if reader.read_line(&mut h).unwrap_or(0) == 0 || h == "\r\n" {
+                        break;
+                    }
+                    if let Some((k, v)) = h.trim_end().split_once(':') {
+                        headers.push((k.trim().to_ascii_lowercase(), v.trim().to_string()));
+                    }
+                }
+                let length = headers.iter().find(|(k, _)| k == "content-length").and_then(|(_, v)| v.parse().ok()).unwrap_or(0);
+                let mut body = vec![0; length];
+                let _ = reader.read_exact(&mut body);
+                let mut parts = first.split_whitespace();
+                let req = Received {
+                    method: parts.next().unwrap_or_default().to_string(),
+                    path: parts.next().unwrap_or_default().to_string(),
+                    headers,
+                    body,
+                };
+                log.lock().unwrap().push(req.clone());
+                let _ = stream.write_all(&answer(&req));
+            }
+        });
+        TestServer { url: format!("http://127.0.0.1:{port}"), received, stop, port }
+    }
+
+    /// A forwarder to `target` (`http://host:port`) that records what passes through.
+    fn forwarding_to(target: &str) -> TestServer {
+        let target = target.trim_start_matches("http://").trim_end_matches('/').to_string();
+        TestServer::start(move |req| {
+            let mut upstream = std::net::TcpStream::connect(&target).unwrap();
+            let mut head = format!("{} {} HTTP/1.1\r\n", req.method, req.path);
+            for (k, v) in &req.headers {
+                if k != "connection" {
+                    head.push_str(&format!("{k}: {v}\r\n"));
+                }
+            }
+            head.push_str("connection: close\r\n\r\n");
+            upstream.write_all(head.as_bytes()).unwrap();
+            upstream.write_all(&req.body).unwrap();
+            let mut answer = Vec::new();
+            let _ = upstream.read_to_end(&mut answer);
+            answer
+        })
+    }
+
+    fn received(&self) -> Vec<Received> {
+        self.received.lock().unwrap().clone()
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        let _ = std::net::TcpStream::connect(("127.0.0.1", self.port));
+    }
+}
+
+fn http_answer(status: &str, body: &str) -> Vec<u8> {
+    format!("HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}", body.len()).into_bytes()
+}
+
+/// deployer with no AWS keys or profiles: only the source a test sets up can sign.
+fn deployer_without_aws_keys(scratch: &Scratch) -> Command {
+    let mut cmd = deployer(scratch);
+    for k in ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_REGION", "AWS_DEFAULT_REGION"] {
+        cmd.env_remove(k);
+    }
+    cmd.env("AWS_SHARED_CREDENTIALS_FILE", scratch.path("no-aws-credentials")).env("AWS_CONFIG_FILE", scratch.path("no-aws-config"));
+    cmd
+}
+
+/// The access key id and region of a SigV4 `Authorization` header.
+fn signed_by(req: &Received) -> (String, String) {
+    let auth = req.header("authorization").unwrap_or_default();
+    let credential = auth.split("Credential=").nth(1).unwrap_or_default();
+    let mut parts = credential.split('/');
+    let key = parts.next().unwrap_or_default().to_string();
+    let region = parts.nth(1).unwrap_or_default().to_string();
+    (key, region)
+}
+
+#[test]
+fn s3_credentials_from_web_identity_through_sts() {
+    let Some(_env) = TestEnv::get("s3_credentials_from_web_identity_through_sts") else { return };
+    let scratch = Scratch::new("s3-irsa");
+    let bucket = var("DEPLOYER_TEST_S3_BUCKET");
+    let repo = format!("s3://{bucket}/{}", unique("irsa"));
+    let tgz = package(&scratch, &scratch.path("pkg"), "api", "3.0.0");
+    std::fs::write(scratch.path("token"), "eyJhbGciOiJSUzI1NiJ9.projected-service-account-token.sig\n").unwrap();
+    // S3 through a recording forwarder; STS is moto's own AssumeRoleWithWebIdentity.
+    let s3 = TestServer::forwarding_to(&var("DEPLOYER_TEST_S3"));
+    let sts = TestServer::forwarding_to(&var("DEPLOYER_TEST_S3"));
+    let irsa = |cmd: &mut Command| {
+        cmd.env("AWS_WEB_IDENTITY_TOKEN_FILE", scratch.path("token"))
+            .env("AWS_ROLE_ARN", "arn:aws:iam::123456789012:role/deployer-ci")
+            .env("AWS_ROLE_SESSION_NAME", "ci-run")
+            .env("AWS_REGION", "eu-north-1")
+            .env("AWS_ENDPOINT_URL_S3", &s3.url)
+            .env("AWS_ENDPOINT_URL_STS", &sts.url)
+            .env("AWS_EC2_METADATA_DISABLED", "true");
+    };
+    let mut push = deployer_without_aws_keys(&scratch);
+    irsa(&mut push);
+    let out = ok(run(push.args(["chart", "push", tgz.to_str().unwrap(), &repo])), "push with web identity");
+    let out_dir = scratch.path("out");
+    let mut pull = deployer_without_aws_keys(&scratch);
+    irsa(&mut pull);
+    let pulled = ok(run(pull.args(["chart", "pull", "api", "--repo", &repo, "-d", out_dir.to_str().unwrap()])), "pull with web identity");
+    assert_eq!(files_in(&out_dir), ["api-3.0.0.tgz"]);
+
+    // one STS exchange per process, carrying the token, the role and the session name
+    let exchanges = sts.received();
+    assert_eq!(exchanges.len(), 2, "{exchanges:#?}");
+    let form = String::from_utf8_lossy(&exchanges[0].body).to_string();
+    for part in ["Action=AssumeRoleWithWebIdentity", "RoleArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Arole%2Fdeployer-ci", "RoleSessionName=ci-run", "WebIdentityToken=eyJ"] {
+        assert!(form.contains(part), "{part} missing in {form}");
+    }
+    // every S3 request signed with moto's temporary keys and session token
+    let requests = s3.received();
+    assert!(requests.len() >= 4, "{requests:#?}");
+    for req in &requests {
+        let (key, region) = signed_by(req);
+        assert!(key.starts_with("ASIA"), "{} {} signed by {key:?}", req.method, req.path);
+        assert_eq!(region, "eu-north-1");
+        assert!(req.header("x-amz-security-token").is_some_and(|t| !t.is_empty()));
+    }
+    for o in [&out, &pulled] {
+        assert!(!text(o).contains("projected-service-account-token"), "{}", text(o));
+    }
+
+    // a missing token file is a clear error naming it
+    let mut broken = deployer_without_aws_keys(&scratch);
+    irsa(&mut broken);
+    broken.env("AWS_WEB_IDENTITY_TOKEN_FILE", scratch.path("gone"));
+    let err = fails(run(broken.args(["chart", "pull", "api", "--repo", &repo])), "missing token file");
+    assert!(err.contains("gone"), "{err}");
+}
+
+#[test]
+fn s3_credentials_from_the_instance_metadata_service() {
+    let Some(_env) = TestEnv::get("s3_credentials_from_the_instance_metadata_service") else { return };
+    let scratch = Scratch::new("s3-imds");
+    let bucket = var("DEPLOYER_TEST_S3_BUCKET");
+    let repo = format!("s3://{bucket}/{}", unique("imds"));
+    let tgz = package(&scratch, &scratch.path("pkg"), "api", "4.0.0");
+    // IMDSv2 stand-in: a session token from PUT, then the role and its credentials only for
+    // requests carrying it.
+    let imds = TestServer::start(|req| {
+        let token_ok = req.header("x-aws-ec2-metadata-token") == Some("imds-session-1");
+        match (req.method.as_str(), req.path.as_str()) {
+            ("PUT", "/latest/api/token") if req.header("x-aws-ec2-metadata-token-ttl-seconds").is_some() => http_answer("200 OK", "imds-session-1"),
+            (_, _) if !token_ok => http_answer("401 Unauthorized", ""),
+            ("GET", "/latest/meta-data/iam/security-credentials/") => http_answer("200 OK", "deployer-node-role"),
+            ("GET", "/latest/meta-data/iam/security-credentials/deployer-node-role") => http_answer(
+                "200 OK",
+                r#"{"Code":"Success","Type":"AWS-HMAC","AccessKeyId":"ASIAIMDSTESTKEY","SecretAccessKey":"imds-secret","Token":"imds-role-session-token","Expiration":"2099-01-01T00:00:00Z"}"#,
+            ),
+            ("GET", "/latest/meta-data/placement/region") => http_answer("200 OK", "ap-southeast-2"),
+            _ => http_answer("404 Not Found", ""),
+        }
+    });
+    let s3 = TestServer::forwarding_to(&var("DEPLOYER_TEST_S3"));
+    let on_ec2 = |cmd: &mut Command| {
+        cmd.env("AWS_EC2_METADATA_SERVICE_ENDPOINT", &imds.url).env("AWS_ENDPOINT_URL_S3", &s3.url);
+    };
+    let mut push = deployer_without_aws_keys(&scratch);
+    on_ec2(&mut push);
+    let out = ok(run(push.args(["chart", "push", tgz.to_str().unwrap(), &repo])), "push with instance credentials");
+    assert!(!text(&out).contains("imds-secret") && !text(&out).contains("imds-role-session-token"));
+    let out_dir = scratch.path("out");
+    let mut pull = deployer_without_aws_keys(&scratch);
+    on_ec2(&mut pull);
+    ok(run(pull.args(["chart", "pull", "api", "--repo", &repo, "-d", out_dir.to_str().unwrap()])), "pull with instance credentials");
+    assert_eq!(files_in(&out_dir), ["api-4.0.0.tgz"]);
+
+    let metadata = imds.received();
+    assert_eq!(metadata.first().map(|r| r.method.as_str()), Some("PUT"), "{metadata:#?}");
+    assert!(metadata.iter().all(|r| r.method == "PUT" || r.header("x-aws-ec2-metadata-token") == Some("imds-session-1")));
+    let requests = s3.received();
+    assert!(requests.len() >= 4);
+    for req in &requests {
+        // the instance's region (no region configured) and its role's keys
+        assert_eq!(signed_by(req), ("ASIAIMDSTESTKEY".to_string(), "ap-southeast-2".to_string()), "{} {}", req.method, req.path);
+        assert_eq!(req.header("x-amz-security-token"), Some("imds-role-session-token"));
+    }
+
+    // the metadata service disabled: requests go unsigned, and moto refuses them
+    let mut anonymous = deployer_without_aws_keys(&scratch);
+    on_ec2(&mut anonymous);
+    anonymous.env("AWS_EC2_METADATA_DISABLED", "true");
+    let before = s3.received().len();
+    let err = fails(run(anonymous.args(["chart", "pull", "api", "--repo", &repo])), "anonymous pull");
+    assert!(err.contains("403") && err.contains("index.yaml"), "{err}");
+    assert!(s3.received()[before..].iter().all(|r| r.header("authorization").is_none()));
+}
+
+/// A docker-registry with token auth (`auth: token`), started by a test on a free port with
+/// its realm on a token service of the test: an RSA key and self-signed certificate made with
+/// openssl sign the JWTs (`x5c` header) that the registry checks against the certificate.
+/// User `ci`/`token-secret` gets what it asks for; anonymous users may only pull `public/*`;
+/// a refresh token (`<token>` identity from a credential helper) is exchanged by POST.
+struct TokenRegistry {
+    host: String,
+    tokens: TestServer,
+    child: std::process::Child,
+}
+
+const TOKEN_USER: &str = "ci";
+const TOKEN_PASSWORD: &str = "token-secret";
+const REFRESH_TOKEN: &str = "identity-refresh-token-for-ci";
+
+impl TokenRegistry {
+    fn start(scratch: &Scratch) -> Option<TokenRegistry> {
+        use base64::Engine;
+        if Command::new("docker-registry").arg("--version").output().is_err() {
+            eprintln!("skipping: docker-registry is not installed");
+            return None;
+        }
+        let (key, cert) = (scratch.path("token.key"), scratch.path("token.crt"));
+        let made = run(Command::new("openssl").args(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=deployer-test-token-issuer", "-keyout"]).arg(&key).arg("-out").arg(&cert));
+        assert!(made.status.success(), "openssl: {}", text(&made));
+        let der = run(Command::new("openssl").args(["x509", "-outform", "DER", "-in"]).arg(&cert)).stdout;
+        let x5c = base64::engine::general_purpose::STANDARD.encode(der);
+        let tokens = TestServer::start(move |req| {
+            let query = req.path.split_once('?').map(|(_, q)| q.to_string()).unwrap_or_default();
+            let form = if req.method == "POST" { String::from_utf8_lossy(&req.body).to_string() } else { query };
+            let params: Vec<(String, String)> = url::form_urlencoded::parse(form.as_bytes()).into_owned().collect();
+            let param = |k: &str| params.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+            let basic = format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(format!("{TOKEN_USER}:{TOKEN_PASSWORD}")));
+            let user = match (req.header("authorization"), param("grant_type").as_deref()) {
+                (_, Some("refresh_token")) if param("refresh_token").as_deref() == Some(REFRESH_TOKEN) => Some(TOKEN_USER),
+                (_, Some(_)) => return http_answer("401 Unauthorized", "{\"error\":\"invalid refresh token\"}"),
+                (Some(a), None) if a == basic => Some(TOKEN_USER),
+                (Some(_), None) => return http_answer("401 Unauthorized", "{\"details\":\"wrong credentials\"}"),
+                (None, None) => None,
+            };
+            let access: Vec<serde_json::Value> = params
+                .iter()
+                .filter(|(k, _)| k == "scope")
+                .flat_map(|(_, v)| v.split(' ').map(str::to_string).collect::<Vec<_>>())
+                .filter_map(|scope| {
+                    let mut parts = scope.splitn(3, ':');
+                    let (kind, name, actions) = (parts.next()?, parts.next()?, parts.next()?);
+                    let granted: Vec<&str> = actions
+                        .split(',')
+                        .filter(|a| user.is_some() || (name.starts_with("public/") && *a == "pull"))
+                        .collect();
+                    Some(serde_json::json!({"type": kind, "name": name, "actions": granted}))
+                })
+                .collect();
+            let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+            let b64 = |v: &[u8]| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v);
+            let header = serde_json::json!({"typ": "JWT", "alg": "RS256", "x5c": [x5c]});
+            let claims = serde_json::json!({
+                "iss": "deployer-test-issuer", "sub": user.unwrap_or(""), "aud": param("service").unwrap_or_default(),
+                "exp": now + 600, "nbf": now - 60, "iat": now, "jti": unique("jti"), "access": access,
+            });
+            let input = format!("{}.{}", b64(header.to_string().as_bytes()), b64(claims.to_string().as_bytes()));
+            let mut sign = Command::new("openssl")
+                .args(["dgst", "-sha256", "-sign"])
+                .arg(&key)
+                .stdin(std::process::Stdio::piped())
+                .stdout(std::process::Stdio::piped())
+                .spawn()
+                .unwrap();
+            sign.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+            let signature = sign.wait_with_output().unwrap().stdout;
+            let jwt = format!("{input}.{}", b64(&signature));
+            let body = if req.method == "POST" { serde_json::json!({"access_token": jwt}) } else { serde_json::json!({"token": jwt}) };
+            let body = body.to_string();
+            format!("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}", body.len()).into_bytes()
+        });
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let config = scratch.path("registry.yml");
+        std::fs::write(
+            &config,
+            format!(
+                "version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: {}\nhttp:\n  addr: 127.0.0.1:{port}\n  secret: {}\nauth:\n  token:\n    realm: {}/token\n    service: deployer-test-registry\n    issuer: deployer-test-issuer\n    rootcertbundle: {}\n",
+                scratch.path("registry-data").display(),
+                unique("secret"),
+                tokens.url,
+                cert.display()
+            ),
+        )
+        .unwrap();
+        let child = Command::new("docker-registry")
+            .arg("serve")
+            .arg(&config)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::fs::File::create(scratch.path("registry.log")).unwrap())
+            .spawn()
+            .unwrap();
+        let host = format!("127.0.0.1:{port}");
+        for _ in 0..100 {
+            if std::net::TcpStream::connect(&host).is_ok() {
+                return Some(TokenRegistry { host, tokens, child });
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        panic!("docker-registry with token auth did not start: {}", std::fs::read_to_string(scratch.path("registry.log")).unwrap_or_default());
+    }
+
+    /// Token requests so far: (method, had credentials, scopes).
+    fn token_requests(&self) -> Vec<(String, bool, String)> {
+        self.tokens
+            .received()
+            .iter()
+            .map(|r| {
+                let form = if r.method == "POST" { String::from_utf8_lossy(&r.body).to_string() } else { r.path.split_once('?').map(|(_, q)| q.to_string()).unwrap_or_default() };
+                let scopes: Vec<String> = url::form_urlencoded::parse(form.as_bytes()).filter(|(k, _)| k == "scope").map(|(_, v)| v.into_owned()).collect();
+                (r.method.clone(), r.header("authorization").is_some() || form.contains("refresh_token="), scopes.join(" "))
+            })
+            .collect()
+    }
+}
+
+impl Drop for TokenRegistry {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn sha256_file(path: &Path) -> String {
+    deployer::repo::sha256_hex(&std::fs::read(path).unwrap())
+}
+
+#[test]
+fn oci_token_auth_anonymous_credentialed_and_helpers_like_helm() {
+    let Some(_env) = TestEnv::get("oci_token_auth_anonymous_credentialed_and_helpers_like_helm") else { return };
+    let scratch = Scratch::new("oci-token");
+    let Some(registry) = TokenRegistry::start(&scratch) else { return };
+    let reg = registry.host.clone();
+    let pkg = scratch.path("pkg");
+    let web = package(&scratch, &pkg, "web", "1.0.0");
+    let api = package(&scratch, &pkg, "api", "2.0.0");
+
+    // helm logs in through the token service and pushes one public and one private chart
+    let mut login = helm(&scratch);
+    login.args(["registry", "login", &reg, "-u", TOKEN_USER, "--password-stdin"]).stdin(std::process::Stdio::piped()).stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped());
+    let mut child = login.spawn().unwrap();
+    child.stdin.take().unwrap().write_all(TOKEN_PASSWORD.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "helm registry login: {}", text(&out));
+    helm_ok(&scratch, &["push", web.to_str().unwrap(), &format!("oci://{reg}/public"), "--plain-http"]);
+    helm_ok(&scratch, &["push", api.to_str().unwrap(), &format!("oci://{reg}/private"), "--plain-http"]);
+
+    // deployer without credentials: the anonymous token flow pulls public charts…
+    let anon = |scratch: &Scratch| {
+        let mut cmd = deployer(scratch);
+        cmd.env("HELM_REGISTRY_CONFIG", scratch.path("no-helm-registry.json")).env("DOCKER_CONFIG", scratch.path("no-docker"));
+        cmd
+    };
+    let before = registry.token_requests().len();
+    let out_dir = scratch.path("anon");
+    ok(run(anon(&scratch).args(["chart", "pull", &format!("oci://{reg}/public/web"), "--version", "1.0.0", "-d", out_dir.to_str().unwrap()])), "anonymous pull");
+    assert_eq!(sha256_file(&out_dir.join("web-1.0.0.tgz")), sha256_file(&web));
+    let asked = registry.token_requests()[before..].to_vec();
+    assert!(!asked.is_empty() && asked.iter().all(|(m, authed, scope)| m == "GET" && !authed && scope == "repository:public/web:pull"), "{asked:#?}");
+    // … and helm, anonymous too, pulls the same bytes
+    let helm_anon = scratch.path("helm-anon");
+    std::fs::create_dir_all(&helm_anon).unwrap();
+    let mut hp = helm(&scratch);
+    hp.env("HELM_REGISTRY_CONFIG", scratch.path("no-helm-registry.json"))
+        .args(["pull", &format!("oci://{reg}/public/web"), "--version", "1.0.0", "--plain-http", "-d", helm_anon.to_str().unwrap()]);
+    ok(run(&mut hp), "helm anonymous pull");
+    assert_eq!(sha256_file(&helm_anon.join("web-1.0.0.tgz")), sha256_file(&out_dir.join("web-1.0.0.tgz")));
+    // … but not private ones, for deployer as for helm
+    let err = fails(run(anon(&scratch).args(["chart", "pull", &format!("oci://{reg}/private/api"), "--version", "2.0.0", "-d", out_dir.to_str().unwrap()])), "anonymous private pull");
+    assert!(err.contains("401") || err.contains("403"), "{err}");
+    let mut hp = helm(&scratch);
+    hp.env("HELM_REGISTRY_CONFIG", scratch.path("no-helm-registry.json"))
+        .args(["pull", &format!("oci://{reg}/private/api"), "--version", "2.0.0", "--plain-http", "-d", helm_anon.to_str().unwrap()]);
+    assert!(!run(&mut hp).status.success(), "helm pulled a private chart anonymously");
+
+    // credentials from helm's registry login (the same file helm wrote)
+    let creds_dir = scratch.path("helm-login");
+    ok(run(deployer(&scratch).args(["chart", "pull", &format!("oci://{reg}/private/api"), "--version", "2.0.0", "-d", creds_dir.to_str().unwrap()])), "pull after helm login");
+    assert_eq!(sha256_file(&creds_dir.join("api-2.0.0.tgz")), sha256_file(&api));
+    assert!(registry.token_requests().last().is_some_and(|(_, authed, scope)| *authed && scope == "repository:private/api:pull"));
+
+    // wrong --username/--password: the token service refuses; no secret in the message
+    let err = fails(
+        run(anon(&scratch).args(["chart", "pull", &format!("oci://{reg}/private/api"), "--version", "2.0.0", "--username", TOKEN_USER, "--password", "not-the-password", "-d", out_dir.to_str().unwrap()])),
+        "wrong password",
+    );
+    assert!(err.contains("401") && !err.contains("not-the-password"), "{err}");
+
+    // docker's config: a credential helper on PATH answers for the registry, and deployer
+    // pushes with it; helm pulls what was pushed
+    let bin = scratch.path("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let helper = bin.join("docker-credential-deployertest");
+    std::fs::write(&helper, format!("#!/bin/sh\nread server\necho \"$server\" >> {}\nprintf '{{\"ServerURL\":\"%s\",\"Username\":\"{TOKEN_USER}\",\"Secret\":\"{TOKEN_PASSWORD}\"}}' \"$server\"\n", scratch.path("helper.log").display())).unwrap();
+    std::os::unix::fs::PermissionsExt::set_mode(&mut std::fs::metadata(&helper).unwrap().permissions(), 0o755);
+    std::fs::set_permissions(&helper, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let docker = scratch.path("docker-helpers");
+    std::fs::create_dir_all(&docker).unwrap();
+    std::fs::write(docker.join("config.json"), format!("{{\"credHelpers\":{{\"{reg}\":\"deployertest\"}}}}")).unwrap();
+    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default());
+    let api2 = package(&scratch, &pkg, "api", "2.1.0");
+    let mut push = anon(&scratch);
+    push.env("DOCKER_CONFIG", &docker).env("PATH", &path).args(["chart", "push", api2.to_str().unwrap(), &format!("oci://{reg}/private")]);
+    ok(run(&mut push), "push with a credential helper");
+    assert_eq!(std::fs::read_to_string(scratch.path("helper.log")).unwrap_or_default().lines().next(), Some(reg.as_str()));
+    assert!(registry.token_requests().iter().any(|(_, authed, scope)| *authed && scope.contains("private/api") && scope.contains("push")));
+    let helm_got = scratch.path("helm-got");
+    std::fs::create_dir_all(&helm_got).unwrap();
+    helm_ok(&scratch, &["pull", &format!("oci://{reg}/private/api"), "--version", "2.1.0", "--plain-http", "-d", helm_got.to_str().unwrap()]);
+    assert_eq!(sha256_file(&helm_got.join("api-2.1.0.tgz")), sha256_file(&api2));
+
+    // credsStore whose answer is an identity token (`<token>`): exchanged for an access token
+    // by POST (grant_type=refresh_token), as docker and oras do
+    std::fs::write(&helper, format!("#!/bin/sh\nread server\nprintf '{{\"ServerURL\":\"%s\",\"Username\":\"<token>\",\"Secret\":\"{REFRESH_TOKEN}\"}}' \"$server\"\n")).unwrap();
+    std::fs::write(docker.join("config.json"), "{\"credsStore\":\"deployertest\"}").unwrap();
+    let before = registry.token_requests().len();
+    let store_dir = scratch.path("store");
+    let mut pull = anon(&scratch);
+    pull.env("DOCKER_CONFIG", &docker).env("PATH", &path).args(["chart", "pull", &format!("oci://{reg}/private/api"), "--version", "2.1.0", "-d", store_dir.to_str().unwrap()]);
+    let out = ok(run(&mut pull), "pull with an identity token");
+    assert!(!text(&out).contains(REFRESH_TOKEN));
+    assert_eq!(sha256_file(&store_dir.join("api-2.1.0.tgz")), sha256_file(&api2));
+    let asked = registry.token_requests()[before..].to_vec();
+    assert!(asked.iter().all(|(m, authed, _)| m == "POST" && *authed), "{asked:#?}");
+}

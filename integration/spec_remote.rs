@@ -359,3 +359,81 @@ fn chart_deps_match_helm_dependency() {
         assert!(!out.status.success() && text(&out).contains("out of sync"), "{}", text(&out));
     }
 }
+
+/// SHA-256 of every archive in `charts/` of a chart directory, by file name.
+fn archive_digests(dir: &Path) -> Vec<(String, String)> {
+    chart_archives(dir).into_iter().map(|f| {
+        let digest = deployer::repo::sha256_hex(&std::fs::read(dir.join("charts").join(&f)).unwrap());
+        (f, digest)
+    }).collect()
+}
+
+#[test]
+fn fetch_bundle_holds_local_chart_dependencies_and_named_repositories() {
+    let Some(_env) = TestEnv::get("fetch_bundle_holds_local_chart_dependencies_and_named_repositories") else { return };
+    let s = Scratch::new("bundle-deps");
+    let mut server = FileServer::start(&s.path("repo"));
+    s.publish_http("web", &["1.0.0", "1.1.0"], &server.url);
+    let oci = format!("oci://{}/{}", var("DEPLOYER_TEST_OCI"), unique("bundle-deps"));
+    s.publish_oci("api", "0.1.0", &oci);
+    s.helm(&["repo", "add", "webrepo", &server.url]);
+    // a local chart whose dependencies come from the private server (by URL and by `@name`)
+    // and from OCI, locked online; its charts/ is not kept (as in a git checkout)
+    let parent = s.path("spec/parent");
+    std::fs::create_dir_all(parent.join("templates")).unwrap();
+    std::fs::write(
+        parent.join("Chart.yaml"),
+        format!("apiVersion: v2\nname: parent\nversion: 1.0.0\ndependencies:\n- name: web\n  version: ~1.0.0\n  repository: {}\n- name: web\n  alias: canary\n  version: \">=1.1.0\"\n  repository: \"@webrepo\"\n- name: api\n  version: ^0.1\n  repository: {oci}\n", server.url),
+    )
+    .unwrap();
+    std::fs::write(parent.join("templates/cm.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: parent\n").unwrap();
+    let p = parent.to_str().unwrap();
+    ok(s.deployer(&["chart", "deps", "update", p]), "deps update");
+    let online_archives = archive_digests(&parent);
+    assert_eq!(online_archives.len(), 3, "{online_archives:?}");
+    // the spec: the local chart, and `webrepo/web` of helm's repositories file (not declared)
+    std::fs::write(
+        s.path("spec/helmfile.yaml"),
+        "releases:\n  - name: parent\n    chart: ./parent\n  - name: shop\n    chart: webrepo/web\n    version: 1.1.0\n",
+    )
+    .unwrap();
+    let online = stdout(&ok(s.deployer(&["template"]), "template online"));
+    assert!(online.contains("name: parent") && online.contains("web-1.1.0"), "{online}");
+    std::fs::remove_dir_all(parent.join("charts")).unwrap();
+
+    let bundle = s.path("bundle");
+    ok(s.deployer(&["fetch", "--output-dir", bundle.to_str().unwrap()]), "fetch");
+    let lock = std::fs::read_to_string(bundle.join("bundle.lock")).unwrap();
+    for v in ["version: 1.0.0", "version: 1.1.0", "version: 0.1.0"] {
+        assert!(lock.contains(v), "{v} missing from the bundle lock:\n{lock}");
+    }
+
+    // the private server stopped, helm's repositories file and the cache gone, a dead proxy
+    server.stop();
+    std::fs::remove_dir_all(s.path("cache")).unwrap();
+    std::fs::remove_dir_all(s.path("helm-config")).unwrap();
+    let dead = "http://127.0.0.1:9";
+    let with_bundle = |args: &[&str]| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_deployer"));
+        s.env(&mut cmd);
+        cmd.env("HTTP_PROXY", dead).env("HTTPS_PROXY", dead).env("ALL_PROXY", dead);
+        let mut all = vec!["--bundle", bundle.to_str().unwrap()];
+        all.extend_from_slice(args);
+        run(cmd.current_dir(s.path("spec")).args(&all))
+    };
+    // the local chart's dependencies build from the bundle alone: the same archives
+    ok(with_bundle(&["chart", "deps", "build", p]), "deps build from the bundle");
+    assert_eq!(archive_digests(&parent), online_archives);
+    // and the spec renders as it did online
+    assert_eq!(stdout(&ok(with_bundle(&["template"]), "template from the bundle")), online);
+    // `repo/name` and OCI references resolve through the bundle's indexes
+    let pulled = s.path("pulled");
+    ok(with_bundle(&["chart", "pull", "webrepo/web", "--version", "~1.0", "-d", pulled.to_str().unwrap()]), "pull webrepo/web");
+    ok(with_bundle(&["chart", "pull", &format!("{oci}/api"), "--version", "^0.1", "-d", pulled.to_str().unwrap()]), "pull oci");
+    let mut files: Vec<String> = std::fs::read_dir(&pulled).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    files.sort();
+    assert_eq!(files, ["api-0.1.0.tgz", "web-1.0.0.tgz"]);
+    // a version the bundle does not hold is a clear error
+    let out = with_bundle(&["chart", "pull", "webrepo/web", "--version", "2.0.0"]);
+    assert!(!out.status.success() && text(&out).contains("1.1.0, 1.0.0"), "{}", text(&out));
+}

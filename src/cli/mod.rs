@@ -250,6 +250,10 @@ fn fetcher(global: &GlobalArgs, extra: Option<crate::repo::RepoConfig>, plain_ht
     if let Some(extra) = extra {
         repositories.insert(0, extra);
     }
+    if let Some(dir) = &global.bundle {
+        // Everything from the bundle, nothing from the network.
+        return Ok(crate::repo::bundle::Bundle::open(dir)?.fetcher_with(&repositories));
+    }
     Ok(crate::repo::ChartFetcher::new(crate::repo::FetchOptions {
         offline: global.offline,
         repositories,
@@ -327,15 +331,21 @@ fn chart_pull(args: &ChartPullArgs, global: &GlobalArgs) -> Result<i32, CliError
 
 /// `deployer chart deps build|update|list DIR`: like `helm dependency`.
 fn chart_deps(sub: &ChartDepsCommand, global: &GlobalArgs) -> Result<i32, CliError> {
-    let repos = crate::repo::reference::helm_repositories()?;
     let (path, messages) = match sub {
         ChartDepsCommand::List(a) => {
             let text = crate::repo::deps::list(&a.path)?;
             std::io::stdout().lock().write_all(text.as_bytes())?;
             return Ok(exit::OK);
         }
-        ChartDepsCommand::Update(a) => (&a.path, crate::repo::deps::update(&a.path, &fetcher(global, None, false)?, &repos)),
-        ChartDepsCommand::Build(a) => (&a.path, crate::repo::deps::build(&a.path, &fetcher(global, None, false)?, &repos)),
+        // helm's repositories (and a bundle's) name the `@repo` dependencies.
+        ChartDepsCommand::Update(a) => {
+            let f = fetcher(global, None, false)?;
+            (&a.path, crate::repo::deps::update(&a.path, &f, &f.options.repositories))
+        }
+        ChartDepsCommand::Build(a) => {
+            let f = fetcher(global, None, false)?;
+            (&a.path, crate::repo::deps::build(&a.path, &f, &f.options.repositories))
+        }
     };
     let messages = messages.map_err(|e| CliError::Helm(format!("{}: {e}", path.display())))?;
     let mut out = std::io::stdout().lock();

@@ -23,10 +23,13 @@ pub struct SpecCharts {
 impl SpecCharts {
     /// `bundle`: `--bundle DIR`; `offline`: `--offline` or `--skip-deps` (cache and lock only).
     pub fn new(bundle: Option<&Path>, offline: bool) -> Result<SpecCharts, RepoError> {
-        let helm_repositories = crate::repo::reference::helm_repositories()?;
+        let mut helm_repositories = crate::repo::reference::helm_repositories()?;
         if let Some(dir) = bundle {
             let bundle = Bundle::open(dir)?;
-            return Ok(SpecCharts { fetcher: bundle.fetcher(), bundle: Some(bundle), helm_repositories });
+            let fetcher = bundle.fetcher_with(&helm_repositories);
+            // `repo/name` of repositories the spec does not declare: the bundle names them.
+            helm_repositories = fetcher.options.repositories.clone();
+            return Ok(SpecCharts { fetcher, bundle: Some(bundle), helm_repositories });
         }
         let fetcher = ChartFetcher::new(FetchOptions { offline, repositories: helm_repositories.clone(), ..FetchOptions::default() });
         Ok(SpecCharts { fetcher, bundle: None, helm_repositories })
@@ -270,10 +273,16 @@ pub fn fetch(args: &super::FetchArgs, global: &super::GlobalArgs) -> Result<i32,
                 let resolver = charts.for_state(st)?;
                 for i in idx {
                     let r = &st.releases[i];
-                    if let crate::spec::ChartRef::Remote(remote) = r.chart_ref(&st.repositories) {
-                        let one = resolver
-                            .resolve_chart(&remote)
-                            .map_err(|e| super::CliError::Helm(format!("environment {env}, release {:?}: {e}", r.name)))?;
+                    let context = |e: RepoError| super::CliError::Helm(format!("environment {env}, release {:?}: {e}", r.name));
+                    let found = match r.chart_ref(&st.repositories) {
+                        crate::spec::ChartRef::Remote(remote) => vec![resolver.resolve_chart(&remote).map_err(context)?],
+                        // A local chart's own dependencies from repositories (Chart.lock pins).
+                        crate::spec::ChartRef::Local(dir) if dir.join("Chart.yaml").is_file() => {
+                            crate::repo::deps::repository_charts(&dir, &charts.fetcher, &charts.helm_repositories).map_err(context)?
+                        }
+                        crate::spec::ChartRef::Local(_) => Vec::new(),
+                    };
+                    for one in found {
                         if !resolved.contains(&one) {
                             resolved.push(one);
                         }

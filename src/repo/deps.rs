@@ -214,6 +214,38 @@ pub fn build(chart_dir: &Path, fetcher: &ChartFetcher, repos: &[RepoConfig]) -> 
     Ok(out)
 }
 
+/// The repository charts a chart directory's dependencies need (what `Chart.lock` pins when it
+/// matches Chart.yaml, else the newest that satisfy the constraints), resolved but not
+/// downloaded: what an air-gap bundle must hold for `chart deps build` to work offline.
+/// `file://` and `charts/` dependencies travel with the chart.
+pub fn repository_charts(chart_dir: &Path, fetcher: &ChartFetcher, repos: &[RepoConfig]) -> Result<Vec<super::fetcher::Resolved>, RepoError> {
+    let chart = load_dir(chart_dir)?;
+    if !chart.has_dependencies {
+        return Ok(Vec::new());
+    }
+    let deps = resolve_repo_names(&chart.dependencies, repos)?;
+    let lock = chart.lock.as_deref().and_then(|t| super::lock::LockFile::parse(&String::from_utf8_lossy(t), "Chart.lock").ok());
+    let pinned = lock.filter(|l| helm_lock_digest(&requirements(&deps), &l.dependencies) == l.digest);
+    let wanted: Vec<(String, String, String)> = match pinned {
+        Some(l) => l.dependencies.into_iter().map(|e| (e.name, e.repository, e.version)).collect(),
+        None => deps.into_iter().map(|d| (d.name, d.repository, d.version)).collect(),
+    };
+    let mut out = Vec::new();
+    for (name, repository, version) in wanted {
+        if repository.is_empty() || repository.starts_with("file://") {
+            continue;
+        }
+        let resolved = if repository.starts_with("oci://") {
+            let r = OciRef::parse(&format!("{}/{name}", repository.trim_end_matches('/')))?;
+            fetcher.resolve_oci(&r, &version, Some(config_for(&repository, repos)))?
+        } else {
+            fetcher.resolve_in_repo(config_for(&repository, repos), &name, &version)?
+        };
+        out.push(resolved);
+    }
+    Ok(out)
+}
+
 /// `helm dependency list`: the table of dependencies and their status, then warnings for
 /// archives in `charts/` that Chart.yaml does not name.
 pub fn list(chart_dir: &Path) -> Result<String, RepoError> {

@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use super::cache::{CachedIndex, ContentCache};
 use super::http::{Auth, Http, Request, TlsOptions};
-use super::index::IndexFile;
+use super::lazy_index::{LazyError, LazyIndex};
 use super::reference::{ChartRef, OciRef, RepoConfig};
 use super::{RepoError, normalize_digest, oci, redact_url, s3};
 
@@ -79,7 +79,7 @@ type Shared<T> = Arc<OnceLock<Result<Arc<T>, RepoError>>>;
 pub struct ChartFetcher {
     pub options: FetchOptions,
     pub http: Http,
-    indexes: Mutex<HashMap<String, Shared<IndexFile>>>,
+    indexes: Mutex<HashMap<String, Shared<LazyIndex>>>,
     downloads: Mutex<HashMap<String, Shared<Vec<u8>>>>,
     /// Warnings met on the way (skipped index entries, deprecated charts), in order.
     warnings: Mutex<Vec<String>>,
@@ -185,7 +185,10 @@ impl ChartFetcher {
         let index = self.index(&config)?;
         let shown = redact_url(&config.url);
         let repo_label = if config.name.is_empty() { format!("repository {shown}") } else { format!("{} repository", config.name) };
-        let cv = index.get(name, constraint, &repo_label)?;
+        let cv = index.get(name, constraint, &repo_label).map_err(|e| match e {
+            LazyError::Resolve(e) => RepoError::Resolve(e),
+            LazyError::Index(source) => RepoError::Index { url: format!("{}/index.yaml", shown.trim_end_matches('/')), source },
+        })?;
         let first = cv.urls.first().ok_or_else(|| RepoError::Invalid(format!("chart {name} {} in {shown} has no URL", cv.version)))?;
         let url = resolve_reference_url(&config.url, first)?;
         if cv.deprecated {
@@ -221,10 +224,34 @@ impl ChartFetcher {
         if self.options.offline {
             let memo = self.options.cache.get_index(&memo_key).and_then(|c| String::from_utf8(c.data).ok());
             let fields: Option<Vec<String>> = memo.map(|m| m.lines().map(str::to_string).collect());
-            return match fields.as_deref() {
-                Some([tag, version, digest]) => Ok(resolved(tag.clone(), version.clone(), digest.clone())),
-                _ => Err(RepoError::Offline { what: r.to_string() }),
+            if let Some([tag, version, digest]) = fields.as_deref() {
+                return Ok(resolved(tag.clone(), version.clone(), digest.clone()));
+            }
+            // A bundle lists the tags it holds of each OCI repository.
+            let listing = self.options.cache.get_index(&oci_offline_tags_key(r)).and_then(|c| String::from_utf8(c.data).ok());
+            let Some(listing) = listing else { return Err(RepoError::Offline { what: r.to_string() }) };
+            let mut versions: Vec<super::index::ChartVersion> = Vec::new();
+            for line in listing.lines() {
+                let mut f = line.split('\t');
+                if let (Some(tag), Some(version), Some(digest)) = (f.next(), f.next(), f.next()) {
+                    versions.push(super::index::ChartVersion {
+                        version: version.to_string(),
+                        urls: vec![tag.to_string()],
+                        digest: digest.to_string(),
+                        ..Default::default()
+                    });
+                }
+            }
+            let mut listed = super::index::IndexFile::default();
+            listed.entries.insert(r.name().to_string(), versions);
+            listed.sort_entries();
+            let versions = &listed.entries[r.name()];
+            let wanted = match &r.digest {
+                Some(d) => versions.iter().find(|cv| normalize_digest(&cv.digest) == normalize_digest(d)),
+                None => Some(super::index::resolve(r.name(), versions, constraint, &format!("the bundled tags of {r}"), crate::semver::Dialect::V3_2)?),
             };
+            let cv = wanted.ok_or_else(|| RepoError::Offline { what: r.to_string() })?;
+            return Ok(resolved(cv.urls[0].clone(), cv.version.clone(), cv.digest.clone()));
         }
         let client = oci::Registry::new(&self.http, r, plain, config.as_ref());
         let (tag, manifest) = client.resolve(constraint, r.digest.as_deref())?;
@@ -235,14 +262,15 @@ impl ChartFetcher {
         Ok(resolved(tag, version, manifest.chart_digest))
     }
 
-    /// The repository's index, fetched (conditionally) and parsed once per fetcher.
-    pub fn index(&self, config: &RepoConfig) -> Result<Arc<IndexFile>, RepoError> {
+    /// The repository's index, fetched (conditionally) and read once per fetcher; a chart's
+    /// entries are parsed when first asked for.
+    pub fn index(&self, config: &RepoConfig) -> Result<Arc<LazyIndex>, RepoError> {
         let base = config.url.trim_end_matches('/').to_string();
         once(&self.indexes, &base, || {
             let url = format!("{base}/index.yaml");
             let shown = redact_url(&url);
             let data = self.index_bytes(config, &url)?;
-            let index = IndexFile::parse(&data, &shown).map_err(|source| RepoError::Index { url: shown.clone(), source })?;
+            let index = LazyIndex::parse(data, &shown).map_err(|source| RepoError::Index { url: shown.clone(), source })?;
             for w in &index.warnings {
                 self.warn(w.clone());
             }
@@ -376,6 +404,11 @@ impl ChartFetcher {
         let data = self.fetch(&resolved)?;
         crate::chart::loader::load_archive(&data).map_err(|e| RepoError::Chart { what: resolved.url(), message: e.to_string() })
     }
+}
+
+/// The cache key of a bundle's listing of the tags it holds of an OCI chart repository.
+pub(crate) fn oci_offline_tags_key(r: &OciRef) -> String {
+    format!("oci-offline-tags:oci://{}/{}", r.registry, r.repository)
 }
 
 /// A downloaded archive must unpack as a chart: corrupt gzip, links and paths escaping the

@@ -108,23 +108,13 @@ impl IndexFile {
         Ok(index)
     }
 
-    fn validate_entries(&mut self, source_name: &str) {
+    pub(super) fn validate_entries(&mut self, source_name: &str) {
         for (name, versions) in self.entries.iter_mut() {
-            versions.retain_mut(|cv| {
-                if cv.api_version.is_empty() {
-                    cv.api_version = "v1".into();
-                }
-                match cv.validate() {
-                    Ok(()) => true,
-                    // Indexes from some servers drop `alias`; helm keeps such entries.
-                    Err(e) if e.starts_with("validation: more than one dependency with name or alias") => true,
-                    Err(e) => {
-                        self.warnings.push(format!(
-                            "skipping loading invalid entry for chart {:?} {:?} from {source_name}: {e}",
-                            name, cv.version
-                        ));
-                        false
-                    }
+            versions.retain_mut(|cv| match skip_warning(name, cv, source_name) {
+                None => true,
+                Some(w) => {
+                    self.warnings.push(w);
+                    false
                 }
             });
         }
@@ -189,6 +179,20 @@ impl IndexFile {
             root.insert("annotations".into(), string_map(&self.annotations));
         }
         crate::yaml::to_yaml(&map_value(root))
+    }
+}
+
+/// helm's `loadIndex` verdict on one entry of chart `name`: `None` keeps it (a missing
+/// `apiVersion` becomes v1), `Some(warning)` skips it with helm's warning text.
+pub(super) fn skip_warning(name: &str, cv: &mut ChartVersion, source_name: &str) -> Option<String> {
+    if cv.api_version.is_empty() {
+        cv.api_version = "v1".into();
+    }
+    match cv.validate() {
+        Ok(()) => None,
+        // Indexes from some servers drop `alias`; helm keeps such entries.
+        Err(e) if e.starts_with("validation: more than one dependency with name or alias") => None,
+        Err(e) => Some(format!("skipping loading invalid entry for chart {:?} {:?} from {source_name}: {e}", name, cv.version)),
     }
 }
 
@@ -454,27 +458,27 @@ fn is_null(s: &str) -> bool {
     matches!(s, "" | "~" | "null" | "Null" | "NULL")
 }
 
-struct EventReader<'a> {
+pub(super) struct EventReader<'a> {
     parser: Parser<'a, saphyr_parser::StrInput<'a>>,
     source_name: &'a str,
     anchors: HashMap<usize, Node>,
     line: usize,
 }
 
-type Ev<'a> = Event<'a>;
+pub(super) type Ev<'a> = Event<'a>;
 
 use RawNode as Node;
 
 impl<'a> EventReader<'a> {
-    fn new(text: &'a str, source_name: &'a str) -> Self {
+    pub(super) fn new(text: &'a str, source_name: &'a str) -> Self {
         EventReader { parser: Parser::new_from_str(text), source_name, anchors: HashMap::new(), line: 1 }
     }
 
-    fn error(&self, message: impl Into<String>) -> IndexError {
+    pub(super) fn error(&self, message: impl Into<String>) -> IndexError {
         IndexError::Syntax { source_name: self.source_name.into(), line: self.line, message: message.into() }
     }
 
-    fn next(&mut self) -> Result<Ev<'a>, IndexError> {
+    pub(super) fn next(&mut self) -> Result<Ev<'a>, IndexError> {
         match self.parser.next_event() {
             Some(Ok((ev, span))) => {
                 self.line = span.start.line();
@@ -489,7 +493,7 @@ impl<'a> EventReader<'a> {
     }
 
     /// The next event that is not stream/document framing.
-    fn next_content(&mut self) -> Result<Ev<'a>, IndexError> {
+    pub(super) fn next_content(&mut self) -> Result<Ev<'a>, IndexError> {
         loop {
             match self.next()? {
                 Ev::StreamStart | Ev::DocumentStart(_) | Ev::Nothing => continue,
@@ -498,7 +502,7 @@ impl<'a> EventReader<'a> {
         }
     }
 
-    fn read_index(&mut self) -> Result<IndexFile, IndexError> {
+    pub(super) fn read_index(&mut self) -> Result<IndexFile, IndexError> {
         let mut index = IndexFile::default();
         match self.next_content()? {
             Ev::MappingStart(..) => {}
@@ -524,12 +528,17 @@ impl<'a> EventReader<'a> {
         Ok(index)
     }
 
-    fn read_entries(&mut self, index: &mut IndexFile) -> Result<(), IndexError> {
+    pub(super) fn read_entries(&mut self, index: &mut IndexFile) -> Result<(), IndexError> {
         match self.next()? {
             Ev::MappingStart(..) => {}
             Ev::Scalar(..) => return Ok(()),
             _ => return Err(self.error("`entries` is not a mapping")),
         }
+        self.read_entry_pairs(index)
+    }
+
+    /// The `name: [versions]` pairs of `entries`; its MappingStart has been read.
+    pub(super) fn read_entry_pairs(&mut self, index: &mut IndexFile) -> Result<(), IndexError> {
         loop {
             let name = match self.next()? {
                 Ev::MappingEnd => return Ok(()),
@@ -559,7 +568,7 @@ impl<'a> EventReader<'a> {
     }
 
     /// One version entry; the MappingStart has been read.
-    fn read_version(&mut self) -> Result<ChartVersion, IndexError> {
+    pub(super) fn read_version(&mut self) -> Result<ChartVersion, IndexError> {
         let mut cv = ChartVersion::default();
         loop {
             let key = match self.next()? {

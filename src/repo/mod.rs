@@ -18,11 +18,13 @@ pub mod deps;
 pub mod fetcher;
 pub mod http;
 pub mod index;
+pub mod lazy_index;
 pub mod lock;
 pub mod oci;
 pub mod publish;
 pub mod reference;
 pub mod s3;
+pub mod s3_credentials;
 
 pub use cache::ContentCache;
 pub use fetcher::{ChartFetcher, FetchOptions, Resolved};

@@ -111,30 +111,62 @@ impl<'a> Registry<'a> {
             url: self.label(),
             message: "the registry's bearer challenge names no realm".into(),
         })?;
+        let scope = format!("repository:{}:{}", self.repository, self.actions);
+        let service = params.iter().find(|(k, _)| k == "service").map(|(_, v)| v.clone());
+        if let Some((user, identity_token)) = &self.credentials
+            && user == IDENTITY_TOKEN_USER
+        {
+            return self.exchange_identity_token(&realm, service.as_deref(), &scope, identity_token);
+        }
         let mut url = url::Url::parse(&realm).map_err(|e| RepoError::Invalid(format!("token realm {}: {e}", redact_url(&realm))))?;
         {
             let mut q = url.query_pairs_mut();
-            if let Some((_, s)) = params.iter().find(|(k, _)| k == "service") {
+            if let Some(s) = &service {
                 q.append_pair("service", s);
             }
-            q.append_pair("scope", &format!("repository:{}:{}", self.repository, self.actions));
+            q.append_pair("scope", &scope);
         }
         let auth = match &self.credentials {
             Some((u, p)) => Auth::Basic(u.clone(), p.clone()),
             None => Auth::None,
         };
         let resp = self.http.send(&self.tls, &Request::get(url.as_str()).auth(auth))?;
-        if !resp.ok() {
-            return Err(RepoError::Status { url: redact_url(&realm), status: resp.status });
-        }
-        let doc: serde_json::Value = serde_json::from_slice(&resp.body)
-            .map_err(|e| RepoError::Transport { url: redact_url(&realm), message: format!("invalid token answer: {e}") })?;
-        doc.get("token")
-            .or_else(|| doc.get("access_token"))
-            .and_then(|t| t.as_str())
-            .map(str::to_string)
-            .ok_or_else(|| RepoError::Transport { url: redact_url(&realm), message: "the token answer has no token".into() })
+        token_from(&resp, &realm)
     }
+
+    /// An identity (refresh) token, as docker's credential stores keep them for registries
+    /// like ACR, exchanged for an access token (OAuth2 `grant_type=refresh_token`, POST).
+    fn exchange_identity_token(&self, realm: &str, service: Option<&str>, scope: &str, identity_token: &str) -> Result<String, RepoError> {
+        let mut form = url::form_urlencoded::Serializer::new(String::new());
+        form.append_pair("grant_type", "refresh_token").append_pair("client_id", "deployer").append_pair("scope", scope);
+        if let Some(s) = service {
+            form.append_pair("service", s);
+        }
+        form.append_pair("refresh_token", identity_token);
+        let req = Request::new(Method::POST, realm)
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .body(form.finish().into_bytes());
+        let resp = self.http.send(&self.tls, &req)?;
+        token_from(&resp, realm)
+    }
+}
+
+/// The bearer token in a token service's answer (`token`, or OAuth2's `access_token`).
+fn token_from(resp: &Response, realm: &str) -> Result<String, RepoError> {
+    if !resp.ok() {
+        return Err(RepoError::Status { url: redact_url(realm), status: resp.status });
+    }
+    let doc: serde_json::Value = serde_json::from_slice(&resp.body)
+        .map_err(|e| RepoError::Transport { url: redact_url(realm), message: format!("invalid token answer: {e}") })?;
+    doc.get("token")
+        .or_else(|| doc.get("access_token"))
+        .and_then(|t| t.as_str())
+        .filter(|t| !t.is_empty())
+        .map(str::to_string)
+        .ok_or_else(|| RepoError::Transport { url: redact_url(realm), message: "the token answer has no token".into() })
+}
+
+impl Registry<'_> {
 
     fn check(&self, resp: Response, what: &str) -> Result<Response, RepoError> {
         if resp.ok() {
@@ -463,6 +495,9 @@ fn credentials_in(doc: &serde_json::Value, registry: &str) -> Option<(String, St
             if host != registry {
                 continue;
             }
+            if let Some(t) = entry["identitytoken"].as_str().filter(|t| !t.is_empty()) {
+                return Some((IDENTITY_TOKEN_USER.to_string(), t.to_string()));
+            }
             if let Some(auth) = entry["auth"].as_str() {
                 use base64::Engine;
                 let decoded = base64::engine::general_purpose::STANDARD.decode(auth).ok()?;
@@ -477,6 +512,9 @@ fn credentials_in(doc: &serde_json::Value, registry: &str) -> Option<(String, St
     }
     doc["credsStore"].as_str().and_then(|h| from_helper(h, registry))
 }
+
+/// The user name docker's credential helpers give with an identity (refresh) token.
+const IDENTITY_TOKEN_USER: &str = "<token>";
 
 /// Asks `docker-credential-<helper> get`.
 fn from_helper(helper: &str, registry: &str) -> Option<(String, String)> {
@@ -514,6 +552,8 @@ mod tests {
         let doc = serde_json::json!({"auths": {"https://reg.test:5000/v1/": {"auth": "dTpwdw=="}}});
         assert_eq!(credentials_in(&doc, "reg.test:5000"), Some(("u".into(), "pw".into())));
         assert_eq!(credentials_in(&doc, "other.test"), None);
+        let doc = serde_json::json!({"auths": {"reg.test": {"auth": "dTpwdw==", "identitytoken": "refresh"}}});
+        assert_eq!(credentials_in(&doc, "reg.test"), Some(("<token>".into(), "refresh".into())), "an identity token wins");
     }
 
     #[test]

@@ -23,7 +23,7 @@ pub fn entry_for_archive(data: &[u8], url: &str, what: &str) -> Result<ChartVers
     Ok(cv)
 }
 
-fn now_rfc3339() -> String {
+pub(crate) fn now_rfc3339() -> String {
     jiff::Timestamp::now().to_string()
 }
 

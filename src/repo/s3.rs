@@ -1,12 +1,13 @@
 //! S3 chart repositories in the helm-s3 layout (`s3://bucket/prefix/index.yaml` and the
 //! tarballs beside it): SigV4-signed GET/PUT over the shared HTTP transport.
 //!
-//! Credentials: `AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY`/`AWS_SESSION_TOKEN`, else the
-//! `AWS_PROFILE` (or `default`) profile of `~/.aws/credentials` and `~/.aws/config`
-//! (`AWS_SHARED_CREDENTIALS_FILE`, `AWS_CONFIG_FILE`). Region: `AWS_REGION`,
-//! `AWS_DEFAULT_REGION`, the profile's `region`, else `us-east-1`, corrected from the bucket's
-//! `x-amz-bucket-region` answer. A custom endpoint (`AWS_ENDPOINT_URL_S3`, `AWS_ENDPOINT_URL`)
-//! is addressed path-style, as MinIO, Ceph and moto expect.
+//! Credentials: the AWS SDKs' default chain ([`super::s3_credentials`]: environment, profile,
+//! web identity, instance metadata). Region: `AWS_REGION`, `AWS_DEFAULT_REGION`, the profile's
+//! `region`, the instance's region (when its credentials come from the metadata service), else
+//! `us-east-1`; corrected from the bucket's answer when S3 says it lives elsewhere
+//! (`x-amz-bucket-region`, or `<Region>` in the error). A custom endpoint
+//! (`AWS_ENDPOINT_URL_S3`, `AWS_ENDPOINT_URL`) is addressed path-style, as MinIO, Ceph and moto
+//! expect.
 
 use std::path::PathBuf;
 
@@ -17,18 +18,16 @@ use sha2::{Digest, Sha256};
 use super::http::{Http, Request, Response, TlsOptions};
 use super::{RepoError, hex, sha256_hex};
 
-#[derive(Clone)]
-pub struct Credentials {
-    pub access_key_id: String,
-    pub secret_access_key: String,
-    pub session_token: Option<String>,
-}
+pub use super::s3_credentials::Credentials;
+use super::s3_credentials::{Settings, Source};
 
 /// A configured S3 client (no connection of its own: requests go through [`Http`]).
 #[derive(Clone)]
 pub struct S3Client {
-    credentials: Option<Credentials>,
+    source: Source,
     pub region: String,
+    /// No region was configured: the instance's region may be asked for.
+    region_defaulted: bool,
     /// `scheme://host[:port]` of a custom endpoint.
     pub endpoint: Option<String>,
 }
@@ -60,30 +59,28 @@ impl S3Client {
         let config_section = ini_section(&config_file, &if profile == "default" { profile.clone() } else { format!("profile {profile}") });
         let from = |section: &[(String, String)], k: &str| section.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
         let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
-        let credentials = match (env("AWS_ACCESS_KEY_ID"), env("AWS_SECRET_ACCESS_KEY")) {
-            (Some(a), Some(s)) => Some(Credentials { access_key_id: a, secret_access_key: s, session_token: env("AWS_SESSION_TOKEN") }),
-            _ => {
-                let pick = |k: &str| from(&cred_section, k).or_else(|| from(&config_section, k));
-                match (pick("aws_access_key_id"), pick("aws_secret_access_key")) {
-                    (Some(a), Some(s)) => Some(Credentials { access_key_id: a, secret_access_key: s, session_token: pick("aws_session_token") }),
-                    _ => None,
-                }
-            }
-        };
-        let region = env("AWS_REGION")
-            .or_else(|| env("AWS_DEFAULT_REGION"))
-            .or_else(|| from(&config_section, "region"))
-            .unwrap_or_else(|| "us-east-1".into());
+        let configured_region = env("AWS_REGION").or_else(|| env("AWS_DEFAULT_REGION")).or_else(|| from(&config_section, "region"));
+        let region = configured_region.clone().unwrap_or_else(|| "us-east-1".into());
+        let source = super::s3_credentials::discover(&Settings {
+            env: &env,
+            profile: &|k| from(&cred_section, k).or_else(|| from(&config_section, k)),
+            region: &region,
+        });
         let endpoint = env("AWS_ENDPOINT_URL_S3")
             .or_else(|| env("AWS_ENDPOINT_URL"))
             .or_else(|| from(&config_section, "endpoint_url"))
             .map(|e| e.trim_end_matches('/').to_string());
-        Ok(S3Client { credentials, region, endpoint })
+        Ok(S3Client { source, region, region_defaulted: configured_region.is_none(), endpoint })
     }
 
     pub fn with_credentials(mut self, c: Credentials) -> Self {
-        self.credentials = Some(c);
+        self.source = Source::Static(c);
         self
+    }
+
+    /// Where the credentials come from.
+    pub fn credential_source(&self) -> &Source {
+        &self.source
     }
 
     /// The HTTP URL of an object and the host it is signed for.
@@ -101,7 +98,13 @@ impl S3Client {
 
     /// Sends one signed request, following a bucket-region correction once.
     pub fn request(&self, http: &Http, method: Method, bucket: &str, key: &str, headers: &[(&'static str, String)], body: Option<&[u8]>) -> Result<Response, RepoError> {
+        let credentials = super::s3_credentials::resolve(&self.source, http)?;
         let mut region = self.region.clone();
+        if self.region_defaulted
+            && let Some(r) = super::s3_credentials::instance_region(&self.source)
+        {
+            region = r;
+        }
         for _ in 0..2 {
             let url = self.object_url(bucket, key, &region);
             let mut req = Request::new(method.clone(), &url);
@@ -109,7 +112,7 @@ impl S3Client {
                 req = req.header(k, v.clone());
             }
             let payload = body.unwrap_or_default();
-            for (k, v) in self.sign(&method, &url, headers, payload, &region, jiff::Timestamp::now())? {
+            for (k, v) in sign(credentials.as_ref(), &method, &url, headers, payload, &region, jiff::Timestamp::now())? {
                 req = req.header(k, v);
             }
             if let Some(b) = body {
@@ -120,8 +123,7 @@ impl S3Client {
                 RepoError::Transport { message, .. } => RepoError::Transport { url: Self::label(bucket, key), message },
                 other => other,
             })?;
-            if matches!(resp.status, 301 | 400)
-                && let Some(r) = resp.header("x-amz-bucket-region")
+            if let Some(r) = bucket_region(&resp)
                 && r != region
             {
                 region = r;
@@ -163,60 +165,73 @@ impl S3Client {
         }
     }
 
-    /// SigV4 headers for a request.
-    fn sign(&self, method: &Method, url: &str, extra: &[(&'static str, String)], payload: &[u8], region: &str, now: jiff::Timestamp) -> Result<Vec<(&'static str, String)>, RepoError> {
-        let Some(c) = &self.credentials else {
-            // Anonymous access to public buckets.
-            return Ok(Vec::new());
-        };
-        let parsed = url::Url::parse(url).map_err(|e| RepoError::Invalid(format!("{e}")))?;
-        let host = match parsed.port() {
-            Some(p) => format!("{}:{p}", parsed.host_str().unwrap_or_default()),
-            None => parsed.host_str().unwrap_or_default().to_string(),
-        };
-        let amz_date = now.strftime("%Y%m%dT%H%M%SZ").to_string();
-        let date = &amz_date[..8];
-        let payload_hash = sha256_hex(payload);
-        let mut headers: Vec<(String, String)> = vec![
-            ("host".into(), host),
-            ("x-amz-content-sha256".into(), payload_hash.clone()),
-            ("x-amz-date".into(), amz_date.clone()),
-        ];
-        if let Some(t) = &c.session_token {
-            headers.push(("x-amz-security-token".into(), t.clone()));
-        }
-        for (k, v) in extra {
-            headers.push((k.to_ascii_lowercase(), v.trim().to_string()));
-        }
-        headers.sort();
-        let signed: Vec<&str> = headers.iter().map(|(k, _)| k.as_str()).collect();
-        let signed = signed.join(";");
-        let canonical_headers: String = headers.iter().map(|(k, v)| format!("{k}:{v}\n")).collect();
-        let mut query: Vec<(String, String)> =
-            parsed.query_pairs().map(|(k, v)| (uri_encode(&k, true), uri_encode(&v, true))).collect();
-        query.sort();
-        let query = query.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("&");
-        let canonical = format!("{method}\n{}\n{query}\n{canonical_headers}\n{signed}\n{payload_hash}", parsed.path());
-        let scope = format!("{date}/{region}/s3/aws4_request");
-        let to_sign = format!("AWS4-HMAC-SHA256\n{amz_date}\n{scope}\n{}", hex(&Sha256::digest(canonical.as_bytes())));
-        let mut key = hmac(format!("AWS4{}", c.secret_access_key).as_bytes(), date.as_bytes());
-        for part in [region, "s3", "aws4_request"] {
-            key = hmac(&key, part.as_bytes());
-        }
-        let signature = hex(&hmac(&key, to_sign.as_bytes()));
-        let mut out = vec![
-            ("x-amz-date", amz_date),
-            ("x-amz-content-sha256", payload_hash),
-            (
-                "Authorization",
-                format!("AWS4-HMAC-SHA256 Credential={}/{scope}, SignedHeaders={signed}, Signature={signature}", c.access_key_id),
-            ),
-        ];
-        if let Some(t) = &c.session_token {
-            out.push(("x-amz-security-token", t.clone()));
-        }
-        Ok(out)
+}
+
+/// The region S3 says a bucket lives in when a request went to the wrong one: a redirect
+/// (301/307) or a refusal (400 `AuthorizationHeaderMalformed`, 403 for some clients) naming
+/// it in `x-amz-bucket-region` or in the error's `<Region>`.
+fn bucket_region(resp: &Response) -> Option<String> {
+    if !matches!(resp.status, 301 | 307 | 400 | 403) {
+        return None;
     }
+    resp.header("x-amz-bucket-region")
+        .or_else(|| super::s3_credentials::xml_text(&String::from_utf8_lossy(&resp.body), "Region"))
+        .filter(|r| !r.is_empty() && r.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
+}
+
+/// SigV4 headers for a request (none without credentials: anonymous access).
+fn sign(credentials: Option<&Credentials>, method: &Method, url: &str, extra: &[(&'static str, String)], payload: &[u8], region: &str, now: jiff::Timestamp) -> Result<Vec<(&'static str, String)>, RepoError> {
+    let Some(c) = credentials else {
+        // Anonymous access to public buckets.
+        return Ok(Vec::new());
+    };
+    let parsed = url::Url::parse(url).map_err(|e| RepoError::Invalid(format!("{e}")))?;
+    let host = match parsed.port() {
+        Some(p) => format!("{}:{p}", parsed.host_str().unwrap_or_default()),
+        None => parsed.host_str().unwrap_or_default().to_string(),
+    };
+    let amz_date = now.strftime("%Y%m%dT%H%M%SZ").to_string();
+    let date = &amz_date[..8];
+    let payload_hash = sha256_hex(payload);
+    let mut headers: Vec<(String, String)> = vec![
+        ("host".into(), host),
+        ("x-amz-content-sha256".into(), payload_hash.clone()),
+        ("x-amz-date".into(), amz_date.clone()),
+    ];
+    if let Some(t) = &c.session_token {
+        headers.push(("x-amz-security-token".into(), t.clone()));
+    }
+    for (k, v) in extra {
+        headers.push((k.to_ascii_lowercase(), v.trim().to_string()));
+    }
+    headers.sort();
+    let signed: Vec<&str> = headers.iter().map(|(k, _)| k.as_str()).collect();
+    let signed = signed.join(";");
+    let canonical_headers: String = headers.iter().map(|(k, v)| format!("{k}:{v}\n")).collect();
+    let mut query: Vec<(String, String)> =
+        parsed.query_pairs().map(|(k, v)| (uri_encode(&k, true), uri_encode(&v, true))).collect();
+    query.sort();
+    let query = query.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("&");
+    let canonical = format!("{method}\n{}\n{query}\n{canonical_headers}\n{signed}\n{payload_hash}", parsed.path());
+    let scope = format!("{date}/{region}/s3/aws4_request");
+    let to_sign = format!("AWS4-HMAC-SHA256\n{amz_date}\n{scope}\n{}", hex(&Sha256::digest(canonical.as_bytes())));
+    let mut key = hmac(format!("AWS4{}", c.secret_access_key).as_bytes(), date.as_bytes());
+    for part in [region, "s3", "aws4_request"] {
+        key = hmac(&key, part.as_bytes());
+    }
+    let signature = hex(&hmac(&key, to_sign.as_bytes()));
+    let mut out = vec![
+        ("x-amz-date", amz_date),
+        ("x-amz-content-sha256", payload_hash),
+        (
+            "Authorization",
+            format!("AWS4-HMAC-SHA256 Credential={}/{scope}, SignedHeaders={signed}, Signature={signature}", c.access_key_id),
+        ),
+    ];
+    if let Some(t) = &c.session_token {
+        out.push(("x-amz-security-token", t.clone()));
+    }
+    Ok(out)
 }
 
 fn content_type(key: &str) -> &'static str {
@@ -278,14 +293,13 @@ mod tests {
     /// 2013-05-24, examplebucket, us-east-1).
     #[test]
     fn signs_like_the_documented_sigv4_example() {
-        let client = S3Client { credentials: None, region: "us-east-1".into(), endpoint: None }.with_credentials(Credentials {
+        let credentials = Credentials {
             access_key_id: "AKIAIOSFODNN7EXAMPLE".into(),
             secret_access_key: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY".into(),
             session_token: None,
-        });
+        };
         let now: jiff::Timestamp = "2013-05-24T00:00:00Z".parse().unwrap();
-        let headers = client
-            .sign(&Method::GET, "https://examplebucket.s3.amazonaws.com/test.txt", &[("Range", "bytes=0-9".into())], b"", "us-east-1", now)
+        let headers = sign(Some(&credentials), &Method::GET, "https://examplebucket.s3.amazonaws.com/test.txt", &[("Range", "bytes=0-9".into())], b"", "us-east-1", now)
             .unwrap();
         let auth = &headers.iter().find(|(k, _)| *k == "Authorization").unwrap().1;
         assert_eq!(
@@ -305,6 +319,39 @@ mod tests {
         assert_eq!(ini_section(&f, "profile ci"), [("region".to_string(), "us-west-2".to_string()), ("aws_access_key_id".into(), "AK".into())]);
         assert_eq!(ini_section(&f, "default"), [("region".to_string(), "eu-west-1".to_string())]);
         let _ = std::fs::remove_dir_all(dir);
+    }
+
+    /// A bucket in another region: S3 refuses the first request naming the region (in a header
+    /// or in the error body) and the request is signed again for it.
+    #[test]
+    fn the_bucket_region_from_a_refusal_is_followed() {
+        use std::io::{BufRead, BufReader, Write};
+        for (status, header, body) in [
+            ("301 Moved Permanently", "x-amz-bucket-region: eu-west-2\r\n", ""),
+            ("400 Bad Request", "", "<Error><Code>AuthorizationHeaderMalformed</Code><Region>eu-west-2</Region></Error>"),
+        ] {
+            let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            let endpoint = format!("http://{}", listener.local_addr().unwrap());
+            let server = std::thread::spawn(move || {
+                let mut scopes = Vec::new();
+                for answer in [(status, header, body), ("200 OK", "", "chart")] {
+                    let (stream, _) = listener.accept().unwrap();
+                    let mut reader = BufReader::new(stream.try_clone().unwrap());
+                    let mut line = String::new();
+                    while reader.read_line(&mut line).unwrap() > 0 && !line.ends_with("\r\n\r\n") {}
+                    let auth = line.lines().find(|l| l.to_ascii_lowercase().starts_with("authorization:")).unwrap_or_default().to_string();
+                    scopes.push(auth.split('/').nth(2).unwrap_or_default().to_string());
+                    let mut stream = stream;
+                    write!(stream, "HTTP/1.1 {}\r\n{}Content-Length: {}\r\nConnection: close\r\n\r\n{}", answer.0, answer.1, answer.2.len(), answer.2).unwrap();
+                }
+                scopes
+            });
+            let client = S3Client { source: Source::Anonymous, region: "us-east-1".into(), region_defaulted: false, endpoint: Some(endpoint) }
+                .with_credentials(Credentials { access_key_id: "AK".into(), secret_access_key: "SK".into(), session_token: None });
+            let data = client.get_url(&Http::default(), "s3://bucket/charts/index.yaml").unwrap();
+            assert_eq!(data, b"chart");
+            assert_eq!(server.join().unwrap(), ["us-east-1", "eu-west-2"], "{status}");
+        }
     }
 
     #[test]
