@@ -1002,6 +1002,18 @@ serverInfo:
         }
     }
 
+    /// An index written by real `helm repo index` (charts of ours with every metadata field,
+    /// folded descriptions, block scalars in annotations, dependencies with aliases).
+    #[test]
+    fn a_helm_written_index_takes_the_fast_pass() {
+        let text = include_str!("../../testdata/repo/helm-written-index.yaml");
+        assert_eq!(gives_up_at(text), None);
+        let lazy = same_as_full(text);
+        assert!(lazy.warnings.is_empty(), "{:?}", lazy.warnings);
+        assert_eq!(lazy.get("beta", "", "r").expect("beta").version, "1.10.0");
+        assert_eq!(lazy.get("alpha", ">=2.0.0-0", "r").expect("alpha").urls, ["https://charts.example.test/stable/alpha-2.0.0-rc.1.tgz"]);
+    }
+
     #[test]
     fn a_generated_index_takes_the_fast_pass() {
         let mut text = String::from("apiVersion: v1\nentries:\n");
