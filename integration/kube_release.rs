@@ -229,6 +229,9 @@ fn helm3_install_then_deployer_upgrades_rolls_back_and_uninstalls() {
     assert!(list.starts_with("NAME") && list.contains("web") && list.contains("krdemo-0.1.0"), "{list}");
     let history = cli(&["history", "web", "-n", n]);
     assert!(history.contains("Install complete") && history.contains("Upgrade complete"), "{history}");
+    // the tables are helm's, byte for byte
+    assert_eq!(history, helm(&helm3, &["history", "web", "-n", n]));
+    assert_eq!(list, helm(&helm3, &["list", "-n", n]));
     assert!(cli(&["status", "web", "-n", n]).contains("STATUS: deployed"));
     assert_eq!(cli(&["manifest", "web", "-n", n, "--revision", "1"]).trim_end(), r.manifest.trim_end());
 

@@ -25,7 +25,16 @@ fn show_time(rfc3339: &str) -> String {
     }
 }
 
-/// Rows as helm's tables print them: columns left-aligned, separated by a tab and padding.
+/// `helm history`'s time: Go's `time.ANSIC` (`Mon Jan _2 15:04:05 2006`), where `helm list` prints
+/// Go's default `String()` form.
+fn show_time_ansic(rfc3339: &str) -> String {
+    match rfc3339.parse::<jiff::Timestamp>() {
+        Ok(t) => t.to_zoned(jiff::tz::TimeZone::UTC).strftime("%a %b %e %H:%M:%S %Y").to_string(),
+        Err(_) => rfc3339.to_string(),
+    }
+}
+
+/// Rows as helm's tables print them: every column (the last too) left-aligned and padded, then a tab.
 fn table(rows: &[Vec<String>]) -> String {
     let cols = rows.iter().map(Vec::len).max().unwrap_or(0);
     let widths: Vec<usize> =
@@ -35,9 +44,9 @@ fn table(rows: &[Vec<String>]) -> String {
         let line: Vec<String> = r
             .iter()
             .enumerate()
-            .map(|(i, s)| if i + 1 == r.len() { s.clone() } else { format!("{s:<w$}", w = widths[i]) })
+            .map(|(i, s)| format!("{s:<w$}", w = widths[i]))
             .collect();
-        out.push_str(line.join("\t").trim_end());
+        out.push_str(&line.join("\t"));
         out.push('\n');
     }
     out
@@ -89,7 +98,7 @@ async fn run_async(cmd: &ReleaseCommand, global: &GlobalArgs) -> Result<i32, Cli
             for r in &history {
                 rows.push(vec![
                     r.version.to_string(),
-                    show_time(&r.info.last_deployed),
+                    show_time_ansic(&r.info.last_deployed),
                     r.info.status.to_string(),
                     chart_column(r),
                     r.chart.app_version().to_string(),
