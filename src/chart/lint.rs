@@ -520,16 +520,7 @@ fn parse_k8s_head(doc: &str) -> Result<Option<K8sHead>, String> {
             ));
         }
     };
-    let string = |v: Option<Value>, field: &str| -> Result<String, String> {
-        match v {
-            None | Some(Value::Nil) => Ok(String::new()),
-            Some(Value::String(s)) => Ok(s.to_string()),
-            Some(other) => Err(format!(
-                "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {} into Go struct field {field} of type string",
-                other.json_kind()
-            )),
-        }
-    };
+    let string = super::manifest::go_string_field;
     let name = match map.get("metadata") {
         Some(Value::Map(m)) => string(m.get("name"), "k8sYamlMetadata.metadata.name")?,
         _ => String::new(),

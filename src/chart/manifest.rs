@@ -154,6 +154,19 @@ pub fn fast_head(doc: &str) -> Option<Head> {
     Some(Head { api_version: h.api_version, kind: h.kind, name: h.name, annotations: h.annotations })
 }
 
+/// A string field as encoding/json fills a Go `string`: null or absent is "", anything else
+/// but a string is helm's unmarshal error naming the field.
+pub(super) fn go_string_field(v: Option<Value>, field: &str) -> Result<String, String> {
+    match v {
+        None | Some(Value::Nil) => Ok(String::new()),
+        Some(Value::String(s)) => Ok(s.to_string()),
+        Some(other) => Err(format!(
+            "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {} into Go struct field {field} of type string",
+            other.json_kind()
+        )),
+    }
+}
+
 /// The head through the full YAML parser, with helm's error text.
 pub fn full_head(doc: &str) -> Result<Head, String> {
     let value = crate::yaml::parse_values(doc).map_err(|e| e.to_string())?;
@@ -167,16 +180,7 @@ pub fn full_head(doc: &str) -> Result<Head, String> {
             ));
         }
     };
-    let string = |v: Option<Value>, field: &str| -> Result<String, String> {
-        match v {
-            None | Some(Value::Nil) => Ok(String::new()),
-            Some(Value::String(s)) => Ok(s.to_string()),
-            Some(other) => Err(format!(
-                "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {} into Go struct field {field} of type string",
-                other.json_kind()
-            )),
-        }
-    };
+    let string = super::manifest::go_string_field;
     let mut head = Head {
         api_version: string(map.get("apiVersion"), "SimpleHead.apiVersion")?,
         kind: string(map.get("kind"), "SimpleHead.kind")?,

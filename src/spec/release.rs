@@ -392,6 +392,17 @@ fn render_release(file: &Path, raw: &Map, env: &Environment, values: &Map, opts:
     Ok(current)
 }
 
+/// A release's values file as text: read, and rendered with the release's data when it is a
+/// `.gotmpl`.
+fn values_file_text(r: &Release, path: &Path) -> Result<String, SpecError> {
+    let text = std::fs::read_to_string(path).map_err(|e| SpecError::file(path, format!("cannot read values file: {e}")))?;
+    if !path.extension().is_some_and(|e| e == "gotmpl") {
+        return Ok(text);
+    }
+    funcs::render(&path.display().to_string(), &text, &Value::Map(r.data.clone()), path.parent().unwrap_or(Path::new(".")))
+        .map_err(|e| SpecError::file(path, format!("failed to render values files \"{}\": {e}", path.display())))
+}
+
 /// The values helm gets for a release: values entries (files, `.gotmpl` files rendered with the
 /// release's data, inline maps) merged in order as helm merges `-f` files, then secrets, then
 /// `set:` entries as `--set`/`--set-file`.
@@ -401,14 +412,7 @@ pub fn render_values(r: &Release, secrets: &dyn SecretsDecryptor) -> Result<Map,
         match entry {
             Value::String(p) => {
                 for path in resolve_files(&r.file, &r.base_dir, p, r.missing_file_handler.as_deref(), "values")? {
-                    let text = std::fs::read_to_string(&path)
-                        .map_err(|e| SpecError::file(&path, format!("cannot read values file: {e}")))?;
-                    let text = if path.extension().is_some_and(|e| e == "gotmpl") {
-                        funcs::render(&path.display().to_string(), &text, &Value::Map(r.data.clone()), path.parent().unwrap_or(Path::new(".")))
-                            .map_err(|e| SpecError::file(&path, format!("failed to render values files \"{}\": {e}", path.display())))?
-                    } else {
-                        text
-                    };
+                    let text = values_file_text(r, &path)?;
                     out = crate::chart::values::merge_maps(&out, &helm_values(&path, &text)?);
                 }
             }
@@ -433,8 +437,6 @@ pub fn render_values(r: &Release, secrets: &dyn SecretsDecryptor) -> Result<Map,
         let arg = if let Some(f) = set.get("file") {
             let path = r.base_dir.join(label_text(&f));
             let content = std::fs::read_to_string(&path).map_err(|e| SpecError::file(&path, e.to_string()))?;
-            let keys = Map::new();
-            crate::chart::strvals::parse_literal_into(&format!("{name}=x"), &keys).ok();
             set_path(&out, &str_field(set, "name"), Value::from(content));
             continue;
         } else if let Some(Value::List(vs)) = set.get("values") {
@@ -455,14 +457,7 @@ pub fn write_values_map(r: &Release, secrets: &dyn SecretsDecryptor) -> Result<M
         match entry {
             Value::String(p) => {
                 for path in resolve_files(&r.file, &r.base_dir, p, r.missing_file_handler.as_deref(), "values")? {
-                    let text = std::fs::read_to_string(&path)
-                        .map_err(|e| SpecError::file(&path, format!("cannot read values file: {e}")))?;
-                    let text = if path.extension().is_some_and(|e| e == "gotmpl") {
-                        funcs::render(&path.display().to_string(), &text, &Value::Map(r.data.clone()), path.parent().unwrap_or(Path::new(".")))
-                            .map_err(|e| SpecError::file(&path, format!("failed to render values files \"{}\": {e}", path.display())))?
-                    } else {
-                        text
-                    };
+                    let text = values_file_text(r, &path)?;
                     let doc = crate::yaml::parse_documents_go(&text)
                         .map_err(|e| SpecError::File { file: format!("{}:{}", path.display(), e.line), message: e.message.clone() })?
                         .into_iter()
