@@ -117,17 +117,9 @@ fn hook_data(event: &str, ctx: &HookContext) -> Value {
     data.insert("HelmfileCommand", Value::from(ctx.command.to_string()));
     if let Some(r) = ctx.release {
         data.insert("Values", Value::Map(ctx.env.merged_values()));
-        let rel = Map::new();
-        rel.insert("Name", Value::from(r.name.clone()));
-        rel.insert("Namespace", Value::from(r.namespace.clone()));
-        rel.insert("Chart", Value::from(r.chart.clone()));
+        // Hooks also see the release's chart version.
+        let rel = super::release::release_object(r);
         rel.insert("Version", Value::from(r.version.clone()));
-        rel.insert("KubeContext", Value::from(r.kube_context.clone()));
-        let labels = Map::new();
-        for (k, v) in &r.labels {
-            labels.insert(k.clone(), Value::from(v.clone()));
-        }
-        rel.insert("Labels", Value::Map(labels));
         data.insert("Release", Value::Map(rel));
     }
     Value::Map(data)

@@ -279,9 +279,8 @@ fn apply_inherit(file: &Path, raw: &Map, templates: &Map, index: usize) -> Resul
 }
 
 /// The data of release-level templates and values templates.
-fn release_data(env: &Environment, values: &Map, r: &Release, opts: &SpecOptions) -> Map {
-    let data = template_data(env, opts.namespace.as_deref().unwrap_or_default());
-    data.insert("Values", Value::Map(values.clone()));
+/// `.Release` in helmfile's release-level templates: name, namespace, chart, kube context, labels.
+pub(super) fn release_object(r: &Release) -> Map {
     let rel = Map::new();
     rel.insert("Name", Value::from(r.name.clone()));
     rel.insert("Namespace", Value::from(r.namespace.clone()));
@@ -292,7 +291,13 @@ fn release_data(env: &Environment, values: &Map, r: &Release, opts: &SpecOptions
         labels.insert(k.clone(), Value::from(v.clone()));
     }
     rel.insert("Labels", Value::Map(labels));
-    data.insert("Release", Value::Map(rel));
+    rel
+}
+
+fn release_data(env: &Environment, values: &Map, r: &Release, opts: &SpecOptions) -> Map {
+    let data = template_data(env, opts.namespace.as_deref().unwrap_or_default());
+    data.insert("Values", Value::Map(values.clone()));
+    data.insert("Release", Value::Map(release_object(r)));
     data.insert("KubeContext", Value::from(r.kube_context.clone()));
     data.insert("Chart", Value::from(r.chart.clone()));
     data
