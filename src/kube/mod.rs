@@ -221,7 +221,11 @@ impl std::fmt::Debug for Cluster {
 impl Cluster {
     /// Connects (lazily: no request is made until the first call).
     pub async fn connect(target: &KubeTarget) -> Result<Cluster, KubeError> {
-        let (config, context) = client_config(target).await?;
+        let (mut config, context) = client_config(target).await?;
+        // Throttling (429 from API Priority and Fairness or max-inflight) and 503/504: kube's
+        // retry layer sends the request again — every verb, apply, list and watch alike — with
+        // exponential backoff from 5 ms, 15 times at most, never sooner than `Retry-After`.
+        config.default_retry = true;
         let default_namespace = config.default_namespace.clone();
         let client = kube::Client::try_from(config)
             .map_err(|e| KubeError::Connect { context: context.clone(), message: e.to_string() })?;
