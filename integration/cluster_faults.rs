@@ -210,7 +210,7 @@ impl Apiserver {
         let pid = self.pid();
         let out = run(Command::new("kill").args(["-KILL", "--", &format!("-{pid}")]));
         assert!(out.status.success(), "kill the apiserver: {}", text(&out));
-        wait_until("the apiserver to die", Duration::from_secs(10), || !Path::new(&format!("/proc/{pid}")).exists());
+        wait_until("the apiserver to die", Duration::from_secs(10), || !alive(pid));
     }
 
     /// Starts it again as testenv does (own session, log appended), and waits until ready.
@@ -227,6 +227,15 @@ impl Apiserver {
         wait_until("the apiserver to be ready again", Duration::from_secs(120), || {
             kubectl(env, &["get", "--raw", "/readyz", "--request-timeout", "3s"]).status.success()
         });
+    }
+}
+
+/// Whether a process runs (a zombie — one this test started and has not reaped — does not).
+fn alive(pid: u32) -> bool {
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        // `pid (comm) state …`: the state follows the last ')'
+        Ok(stat) => stat.rsplit_once(')').is_some_and(|(_, rest)| !rest.trim_start().starts_with(['Z', 'X'])),
+        Err(_) => false,
     }
 }
 
