@@ -380,7 +380,7 @@ fn throttled_requests_are_retried() {
     let token = kubectl_ok(&env, &["-n", &ns, "create", "token", sa, "--duration", "1h"]);
     let server = kubectl_ok(&env, &["config", "view", "--raw", "--minify", "-o", "jsonpath={.clusters[0].cluster.server}"]);
     let ca = kubectl_ok(&env, &["config", "view", "--raw", "--minify", "-o", "jsonpath={.clusters[0].cluster.certificate-authority-data}"]);
-    let releases: Vec<String> = (0..6).map(|i| format!("r{i}")).collect();
+    let releases: Vec<String> = (0..8).map(|i| format!("r{i}")).collect();
     let names: Vec<&str> = releases.iter().map(String::as_str).collect();
     let dir = spec(&ns, &names, false);
     let kubeconfig = dir.join("kubeconfig");
@@ -400,7 +400,7 @@ fn throttled_requests_are_retried() {
     let before = rejected(&env, &level);
     let kc = kubeconfig.to_str().expect("path");
     let t = Instant::now();
-    let out = deployer(&dir, &["--kubeconfig", kc, "--concurrency", "6", "sync", "--set", "count=15"]);
+    let out = deployer(&dir, &["--kubeconfig", kc, "--concurrency", "8", "sync", "--set", "count=12"]);
     let took = t.elapsed();
     assert!(out.status.success(), "sync under throttling: {}", text(&out));
     let after = rejected(&env, &level);
@@ -409,11 +409,11 @@ fn throttled_requests_are_retried() {
         assert_eq!(statuses(&env, &ns, r), ["deployed"], "{r}");
     }
     let cms = kubectl_ok(&env, &["-n", &ns, "get", "cm", "-o", "name"]);
-    assert_eq!(cms.lines().filter(|l| l.contains("-extra-")).count(), 6 * 15, "{cms}");
+    assert_eq!(cms.lines().filter(|l| l.contains("-extra-")).count(), 8 * 12, "{cms}");
     // reads under throttling too: diff lists every kind and reads every release
-    let out = deployer(&dir, &["--kubeconfig", kc, "--concurrency", "6", "diff", "--detailed-exitcode", "--set", "count=15"]);
+    let out = deployer(&dir, &["--kubeconfig", kc, "--concurrency", "8", "diff", "--detailed-exitcode", "--set", "count=12"]);
     assert_eq!((out.status.code(), stdout(&out)), (Some(0), String::new()), "{}", text(&out));
-    eprintln!("cluster_faults: 6 releases x 16 objects under APF Reject: {} requests rejected (429) and retried, sync took {took:?}", after - before);
+    eprintln!("cluster_faults: 8 releases x 13 objects under APF Reject: {} requests rejected (429) and retried, sync took {took:?}", after - before);
 }
 
 #[test]

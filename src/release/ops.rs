@@ -731,6 +731,34 @@ mod tests {
     }
 
     #[test]
+    fn a_failure_left_unrecorded_says_how_to_recover() {
+        let e = OpError::LeftPending {
+            name: "web".into(),
+            namespace: "prod".into(),
+            version: 4,
+            status: Status::PendingUpgrade,
+            waited: 60,
+            record_error: "connection refused".into(),
+            source: Box::new(OpError::Interrupted),
+        };
+        let text = e.to_string();
+        assert!(text.contains("revision 4 may be left pending-upgrade in namespace \"prod\""), "{text}");
+        assert!(text.contains("deployer release unlock web -n prod"), "{text}");
+        assert!(e.is_interrupted());
+        let wrapped = OpError::Failed { name: "web".into(), version: 4, source: Box::new(OpError::Interrupted) };
+        assert!(wrapped.is_interrupted());
+        assert!(!OpError::NothingToRollBack { name: "web".into() }.is_interrupted());
+    }
+
+    #[test]
+    fn only_unanswered_or_unavailable_requests_are_retried() {
+        let api = |code| StoreError::Kube(KubeError::Api { verb: "update", what: "x".into(), code, reason: String::new(), message: String::new() });
+        assert!(transient(&api(0)) && transient(&api(503)) && transient(&api(429)));
+        assert!(!transient(&api(404)) && !transient(&api(422)));
+        assert!(!transient(&StoreError::NotFound { name: "x".into(), namespace: "y".into() }));
+    }
+
+    #[test]
     fn ownership_metadata_is_added() {
         let body = with_ownership(json!({"metadata": {"name": "x", "labels": {"a": "b"}}}), "web", "ns");
         assert_eq!(body["metadata"]["annotations"][RELEASE_NAME_ANNOTATION], "web");
