@@ -452,6 +452,24 @@ fn destroy_and_uninstall_wait_for_finalizers() {
     assert_eq!(statuses(&env, ns, "app"), Vec::<String>::new(), "history removed");
     kubectl_ok(&env, &["-n", ns, "patch", "cm", "app-cm", "--type=merge", "-p", "{\"metadata\":{\"finalizers\":null}}"]);
 
+    // Ctrl-C while waiting: exit 130 with one line; the release is left uninstalling, and
+    // uninstalling again finishes it
+    let out = deployer(&dir, &["sync", "--set", "finalizer=true"]);
+    assert!(out.status.success(), "{}", text(&out));
+    let child = spawn(&dir, &["release", "uninstall", "app", "-n", ns, "--wait", "--timeout", "60"]);
+    wait_until("the ConfigMap to be terminating", Duration::from_secs(30), || {
+        !kubectl_ok(&env, &["-n", ns, "get", "cm", "app-cm", "-o", "jsonpath={.metadata.deletionTimestamp}"]).is_empty()
+    });
+    signal(child.id(), "INT");
+    let out = child.wait_with_output().expect("uninstall");
+    assert_eq!(out.status.code(), Some(130), "{}", text(&out));
+    assert!(stderr(&out).ends_with("Error: interrupted: in-flight requests cancelled; the release is left uninstalling: run the uninstall again\n"), "{}", text(&out));
+    assert_eq!(statuses(&env, ns, "app"), ["uninstalling"]);
+    kubectl_ok(&env, &["-n", ns, "patch", "cm", "app-cm", "--type=merge", "-p", "{\"metadata\":{\"finalizers\":null}}"]);
+    let out = deployer(&dir, &["release", "uninstall", "app", "-n", ns, "--wait"]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(statuses(&env, ns, "app"), Vec::<String>::new());
+
     // without --wait nothing waits
     let out = deployer(&dir, &["sync", "--set", "finalizer=true"]);
     assert!(out.status.success(), "{}", text(&out));

@@ -324,20 +324,24 @@ pub fn interrupted() -> bool {
 fn run_engine<T>(f: impl AsyncFnOnce(Clusters, tokio::sync::watch::Receiver<bool>) -> T, global: &GlobalArgs) -> Result<T, CliError> {
     let rt = crate::kube::runtime()?;
     let clusters = Clusters::new(global.kubeconfig.clone());
+    Ok(rt.block_on(async move { f(clusters, cancel_on_ctrl_c()).await }))
+}
+
+/// The cancel flag, set by the first Ctrl-C (SIGINT); a second one exits at once. Call it on
+/// the runtime.
+pub(super) fn cancel_on_ctrl_c() -> tokio::sync::watch::Receiver<bool> {
     let (tx, rx) = tokio::sync::watch::channel(false);
-    Ok(rt.block_on(async move {
-        tokio::spawn(async move {
+    tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            INTERRUPTED.store(true, std::sync::atomic::Ordering::SeqCst);
+            let _ = tx.send(true);
             if tokio::signal::ctrl_c().await.is_ok() {
-                INTERRUPTED.store(true, std::sync::atomic::Ordering::SeqCst);
-                let _ = tx.send(true);
-                if tokio::signal::ctrl_c().await.is_ok() {
-                    eprintln!("interrupted again: exiting without recording the releases in progress (see `deployer release unlock`)");
-                    std::process::exit(exit::INTERRUPTED);
-                }
+                eprintln!("interrupted again: exiting without recording the releases in progress (see `deployer release unlock`)");
+                std::process::exit(exit::INTERRUPTED);
             }
-        });
-        f(clusters, rx).await
-    }))
+        }
+    });
+    rx
 }
 
 /// Prints failures; the exit code of a run. After Ctrl-C: one line naming the releases that

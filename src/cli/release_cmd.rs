@@ -10,6 +10,17 @@ fn cluster_error(e: impl std::fmt::Display) -> CliError {
     CliError::Helm(e.to_string())
 }
 
+/// An operation's error; after Ctrl-C, one line saying what was stopped and in which state the
+/// release is left (the process exits 130).
+fn interrupted_or(left: &'static str) -> impl Fn(release::OpError) -> CliError {
+    move |e| {
+        if e.is_interrupted() && !matches!(e, release::OpError::LeftPending { .. }) {
+            return CliError::Helm(format!("interrupted: in-flight requests cancelled; {left}"));
+        }
+        cluster_error(e)
+    }
+}
+
 /// helm's time column: `2006-01-02 15:04:05.999999999 -0700 MST` (Go's `time.Time.String`).
 fn show_time(rfc3339: &str) -> String {
     match rfc3339.parse::<jiff::Timestamp>() {
@@ -158,15 +169,22 @@ async fn run_async(cmd: &ReleaseCommand, global: &GlobalArgs) -> Result<i32, Cli
                     timeout: mutate.timeout.map_or(release::DEFAULT_TIMEOUT, std::time::Duration::from_secs),
                     wait_for_jobs: mutate.wait_for_jobs,
                 }),
+                cancel: Some(super::engine_cmd::cancel_on_ctrl_c()),
                 ..DeployOptions::default()
             };
-            let r = release::rollback(&store, name, *revision, &opts).await.map_err(cluster_error)?;
+            let r = release::rollback(&store, name, *revision, &opts).await.map_err(interrupted_or("the rollback was recorded failed"))?;
             writeln!(out, "Rollback was a success! {} is now at revision {}.", r.name, r.version)?;
         }
         ReleaseCommand::Uninstall { name, keep_history, wait, timeout } => {
             let timeout = timeout.map_or(release::DEFAULT_TIMEOUT, std::time::Duration::from_secs);
             let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<String>();
-            let opts = DeployOptions { timeout, wait_deleted: wait.then_some(timeout), progress: Some(tx), ..DeployOptions::default() };
+            let opts = DeployOptions {
+                timeout,
+                wait_deleted: wait.then_some(timeout),
+                progress: Some(tx),
+                cancel: Some(super::engine_cmd::cancel_on_ctrl_c()),
+                ..DeployOptions::default()
+            };
             let uninstall = async move { release::uninstall_with(&store, name, *keep_history, &opts).await };
             let show = async {
                 while let Some(line) = rx.recv().await {
@@ -176,7 +194,7 @@ async fn run_async(cmd: &ReleaseCommand, global: &GlobalArgs) -> Result<i32, Cli
                 }
             };
             let (report, ()) = tokio::join!(uninstall, show);
-            let report = report.map_err(cluster_error)?;
+            let report = report.map_err(interrupted_or("the release is left uninstalling: run the uninstall again"))?;
             if !report.kept.is_empty() {
                 writeln!(out, "These resources were kept due to the resource policy:")?;
                 for k in &report.kept {
