@@ -470,6 +470,18 @@ fn destroy_and_uninstall_wait_for_finalizers() {
     assert!(out.status.success(), "{}", text(&out));
     assert_eq!(statuses(&env, ns, "app"), Vec::<String>::new());
 
+    // helmfile's `deleteWait`/`deleteTimeout` (here in helmDefaults) wait as --wait does
+    let out = deployer(&dir, &["sync", "--set", "finalizer=true"]);
+    assert!(out.status.success(), "{}", text(&out));
+    let spec_file = dir.join("helmfile.yaml");
+    let original = std::fs::read_to_string(&spec_file).expect("spec");
+    std::fs::write(&spec_file, original.replace("helmDefaults:\n", "helmDefaults:\n  deleteWait: true\n  deleteTimeout: 2\n")).expect("spec");
+    let out = deployer(&dir, &["destroy"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(stderr(&out).contains("timed out after 2s waiting for deletion of ConfigMap/app-cm"), "{}", text(&out));
+    std::fs::write(&spec_file, original).expect("spec");
+    kubectl_ok(&env, &["-n", ns, "patch", "cm", "app-cm", "--type=merge", "-p", "{\"metadata\":{\"finalizers\":null}}"]);
+
     // without --wait nothing waits
     let out = deployer(&dir, &["sync", "--set", "finalizer=true"]);
     assert!(out.status.success(), "{}", text(&out));

@@ -369,11 +369,13 @@ pub struct TestArgs {
 pub struct DestroyArgs {
     #[command(flatten)]
     pub spec: SpecArgs,
-    /// Wait until every deleted object is gone (finalizers included), showing what is left
-    #[arg(long = "wait")]
+    /// Wait until every deleted object is gone (finalizers included), showing what is left;
+    /// releases' `deleteWait: true` does the same
+    #[arg(long = "wait", alias = "deleteWait")]
     pub wait: bool,
-    /// How long to wait for hooks and, with --wait, for deletions, in seconds
-    #[arg(long = "timeout", value_name = "SECONDS")]
+    /// How long to wait for hooks and, with --wait, for deletions, in seconds (default: the
+    /// releases' `deleteTimeout`, else 300)
+    #[arg(long = "timeout", alias = "deleteTimeout", value_name = "SECONDS")]
     pub timeout: Option<u64>,
 }
 

@@ -60,7 +60,7 @@ fn settings(st: &State, r: &Release, p: &Prepare) -> Settings {
         delete_wait: truthy(setting(r, &d, "deleteWait")).unwrap_or(false),
         delete_timeout: p
             .timeout
-            .or_else(|| integer(setting(r, &d, "deleteTimeout")))
+            .or_else(|| integer(setting(r, &d, "deleteTimeout")).filter(|t| *t > 0))
             .map_or(crate::release::DEFAULT_TIMEOUT, Duration::from_secs),
     }
 }
