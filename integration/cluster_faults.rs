@@ -319,7 +319,7 @@ fn sigint_during_apply_marks_failed_and_exits_130() {
     assert!(out.status.success(), "{}", text(&out));
     let first = record(&env, ns, "app", 1);
 
-    let mut child = spawn(&dir, &["sync", "--set", "hold=true", "--set", "data.a=2", "--timeout", "90"]);
+    let mut child = spawn(&dir, &["apply", "--set", "hold=true", "--set", "data.a=2", "--timeout", "90"]);
     wait_pending(&env, ns, "app", &mut child);
     let t = Instant::now();
     signal(child.id(), "INT");
