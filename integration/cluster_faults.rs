@@ -213,24 +213,24 @@ impl Apiserver {
         wait_until("the apiserver to die", Duration::from_secs(10), || !alive(pid));
     }
 
-    /// Starts it again as testenv does (own session, log appended), and waits until ready.
+    /// Starts it again as testenv does (own session, log appended; a shell in between so the
+    /// server is not our child), and waits until ready.
     fn start(&self, env: &TestEnv) {
-        let log = std::fs::OpenOptions::new().create(true).append(true).open(self.state.join("logs/kube-apiserver.log")).expect("log");
-        let child = Command::new("setsid")
+        let out = run(Command::new("sh")
+            .arg("-c")
+            .arg(r#"setsid "$@" >>"$LOG" 2>&1 </dev/null & echo $!"#)
+            .arg("sh")
             .args(&self.argv)
-            .stdin(Stdio::null())
-            .stdout(log.try_clone().expect("log"))
-            .stderr(log)
-            .spawn()
-            .expect("start kube-apiserver");
-        std::fs::write(self.pidfile(), format!("{}\n", child.id())).expect("pid file");
+            .env("LOG", self.state.join("logs/kube-apiserver.log")));
+        assert!(out.status.success(), "start kube-apiserver: {}", text(&out));
+        std::fs::write(self.pidfile(), stdout(&out)).expect("pid file");
         wait_until("the apiserver to be ready again", Duration::from_secs(120), || {
             kubectl(env, &["get", "--raw", "/readyz", "--request-timeout", "3s"]).status.success()
         });
     }
 }
 
-/// Whether a process runs (a zombie — one this test started and has not reaped — does not).
+/// Whether a process runs (a zombie, killed but not reaped yet, does not).
 fn alive(pid: u32) -> bool {
     match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
         // `pid (comm) state …`: the state follows the last ')'
