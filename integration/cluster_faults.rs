@@ -470,6 +470,25 @@ fn destroy_and_uninstall_wait_for_finalizers() {
     assert!(out.status.success(), "{}", text(&out));
     assert_eq!(statuses(&env, ns, "app"), Vec::<String>::new());
 
+    // the same for destroy --wait
+    let out = deployer(&dir, &["sync", "--set", "finalizer=true"]);
+    assert!(out.status.success(), "{}", text(&out));
+    let child = spawn(&dir, &["destroy", "--wait"]);
+    wait_until("the ConfigMap to be terminating", Duration::from_secs(30), || {
+        !kubectl_ok(&env, &["-n", ns, "get", "cm", "app-cm", "-o", "jsonpath={.metadata.deletionTimestamp}"]).is_empty()
+    });
+    signal(child.id(), "INT");
+    let out = child.wait_with_output().expect("destroy");
+    assert_eq!(out.status.code(), Some(130), "{}", text(&out));
+    let err = stderr(&out);
+    let said: Vec<&str> = err.lines().filter(|l| l.contains("interrupted")).collect();
+    assert_eq!(said, [format!("interrupted: in-flight requests cancelled; not finished (run destroy again): {ns}/app")], "{err}");
+    assert_eq!(statuses(&env, ns, "app"), ["uninstalling"]);
+    kubectl_ok(&env, &["-n", ns, "patch", "cm", "app-cm", "--type=merge", "-p", "{\"metadata\":{\"finalizers\":null}}"]);
+    let out = deployer(&dir, &["destroy", "--wait"]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(statuses(&env, ns, "app"), Vec::<String>::new());
+
     // helmfile's `deleteWait`/`deleteTimeout` (here in helmDefaults) wait as --wait does
     let out = deployer(&dir, &["sync", "--set", "finalizer=true"]);
     assert!(out.status.success(), "{}", text(&out));

@@ -447,6 +447,19 @@ pub fn destroy(args: &super::DestroyArgs, spec: &SpecArgs, global: &GlobalArgs) 
             }
         }
     }
+    if interrupted() {
+        // the uninstalls stopped keep their `uninstalling` record; destroy again finishes them
+        let mut stopped = Vec::new();
+        for (u, e) in units.iter().zip(&ends) {
+            match e {
+                JobEnd::Failed(m) if m.contains("interrupted (Ctrl-C)") => stopped.push(u.id.as_str()),
+                JobEnd::Failed(m) => eprintln!("Error: {m}"),
+                _ => {}
+            }
+        }
+        eprintln!("interrupted: in-flight requests cancelled; not finished (run destroy again): {}", stopped.join(", "));
+        return Ok(exit::INTERRUPTED);
+    }
     Ok(report_ends(&units, &ends))
 }
 
