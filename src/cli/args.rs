@@ -316,7 +316,8 @@ pub struct MutateArgs {
     /// Also wait for Jobs to complete
     #[arg(long = "wait-for-jobs")]
     pub wait_for_jobs: bool,
-    /// How long to wait for readiness and hooks, in seconds
+    /// How long to wait for readiness and hooks, in seconds; also how long (60 at most) a
+    /// failure is retried to be recorded while the cluster cannot be reached
     #[arg(long = "timeout", value_name = "SECONDS")]
     pub timeout: Option<u64>,
     /// Roll a release back to its previous revision when it fails

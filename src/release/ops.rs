@@ -506,8 +506,8 @@ fn describe(rel: &Release) -> &'static str {
     if rel.version == 1 { "Release" } else { "Upgrade" }
 }
 
-/// Marks the previously deployed revisions superseded and prunes history.
-async fn finish(store: &ReleaseStore, history: &[Release], mut rel: Release, description: String, history_max: usize) -> Result<Release, OpError> {
+/// Marks the previously deployed revisions superseded and the new one deployed.
+async fn record_deployed(store: &ReleaseStore, history: &[Release], rel: &mut Release, description: String) -> Result<(), OpError> {
     for old in history.iter().filter(|r| r.info.status == Status::Deployed && r.version != rel.version) {
         let mut old = old.clone();
         old.info.status = Status::Superseded;
@@ -515,9 +515,8 @@ async fn finish(store: &ReleaseStore, history: &[Release], mut rel: Release, des
     }
     rel.info.status = Status::Deployed;
     rel.info.description = description;
-    store.update(&rel).await?;
-    store.prune_history(&rel.name, history_max).await?;
-    Ok(rel)
+    store.update(rel).await?;
+    Ok(())
 }
 
 /// Installs or upgrades a release: record `pending-*` (refused while another operation is
@@ -582,10 +581,15 @@ async fn conclude(
     opts: &DeployOptions,
 ) -> Result<Release, OpError> {
     match result {
-        Ok(()) => match finish(store, history, rel.clone(), description, opts.history_max).await {
-            Ok(done) => Ok(done),
-            Err(e) => Err(fail(store, rel, e, opts).await),
-        },
+        Ok(()) => {
+            let mut done = rel.clone();
+            if let Err(e) = record_deployed(store, history, &mut done, description).await {
+                return Err(fail(store, rel, e, opts).await);
+            }
+            // deployed is recorded: an error pruning old revisions is reported, not recorded as failed
+            store.prune_history(&done.name, opts.history_max).await?;
+            Ok(done)
+        }
         Err(e) => Err(fail(store, rel, e, opts).await),
     }
 }
