@@ -51,7 +51,13 @@ impl Drop for Scratch {
             ))
             .output();
         let _ = Command::new(&self.kubectl).args(["--context", "admin", "delete", "namespace", &self.ns, "--wait=false"]).output();
+        let _ = std::fs::remove_dir_all(spec_dir(&self.ns));
     }
+}
+
+/// Where [`spec`] writes the helmfile of a namespace's test.
+fn spec_dir(ns: &str) -> PathBuf {
+    std::env::temp_dir().join(format!("deployer-faults-{ns}"))
 }
 
 fn scratch(env: &TestEnv, prefix: &str) -> Scratch {
@@ -62,7 +68,7 @@ fn scratch(env: &TestEnv, prefix: &str) -> Scratch {
 /// finalizer), `count` more ConfigMaps, and with `hold` a pre-upgrade hook Pod that is never
 /// scheduled (it keeps an upgrade in flight, its release pending, until the hook times out).
 fn spec(ns: &str, releases: &[&str], create_namespace: bool) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("deployer-faults-{ns}"));
+    let dir = spec_dir(ns);
     let _ = std::fs::remove_dir_all(&dir);
     let chart = dir.join("chart");
     std::fs::create_dir_all(chart.join("templates")).expect("mkdir");
