@@ -300,6 +300,7 @@ fn apiserver_killed_mid_apply() {
     let err = stderr(&out);
     assert!(err.contains("revision 3 may be left pending-upgrade"), "{err}");
     assert!(err.contains(&format!("deployer release unlock app -n {ns}")), "{err}");
+    eprintln!("cluster_faults: with the apiserver left down, deployer says:\n{}", err.trim_end());
     assert_eq!(statuses(&env, ns, "app"), ["deployed", "failed", "pending-upgrade"]);
     assert_eq!(record(&env, ns, "app", 1), first, "revision 1 is unchanged");
     let out = deployer(&dir, &["release", "unlock", "app", "-n", ns]);
