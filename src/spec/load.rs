@@ -648,9 +648,10 @@ pub fn read_values_file(path: &Path, ctx: Option<&Environment>, _base: &Path) ->
         let env = ctx.cloned().unwrap_or_default();
         let data = Value::Map(template_data(&env, ""));
         let dir = path.parent().unwrap_or(Path::new("."));
-        let name = path.display().to_string();
-        funcs::render(&name, &text, &data, dir).map_err(|e| {
-            SpecError::at(path, funcs::error_position(&e, &name), format!("failed to render values files \"{name}\": {e}"))
+        funcs::render("stringTemplate", &text, &data, dir).map_err(|e| {
+            let name = path.file_name().unwrap_or_default().to_string_lossy();
+            let at = funcs::error_position(&e, "stringTemplate");
+            SpecError::at(path, at, format!("failed to load environment values file \"{name}\": failed to render [{name}], because of {e}"))
         })?
     } else {
         text

@@ -418,9 +418,10 @@ pub fn values_file_text(r: &Release, path: &Path) -> Result<String, SpecError> {
     if !path.extension().is_some_and(|e| e == "gotmpl") {
         return Ok(text);
     }
-    let name = path.display().to_string();
-    funcs::render(&name, &text, &Value::Map(r.data.clone()), path.parent().unwrap_or(Path::new("."))).map_err(|e| {
-        SpecError::at(path, funcs::error_position(&e, &name), format!("failed to render values files \"{name}\": {e}"))
+    funcs::render("stringTemplate", &text, &Value::Map(r.data.clone()), path.parent().unwrap_or(Path::new("."))).map_err(|e| {
+        let name = path.file_name().unwrap_or_default().to_string_lossy();
+        let at = funcs::error_position(&e, "stringTemplate");
+        SpecError::at(path, at, format!("failed to render values files \"{name}\": failed to render [{name}], because of {e}"))
     })
 }
 
