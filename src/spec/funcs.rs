@@ -405,7 +405,9 @@ mod tests {
         assert_eq!(error_position(&exec, "t"), Some((2, Some(6))), "{exec}");
         let parse = run("a\n\n{{ if }}", Value::Nil).unwrap_err();
         assert_eq!(error_position(&parse, "t"), Some((3, None)), "{parse}");
-        let required = run("{{ required \"need x\" .x }}", Value::Map(Map::new())).unwrap_err();
+        let data = Map::new();
+        data.insert("x", Value::from(""));
+        let required = run("{{ required \"need x\" .x }}", Value::Map(data)).unwrap_err();
         assert!(required.contains("need x"), "{required}");
         assert_eq!(error_position("template: other:1:2: x", "t"), None);
     }
