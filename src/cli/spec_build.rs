@@ -309,8 +309,10 @@ pub fn state_document(st: &State, releases: &[usize], opts: &spec::SpecOptions, 
             fields.push((k.to_string(), n));
         }
     };
-    push("helmBinary", field(Str, get("helmBinary").as_ref()));
-    push("kustomizeBinary", field(Str, get("kustomizeBinary").as_ref()));
+    // helmfile fills in the binaries' defaults when loading a state.
+    let or_default = |k: &str, default: &str| get(k).filter(|v| !is_empty(v)).unwrap_or_else(|| Value::from(default));
+    push("helmBinary", field(Str, Some(&or_default("helmBinary", "helm"))));
+    push("kustomizeBinary", field(Str, Some(&or_default("kustomizeBinary", "kustomize"))));
     push("values", field(Dynamic, get("values").as_ref()));
     let envs = struct_map(ENVIRONMENT, get("environments"));
     push("environments", (!envs.is_empty()).then_some(GoNode::Struct(envs)));
