@@ -159,7 +159,7 @@ fn field(kind: Kind, v: Option<&Value>) -> Option<GoNode> {
         Struct(schema) => match v {
             Some(Value::Map(m)) => {
                 let fields = encode_struct(schema, &m);
-                let all_zero = schema.iter().all(|(k, _)| m.get(k).is_none_or(|x| is_empty(&x)));
+                let all_zero = schema.iter().all(|(k, kind)| is_zero(*kind, m.get(k).as_ref()));
                 (!all_zero).then_some(GoNode::Struct(fields))
             }
             _ => None,
@@ -176,6 +176,16 @@ fn field(kind: Kind, v: Option<&Value>) -> Option<GoNode> {
             )),
             _ => None,
         },
+    }
+}
+
+/// Whether a field holds its Go zero value (a set pointer is not zero, whatever it points to).
+fn is_zero(kind: Kind, v: Option<&Value>) -> bool {
+    match (kind, v) {
+        (_, None | Some(Value::Nil)) => true,
+        (Ptr, Some(_)) => false,
+        (Struct(schema), Some(Value::Map(m))) => schema.iter().all(|(k, kind)| is_zero(*kind, m.get(k).as_ref())),
+        (_, Some(v)) => is_empty(v),
     }
 }
 
@@ -230,16 +240,10 @@ fn release_fields(st: &State, r: &Release, embedded: Option<(Vec<Value>, Vec<Val
         m.insert(k, v);
     }
     m.insert("namespace", Value::from(r.namespace.clone()));
+    // The loader has already set `commonLabels` over the release's own.
     let labels = Map::new();
-    if let Some(Value::Map(common)) = st.raw.get("commonLabels") {
-        for (k, v) in common.entries() {
-            labels.insert(k, Value::from(text(&v)));
-        }
-    }
-    if let Some(Value::Map(own)) = r.raw.get("labels") {
-        for (k, v) in own.entries() {
-            labels.insert(k, Value::from(text(&v)));
-        }
+    for (k, v) in &r.labels {
+        labels.insert(k.clone(), Value::from(v.clone()));
     }
     labels.insert("name", Value::from(r.name.clone()));
     labels.insert("namespace", Value::from(r.namespace.clone()));
@@ -303,7 +307,9 @@ fn full_path(file: &Path) -> String {
 pub fn state_document(st: &State, releases: &[usize], opts: &spec::SpecOptions, embed_values: bool) -> Result<String, spec::SpecError> {
     let raw = &st.raw;
     let get = |k: &str| raw.get(k);
-    let mut fields: Vec<(String, GoNode)> = vec![("filepath".into(), GoNode::Value(Value::from(st.file.display().to_string())))];
+    // helmfile keeps the state's file name apart from its directory.
+    let name = st.file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let mut fields: Vec<(String, GoNode)> = vec![("filepath".into(), GoNode::Value(Value::from(name)))];
     let mut push = |k: &str, n: Option<GoNode>| {
         if let Some(n) = n {
             fields.push((k.to_string(), n));
@@ -316,6 +322,7 @@ pub fn state_document(st: &State, releases: &[usize], opts: &spec::SpecOptions, 
     push("values", field(Dynamic, get("values").as_ref()));
     let envs = struct_map(ENVIRONMENT, get("environments"));
     push("environments", (!envs.is_empty()).then_some(GoNode::Struct(envs)));
+    push("bases", field(Dynamic, get("bases").as_ref()));
     push("helmDefaults", field(Struct(HELM_DEFAULTS), get("helmDefaults").as_ref()));
     push("helmfiles", field(StructList(SUB_HELMFILE), get("helmfiles").as_ref()));
     push("kubeContext", field(Str, opts.kube_context.as_ref().map(|c| Value::from(c.clone())).as_ref()));
@@ -353,16 +360,25 @@ pub fn build(args: &super::BuildArgs, global: &super::GlobalArgs) -> Result<i32,
     let text = super::spec_cmd::on_big_stack(move || {
         let states = spec::load(&opts, &spec::sops::SopsDecryptor::new())?;
         let mut out = String::new();
+        let mut matched = 0;
         for (si, idx) in super::spec_cmd::selected(&states, &opts, false)? {
             let st = &states[si];
+            matched += idx.len();
             super::spec_cmd::trigger_prepare(st, &idx, &opts, "build")?;
             // helmfile filters the releases only when selectors apply to the state.
             let releases: Vec<usize> = if st.selectors.is_empty() { (0..st.releases.len()).collect() } else { idx };
             out.push_str(&state_document(st, &releases, &opts, embed_values)?);
             super::spec_cmd::trigger_global_cleanup(st, &opts, "build")?;
         }
-        Ok(out)
+        Ok((out, matched))
     })?;
+    let (text, matched) = text;
     std::io::stdout().lock().write_all(text.as_bytes())?;
+    // The states are printed even when the selectors matched nothing; then helmfile exits 3.
+    if matched == 0 && !args.spec.selector.is_empty() {
+        let env = args.spec.environment.as_deref().unwrap_or("default");
+        eprintln!("err: no releases found that matches specified selector({}) and environment({env}), in any helmfile", args.spec.selector.join(","));
+        return Err(super::CliError::NoMatch);
+    }
     Ok(super::exit::OK)
 }

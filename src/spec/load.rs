@@ -457,13 +457,8 @@ fn load_bases(
         let loaded = load_base_file(&base_file, env_name, env, opts, secrets)?;
         layered = merge_layer(&layered, &loaded);
     }
-    let own = Map::new();
-    for (k, v) in state.entries() {
-        if k != "bases" {
-            own.insert(k, v);
-        }
-    }
-    Ok(merge_layer(&layered, &own))
+    // `bases` stays in the state (what `build` prints).
+    Ok(merge_layer(&layered, &state))
 }
 
 /// A base file: its parts rendered (if `.gotmpl`) with the including state's environment.
