@@ -164,7 +164,13 @@ fn compare_with(bin_dir: &Path, helmfile: &Path, v1: bool) {
                 cmd
             };
             let before = files_under(&dir);
-            let want = run(&mut prepare(helmfile));
+            let mut want = run(&mut prepare(helmfile));
+            if command == "build" {
+                // helmfile renders raw manifest directories into temporary charts and prints
+                // their paths (`chartPath: /tmp/chartify…`); deployer chartifies in memory.
+                let text = String::from_utf8_lossy(&want.stdout).into_owned();
+                want.stdout = text.lines().filter(|l| !l.trim_start().starts_with("chartPath: /tmp/chartify")).map(|l| format!("{l}\n")).collect::<String>().into_bytes();
+            }
             let want_files = take_new_files(&dir, &before);
             let got = run(&mut prepare(&deployer));
             let got_files = take_new_files(&dir, &before);

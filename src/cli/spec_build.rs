@@ -234,7 +234,7 @@ fn rewrite_needs(r: &Release) -> Vec<Value> {
 
 /// A release as helmfile prints it: the spec after templates, `-n` and its labels with
 /// `commonLabels` under them and the implicit `name`, `namespace`, `chart` labels.
-fn release_fields(st: &State, r: &Release, embedded: Option<(Vec<Value>, Vec<Value>)>) -> Vec<(String, GoNode)> {
+fn release_fields(r: &Release, embedded: Option<(Vec<Value>, Vec<Value>)>) -> Vec<(String, GoNode)> {
     let m = Map::new();
     for (k, v) in r.raw.entries() {
         m.insert(k, v);
@@ -333,7 +333,7 @@ pub fn state_document(st: &State, releases: &[usize], opts: &spec::SpecOptions, 
     for &i in releases {
         let r = &st.releases[i];
         let embedded = if embed_values { Some((embed(r, &r.values)?, embed(r, &secret_entries(r))?)) } else { None };
-        release_nodes.push(GoNode::Struct(release_fields(st, r, embedded)));
+        release_nodes.push(GoNode::Struct(release_fields(r, embedded)));
     }
     push("releases", (!release_nodes.is_empty()).then_some(GoNode::List(release_nodes)));
     push("apiVersions", field(Dynamic, get("apiVersions").as_ref()));
