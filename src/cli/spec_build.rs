@@ -158,7 +158,7 @@ fn field(kind: Kind, v: Option<&Value>) -> Option<GoNode> {
         },
         Struct(schema) => match v {
             Some(Value::Map(m)) => {
-                let fields = encode_struct(schema, &m);
+                let fields = encode_struct(schema, m);
                 let all_zero = schema.iter().all(|(k, kind)| is_zero(*kind, m.get(k).as_ref()));
                 (!all_zero).then_some(GoNode::Struct(fields))
             }
