@@ -414,3 +414,26 @@ impl SpecCharts {
         Ok(PreparedState { charts, fetched })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::parallel_map;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    #[test]
+    fn parallel_map_keeps_order_and_bounds_threads() {
+        let running = AtomicUsize::new(0);
+        let peak = AtomicUsize::new(0);
+        let items: Vec<usize> = (0..40).collect();
+        let out = parallel_map(&items, 8, |&i| {
+            let now = running.fetch_add(1, Ordering::SeqCst) + 1;
+            peak.fetch_max(now, Ordering::SeqCst);
+            std::thread::sleep(std::time::Duration::from_millis(2));
+            running.fetch_sub(1, Ordering::SeqCst);
+            i * 2
+        });
+        assert_eq!(out, items.iter().map(|i| i * 2).collect::<Vec<_>>());
+        assert!(peak.load(Ordering::SeqCst) <= 8);
+        assert_eq!(parallel_map(&[] as &[usize], 8, |&i| i), Vec::<usize>::new());
+    }
+}
