@@ -5,7 +5,9 @@
 //! lines set environment variables for both tools. Template output must be byte-identical;
 //! list output equal; failures must fail in both. `compare: hook-logs` also compares the hook
 //! log lines on stderr (as a sorted list: helmfile runs `prepare` hooks concurrently);
-//! `compare: write-values` also runs `write-values` and compares the files written.
+//! `compare: write-values` also runs `write-values` and compares the files written;
+//! `compare: build [ARGS]` also runs `build ARGS` against helmfile 1.x (0.166 prints its state
+//! with another YAML encoder, see KNOWN_DIFFERENCES.md) and requires byte-identical stdout.
 
 mod common;
 
@@ -24,6 +26,8 @@ struct Case {
     v0: bool,
     hook_logs: bool,
     write_values: bool,
+    /// Extra argument lists for `build`, one run each (helmfile 1.x only).
+    builds: Vec<Vec<String>>,
     skip_helmfile1: bool,
     only_helmfile1: bool,
 }
@@ -46,6 +50,11 @@ fn cases(root: &Path) -> Vec<Case> {
         let hook_logs = text.lines().any(|l| l.trim() == "compare: hook-logs");
         let write_values = text.lines().any(|l| l.trim() == "compare: write-values");
         let skip_helmfile1 = text.lines().any(|l| l.trim() == "helmfile1: skip");
+        let builds: Vec<Vec<String>> = text
+            .lines()
+            .filter_map(|l| l.trim().strip_prefix("compare: build"))
+            .map(|rest| rest.split_whitespace().map(str::to_string).collect())
+            .collect();
         for line in text.lines() {
             let line = line.trim();
             if let Some(kv) = line.strip_prefix("env:") {
@@ -67,7 +76,7 @@ fn cases(root: &Path) -> Vec<Case> {
             let padded = format!(" {line} ");
             let (global, template) = padded.split_once(" -- ").unwrap_or((&padded, ""));
             let split = |s: &str| s.split_whitespace().map(str::to_string).collect::<Vec<_>>();
-            out.push(Case { example: example.clone(), global: split(global), template: split(template), env: env.clone(), v0, needs_servers, hook_logs, write_values, skip_helmfile1, only_helmfile1 });
+            out.push(Case { example: example.clone(), global: split(global), template: split(template), env: env.clone(), v0, needs_servers, hook_logs, write_values, builds: builds.clone(), skip_helmfile1, only_helmfile1 });
         }
     }
     out
@@ -128,10 +137,15 @@ fn compare_with(bin_dir: &Path, helmfile: &Path, v1: bool) {
             continue;
         }
         let dir = root.join(&case.example);
-        let commands: &[&str] = if case.write_values { &["template", "list", "write-values"] } else { &["template", "list"] };
-        for &command in commands {
+        let mut commands: Vec<(&str, &[String])> = vec![("template", &case.template), ("list", &[])];
+        if case.write_values {
+            commands.push(("write-values", &[]));
+        }
+        if v1 {
+            commands.extend(case.builds.iter().map(|args| ("build", args.as_slice())));
+        }
+        for (command, extra) in commands {
             count += 1;
-            let extra: &[String] = if command == "template" { &case.template } else { &[] };
             let prepare = |program: &Path| {
                 let mut cmd = Command::new(program);
                 cmd.current_dir(&dir).env("PATH", &path).env("HELMFILE_UPGRADE_NOTICE_DISABLED", "1");
@@ -150,7 +164,15 @@ fn compare_with(bin_dir: &Path, helmfile: &Path, v1: bool) {
                 cmd
             };
             let before = files_under(&dir);
-            let want = run(&mut prepare(helmfile));
+            let mut want = run(&mut prepare(helmfile));
+            if command == "build" {
+                // helmfile prints where it put charts it prepared on disk (`chartPath: ABS`: raw
+                // manifest directories rendered into temporary charts, OCI and archive-URL charts
+                // pulled into its cache); deployer chartifies in memory and keeps charts in its
+                // own cache, so there is no such path to print.
+                let text = String::from_utf8_lossy(&want.stdout).into_owned();
+                want.stdout = text.lines().filter(|l| !l.trim_start().starts_with("chartPath: /")).map(|l| format!("{l}\n")).collect::<String>().into_bytes();
+            }
             let want_files = take_new_files(&dir, &before);
             let got = run(&mut prepare(&deployer));
             let got_files = take_new_files(&dir, &before);

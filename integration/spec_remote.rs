@@ -437,3 +437,87 @@ fn fetch_bundle_holds_local_chart_dependencies_and_named_repositories() {
     let out = with_bundle(&["chart", "pull", "webrepo/web", "--version", "2.0.0"]);
     assert!(!out.status.success() && text(&out).contains("1.1.0, 1.0.0"), "{}", text(&out));
 }
+
+/// Local charts' dependencies in spec mode, as helmfile runs `helm dependency build` before
+/// `template`: a chart of the test environment's HTTP repository and a `file://` chart. The
+/// same stdout, `charts/` archives and `Chart.lock` as helmfile (0.166, and 1.x when built);
+/// `skipDeps: true` leaves `charts/` alone; a dependency that cannot be fetched writes nothing.
+#[test]
+fn template_builds_local_chart_dependencies_like_helmfile() {
+    let Some(_env) = TestEnv::get("template_builds_local_chart_dependencies_like_helmfile") else { return };
+    let s = Scratch::new("local-deps");
+    // the dependency, published into a fresh directory of the test environment's HTTP server
+    let id = unique("local-deps");
+    let served = PathBuf::from(var("DEPLOYER_TEST_HTTP_ROOT")).join(&id);
+    std::fs::create_dir_all(&served).unwrap();
+    let url = format!("{}/{id}", var("DEPLOYER_TEST_HTTP"));
+    let web = repo_root().join("testdata/helmfiles/_remote_charts/web");
+    for v in ["1.0.0", "1.0.1", "1.1.0"] {
+        s.helm(&["package", web.to_str().unwrap(), "--version", v, "-d", served.to_str().unwrap()]);
+    }
+    s.helm(&["repo", "index", served.to_str().unwrap(), "--url", &url]);
+    let spec = s.path("spec");
+    let lib = spec.join("lib");
+    std::fs::create_dir_all(lib.join("templates")).unwrap();
+    std::fs::write(lib.join("Chart.yaml"), "apiVersion: v2\nname: lib\nversion: 0.3.0\n").unwrap();
+    std::fs::write(lib.join("templates/cm.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-lib\n").unwrap();
+    let parent = spec.join("parent");
+    std::fs::create_dir_all(parent.join("templates")).unwrap();
+    std::fs::write(
+        parent.join("Chart.yaml"),
+        format!("apiVersion: v2\nname: parent\nversion: 1.0.0\ndependencies:\n- name: web\n  version: ~1.0.0\n  repository: {url}\n- name: lib\n  version: \">=0.1.0\"\n  repository: file://../lib\n"),
+    )
+    .unwrap();
+    std::fs::write(parent.join("templates/cm.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-parent\n").unwrap();
+    let helmfile_yaml = |skip: bool| {
+        let skip = if skip { "    skipDeps: true\n" } else { "" };
+        std::fs::write(spec.join("helmfile.yaml"), format!("releases:\n  - name: shop\n    namespace: front\n    chart: ./parent\n{skip}")).unwrap();
+    };
+    helmfile_yaml(false);
+    let clean = || {
+        let _ = std::fs::remove_dir_all(parent.join("charts"));
+        let _ = std::fs::remove_file(parent.join("Chart.lock"));
+    };
+    let lock = || without_generated(&std::fs::read_to_string(parent.join("Chart.lock")).unwrap_or_default());
+    let helmfile1 = PathBuf::from(var("DEPLOYER_TEST_HELMFILE")).with_file_name("helmfile1");
+    let mut oracles = vec![PathBuf::from(var("DEPLOYER_TEST_HELMFILE"))];
+    if helmfile1.exists() {
+        oracles.push(helmfile1);
+    }
+    let mut ours = None;
+    for oracle in &oracles {
+        clean();
+        let theirs = ok(s.tool(oracle.to_str().unwrap(), &["template"]), "helmfile template");
+        let (their_archives, their_lock) = (chart_archives(&parent), lock());
+        assert_eq!(their_archives, ["lib-0.3.0.tgz", "web-1.0.1.tgz"], "{}", text(&theirs));
+        clean();
+        let out = ok(s.deployer(&["template"]), "deployer template");
+        assert_eq!(stdout(&out), stdout(&theirs), "stdout differs from {}", oracle.display());
+        assert_eq!(chart_archives(&parent), their_archives);
+        assert_eq!(lock(), their_lock);
+        ours = Some(out);
+    }
+    let ours = stdout(&ours.unwrap());
+    assert!(ours.contains("name: shop-lib") && ours.contains("helm.sh/chart: web-1.0.1"), "{ours}");
+    let built = archive_digests(&parent);
+
+    // the repository gone: with `skipDeps: true` the built charts/ renders as before
+    std::fs::remove_dir_all(&served).unwrap();
+    helmfile_yaml(true);
+    assert_eq!(stdout(&ok(s.deployer(&["template"]), "template with skipDeps")), ours);
+    // without it the build fails, and charts/ and Chart.lock are as they were
+    helmfile_yaml(false);
+    let lock_before = std::fs::read_to_string(parent.join("Chart.lock")).unwrap();
+    let out = s.deployer(&["template"]);
+    assert!(!out.status.success() && text(&out).contains("building dependencies of local chart"), "{}", text(&out));
+    assert_eq!(archive_digests(&parent), built);
+    assert_eq!(std::fs::read_to_string(parent.join("Chart.lock")).unwrap(), lock_before);
+    // from nothing: nothing written (the file:// archive included)
+    clean();
+    let out = s.deployer(&["template"]);
+    assert!(!out.status.success(), "{}", text(&out));
+    assert!(!parent.join("charts").exists() && !parent.join("Chart.lock").exists(), "a failed build wrote files");
+    // --skip-deps does not build: helm's missing-dependency error, nothing written
+    let out = s.deployer(&["template", "--skip-deps"]);
+    assert!(!out.status.success() && !parent.join("charts").exists(), "{}", text(&out));
+}

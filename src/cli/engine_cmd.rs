@@ -153,6 +153,7 @@ fn prepare(p: Prepare, global: &GlobalArgs) -> Result<Vec<Unit>, CliError> {
     let opts = spec_options(&p.spec, global);
     let bundle = global.bundle.clone();
     let offline = global.offline || p.render.as_ref().is_some_and(|r| r.skip_deps);
+    let build_deps = !p.render.as_ref().is_some_and(|r| r.skip_deps);
     let default_ns = global.namespace.clone();
     on_big_stack(move || {
         let states = spec::load(&opts, &SopsDecryptor::new())?;
@@ -164,7 +165,7 @@ fn prepare(p: Prepare, global: &GlobalArgs) -> Result<Vec<Unit>, CliError> {
         for (si, order) in selected(&states, &opts, true)? {
             let st = &states[si];
             let resolver = match &charts {
-                Some(c) => Some(c.for_state(st)?),
+                Some(c) => Some(c.prepare(st, &order, build_deps)?),
                 None => None,
             };
             let first = units.len();

@@ -5,6 +5,7 @@
 mod args;
 mod engine_cmd;
 mod release_cmd;
+mod spec_build;
 mod spec_charts;
 mod spec_cmd;
 
@@ -84,7 +85,7 @@ pub fn run(cli: Cli) -> Result<i32, CliError> {
         Command::Template(a) => return spec_cmd::template(&with_spec(a, &cli.spec), &cli.global),
         Command::Build(a) => {
             let a = BuildArgs { spec: cli.spec.merged(&a.spec), embed_values: a.embed_values };
-            return spec_cmd::build(&a, &cli.global);
+            return spec_build::build(&a, &cli.global);
         }
         Command::List(a) => return spec_cmd::list(&cli.spec.merged(&a.spec), &cli.global),
         Command::WriteValues(a) => {

@@ -314,3 +314,126 @@ fn environment_names(opts: &crate::spec::SpecOptions) -> Result<Vec<String>, sup
     }
     Ok(names)
 }
+
+/// Runs `f` on every item with at most `limit` threads at once; results in the items' order.
+pub fn parallel_map<T: Sync, R: Send>(items: &[T], limit: usize, f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let workers = limit.max(1).min(items.len());
+    if workers <= 1 {
+        return items.iter().map(f).collect();
+    }
+    let next = AtomicUsize::new(0);
+    let slots: Vec<std::sync::Mutex<Option<R>>> = items.iter().map(|_| std::sync::Mutex::new(None)).collect();
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(item) = items.get(i) else { break };
+                    let r = f(item);
+                    *slots[i].lock().unwrap_or_else(|p| p.into_inner()) = Some(r);
+                }
+            });
+        }
+    });
+    slots.into_iter().filter_map(|s| s.into_inner().unwrap_or_else(|p| p.into_inner())).collect()
+}
+
+/// How many charts are fetched at once.
+const FETCH_CONCURRENCY: usize = 8;
+
+/// The charts of one state, prepared before anything renders: each remote chart resolved and
+/// fetched (in parallel with the other states'), looked up here by the renderer.
+pub struct PreparedState<'a> {
+    pub charts: StateCharts<'a>,
+    fetched: Vec<(RemoteChart, PathBuf)>,
+}
+
+impl ChartResolver for PreparedState<'_> {
+    fn resolve(&self, chart: &RemoteChart) -> Result<PathBuf, String> {
+        match self.fetched.iter().find(|(c, _)| c == chart) {
+            Some((_, path)) => Ok(path.clone()),
+            None => self.charts.resolve(chart),
+        }
+    }
+}
+
+/// Whether a release's local chart dependencies are skipped: `--skip-deps`, the release's
+/// `skipDeps`, or `helmDefaults.skipDeps` (helmfile's rule).
+fn skip_deps(st: &State, r: &crate::spec::Release) -> bool {
+    let truthy = |v: Option<crate::value::Value>| matches!(v, Some(crate::value::Value::Bool(true)));
+    match r.raw.get("skipDeps") {
+        Some(crate::value::Value::Bool(b)) => b,
+        _ => truthy(st.helm_defaults().get("skipDeps")),
+    }
+}
+
+impl SpecCharts {
+    /// helmfile's `withPreparedCharts` for one state's selected, installed releases (after its
+    /// `prepare` hooks, as helmfile runs them): first `helm dependency build` on every local
+    /// chart directory (each once, unless skipped; `build_deps` is false for `--skip-deps`),
+    /// then every remote chart resolved and fetched, at most [`FETCH_CONCURRENCY`] at once,
+    /// each distinct chart once. The first failure in release order is the error; nothing
+    /// renders before all charts are there.
+    pub fn prepare(&self, st: &State, releases: &[usize], build_deps: bool) -> Result<PreparedState<'_>, super::CliError> {
+        let charts = self.for_state(st)?;
+        let mut local_dirs: Vec<(PathBuf, String)> = Vec::new();
+        // Each distinct chart once, with the first release that asks for it.
+        let mut remote: Vec<(RemoteChart, String)> = Vec::new();
+        for &i in releases {
+            let r = &st.releases[i];
+            if !r.installed {
+                continue;
+            }
+            let who = format!("release {:?} in {}", r.name, st.file.display());
+            match r.chart_ref(&st.repositories) {
+                crate::spec::ChartRef::Remote(c) => {
+                    if !remote.iter().any(|(rc, _)| *rc == c) {
+                        remote.push((c, who));
+                    }
+                }
+                crate::spec::ChartRef::Local(dir) => {
+                    let is_chart = dir.join("Chart.yaml").is_file();
+                    if build_deps && is_chart && !skip_deps(st, r) && !local_dirs.iter().any(|(d, _)| *d == dir) {
+                        local_dirs.push((dir, who));
+                    }
+                }
+            }
+        }
+        // One after another: two releases may share a chart directory.
+        for (dir, who) in &local_dirs {
+            crate::repo::deps::build(dir, &self.fetcher, &self.helm_repositories)
+                .map_err(|e| super::CliError::Helm(format!("{who}: building dependencies of local chart {}: {e}", dir.display())))?;
+        }
+        let results = parallel_map(&remote, FETCH_CONCURRENCY, |(chart, _)| charts.resolve(chart));
+        let mut fetched = Vec::with_capacity(remote.len());
+        for ((chart, who), result) in remote.into_iter().zip(results) {
+            let path = result.map_err(|e| super::CliError::Helm(format!("{who}: {e}")))?;
+            fetched.push((chart, path));
+        }
+        Ok(PreparedState { charts, fetched })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parallel_map;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    #[test]
+    fn parallel_map_keeps_order_and_bounds_threads() {
+        let running = AtomicUsize::new(0);
+        let peak = AtomicUsize::new(0);
+        let items: Vec<usize> = (0..40).collect();
+        let out = parallel_map(&items, 8, |&i| {
+            let now = running.fetch_add(1, Ordering::SeqCst) + 1;
+            peak.fetch_max(now, Ordering::SeqCst);
+            std::thread::sleep(std::time::Duration::from_millis(2));
+            running.fetch_sub(1, Ordering::SeqCst);
+            i * 2
+        });
+        assert_eq!(out, items.iter().map(|i| i * 2).collect::<Vec<_>>());
+        assert!(peak.load(Ordering::SeqCst) <= 8);
+        assert_eq!(parallel_map(&[] as &[usize], 8, |&i| i), Vec::<usize>::new());
+    }
+}

@@ -70,7 +70,7 @@ fn hook_ctx<'a>(st: &'a State, opts: &'a SpecOptions, command: &'a str, release:
 
 /// helmfile's `prepare` events for one state: the state's hooks, then each selected,
 /// installed release's.
-fn trigger_prepare(st: &State, idx: &[usize], opts: &SpecOptions, command: &str) -> Result<(), CliError> {
+pub(super) fn trigger_prepare(st: &State, idx: &[usize], opts: &SpecOptions, command: &str) -> Result<(), CliError> {
     spec::hooks::trigger(&st.hooks, "prepare", &hook_ctx(st, opts, command, None))?;
     for &i in idx {
         let r = &st.releases[i];
@@ -89,7 +89,7 @@ fn trigger_release_cleanup(st: &State, r: &Release, opts: &SpecOptions, command:
     Ok(())
 }
 
-fn trigger_global_cleanup(st: &State, opts: &SpecOptions, command: &str) -> Result<(), CliError> {
+pub(super) fn trigger_global_cleanup(st: &State, opts: &SpecOptions, command: &str) -> Result<(), CliError> {
     spec::hooks::trigger(&st.hooks, "cleanup", &hook_ctx(st, opts, command, None))?;
     Ok(())
 }
@@ -186,6 +186,7 @@ pub fn template(args: &super::TemplateArgs, global: &GlobalArgs) -> Result<i32, 
     };
     let bundle = global.bundle.clone();
     let offline = global.offline || args.render.skip_deps;
+    let build_deps = !args.render.skip_deps;
     on_big_stack(move || {
         let states = spec::load(&opts, &SopsDecryptor::new())?;
         let charts = super::spec_charts::SpecCharts::new(bundle.as_deref(), offline)?;
@@ -193,8 +194,8 @@ pub fn template(args: &super::TemplateArgs, global: &GlobalArgs) -> Result<i32, 
         let mut matched = 0;
         for (si, idx) in selected(&states, &opts, true)? {
             let st = &states[si];
-            let resolver = charts.for_state(st)?;
             trigger_prepare(st, &idx, &opts, "template")?;
+            let resolver = charts.prepare(st, &idx, build_deps)?;
             for i in idx {
                 matched += 1;
                 let r = &st.releases[i];
@@ -271,59 +272,6 @@ pub fn render_release(
         None => template(&request),
     };
     rendered.map_err(|e| CliError::Helm(format!("release {:?} in {}: {e}", r.name, st.file.display())))
-}
-
-pub fn build(args: &super::BuildArgs, global: &GlobalArgs) -> Result<i32, CliError> {
-    let opts = spec_options(&args.spec, global);
-    let text = on_big_stack(move || {
-        let states = spec::load(&opts, &SopsDecryptor::new())?;
-        for (si, idx) in selected(&states, &opts, false)? {
-            trigger_prepare(&states[si], &idx, &opts, "build")?;
-            trigger_global_cleanup(&states[si], &opts, "build")?;
-        }
-        let mut out = String::new();
-        for st in &states {
-            let doc = Map::new();
-            for (k, v) in st.raw.entries() {
-                if k != "releases" && k != "environments" && k != "bases" && k != "templates" {
-                    doc.insert(k, v);
-                }
-            }
-            doc.insert("filepath", Value::from(st.file.display().to_string()));
-            let releases: Vec<Value> = st.releases.iter().map(|r| {
-                let m = Map::new();
-                for (k, v) in r.raw.entries() {
-                    if k != "inherit" {
-                        m.insert(k, v);
-                    }
-                }
-                if !r.labels.is_empty() {
-                    let l = Map::new();
-                    for (k, v) in &r.labels {
-                        l.insert(k.clone(), Value::from(v.clone()));
-                    }
-                    m.insert("labels", Value::Map(l));
-                }
-                Value::Map(m)
-            }).collect();
-            if !releases.is_empty() {
-                doc.insert("releases", Value::list(releases));
-            }
-            let env = Map::new();
-            env.insert("name", Value::from(st.env.name.clone()));
-            env.insert("values", Value::Map(st.env.merged_values()));
-            if !st.env.kube_context.is_empty() {
-                env.insert("kubeContext", Value::from(st.env.kube_context.clone()));
-            }
-            doc.insert("renderedEnvironment", Value::Map(env));
-            out.push_str("---\n");
-            out.push_str(&crate::yaml::to_yaml(&Value::Map(doc)));
-            out.push('\n');
-        }
-        Ok(out)
-    })?;
-    std::io::stdout().lock().write_all(text.as_bytes())?;
-    Ok(exit::OK)
 }
 
 pub fn write_values(args: &super::WriteValuesArgs, global: &GlobalArgs) -> Result<i32, CliError> {

@@ -117,9 +117,10 @@ fn resolve(chart_dir: &Path, deps: &[Dependency], fetcher: &ChartFetcher, repos:
 /// that are no longer wanted, as helm's `downloadAll` ends with "Deleting outdated charts".
 fn download_all(chart_dir: &Path, locked: &[LockEntry], fetcher: &ChartFetcher, repos: &[RepoConfig], out: &mut Messages) -> Result<(), RepoError> {
     let charts = chart_dir.join("charts");
-    std::fs::create_dir_all(&charts).map_err(|e| RepoError::io(&charts, e))?;
     out.push(format!("Saving {} charts", locked.len()));
-    let mut written: Vec<PathBuf> = Vec::new();
+    // Every archive is in memory before the first is written: a failed download leaves
+    // `charts/` as it was.
+    let mut archives: Vec<(PathBuf, Vec<u8>)> = Vec::new();
     for e in locked {
         if e.repository.is_empty() {
             out.push(format!("Dependency {} did not declare a repository. Assuming it exists in the charts directory", e.name));
@@ -146,6 +147,11 @@ fn download_all(chart_dir: &Path, locked: &[LockEntry], fetcher: &ChartFetcher, 
             debug_assert!(!matches!(resolved.location, Location::Local(_)));
             fetcher.fetch(&resolved)?.as_ref().clone()
         };
+        archives.push((target, data));
+    }
+    std::fs::create_dir_all(&charts).map_err(|e| RepoError::io(&charts, e))?;
+    let mut written: Vec<PathBuf> = Vec::new();
+    for (target, data) in archives {
         super::cache::atomic_write(&target, &data)?;
         written.push(target);
     }

@@ -329,6 +329,19 @@ fn expand_refs(v: &Value) -> Result<Value, String> {
     })
 }
 
+/// Where Go's template error `message` happened in the template named `name`: the line and,
+/// for execution errors, the column of its `template: NAME:LINE[:COL]: ` prefix, both
+/// 1-based (Go counts the column from 0). Nested `tpl`/`include` errors come after the outer
+/// position, which is the one found.
+pub fn error_position(message: &str, name: &str) -> Option<(usize, Option<usize>)> {
+    let prefix = format!("template: {name}:");
+    let rest = &message[message.find(&prefix)? + prefix.len()..];
+    let mut numbers = rest.split(':');
+    let line = numbers.next()?.parse().ok()?;
+    let col = numbers.next().and_then(|c| c.parse::<usize>().ok()).map(|c| c + 1);
+    Some((line, col))
+}
+
 /// Renders `text` as a helmfile template named `name`, with `data` as dot.
 pub fn render(name: &str, text: &str, data: &Value, base: &Path) -> Result<String, String> {
     render_as(name, text, data, base, MissingKey::Error)
@@ -384,6 +397,19 @@ mod tests {
         assert_eq!(run(r#"{{ get "a.c" "x" . }}"#, m.clone()).unwrap(), "x");
         assert_eq!(run(r#"{{ getOrNil "a.c" . }}"#, m.clone()).unwrap(), "<no value>");
         assert!(run(r#"{{ .nope }}"#, m).unwrap_err().contains("map has no entry for key \"nope\""));
+    }
+
+    #[test]
+    fn error_positions_from_go_messages() {
+        let exec = run("a\nb {{ .nope }}", Value::Map(Map::new())).unwrap_err();
+        assert_eq!(error_position(&exec, "t"), Some((2, Some(6))), "{exec}");
+        let parse = run("a\n\n{{ if }}", Value::Nil).unwrap_err();
+        assert_eq!(error_position(&parse, "t"), Some((3, None)), "{parse}");
+        let data = Map::new();
+        data.insert("x", Value::from(""));
+        let required = run("{{ required \"need x\" .x }}", Value::Map(data)).unwrap_err();
+        assert!(required.contains("need x"), "{required}");
+        assert_eq!(error_position("template: other:1:2: x", "t"), None);
     }
 
     #[test]

@@ -242,7 +242,7 @@ pub fn load_state(
     let name = file.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
     let gotmpl = name.ends_with(".gotmpl");
     // v0 style: a plain file that only parses once rendered.
-    let v0 = !gotmpl && is_v0_template(&content) && parse_state_docs(file, &content, 0).is_err();
+    let v0 = !gotmpl && is_v0_template(&content) && parse_state_docs(file, &content, &Source::whole(&content)).is_err();
     if v0 {
         eprintln!(
             "WARNING: {}: template actions in a file without the .gotmpl extension are rendered as helmfile v0 did; rename it to {name}.gotmpl",
@@ -259,12 +259,14 @@ pub fn load_state(
         let rendered = if gotmpl || v0 {
             let id = format!("{name}.part.{i}");
             let data = Value::Map(template_data(&env, &namespace));
-            funcs::render("stringTemplate", part, &data, &base_dir)
-                .map_err(|e| SpecError::file(file, format!("error during {id} parsing: {}", e)))?
+            funcs::render("stringTemplate", part, &data, &base_dir).map_err(|e| {
+                let at = funcs::error_position(&e, "stringTemplate").map(|(l, c)| (part_line + l, c));
+                SpecError::at(file, at, format!("error during {id} parsing: {e}"))
+            })?
         } else {
             part.to_string()
         };
-        let mut current = parse_state_docs(file, &rendered, if gotmpl || v0 { 0 } else { part_line })?;
+        let mut current = parse_state_docs(file, &rendered, &Source { text: part, first_line: part_line, part: i })?;
         if evaluate_bases {
             current = load_bases(file, &base_dir, current, env_name, &env, opts, secrets)?;
         } else if current.contains_key("bases") {
@@ -309,19 +311,42 @@ fn environment_names(state: &Map) -> Vec<String> {
     }
 }
 
+/// The source text of a part of a state file, for positions in errors.
+struct Source<'a> {
+    text: &'a str,
+    /// Lines of the file before the part.
+    first_line: usize,
+    part: usize,
+}
+
+impl<'a> Source<'a> {
+    fn whole(text: &'a str) -> Source<'a> {
+        Source { text, first_line: 0, part: 0 }
+    }
+
+    /// The file's line for line `line` (1-based) of `parsed`: direct when `parsed` is the source
+    /// or a rendering with the same lines; `None` when rendering moved lines.
+    fn file_line(&self, parsed: &str, line: usize) -> Option<usize> {
+        (parsed == self.text || parsed.lines().count() == self.text.lines().count()).then_some(self.first_line + line)
+    }
+}
+
 /// Parses the documents of one part strictly and merges them (lists appended).
-fn parse_state_docs(file: &Path, text: &str, line_offset: usize) -> Result<Map, SpecError> {
+fn parse_state_docs(file: &Path, text: &str, source: &Source) -> Result<Map, SpecError> {
     let docs = crate::yaml::parse_documents_go(text).map_err(|e| {
-        let line = if e.line > 0 { e.line + line_offset } else { 0 };
         let msg = e.message.strip_prefix("yaml: ").unwrap_or(&e.message);
         let msg = match msg.split_once(": ") {
             Some((l, rest)) if l.starts_with("line ") => rest.to_string(),
             _ => msg.to_string(),
         };
-        if line > 0 {
-            SpecError::File { file: format!("{}:{line}", file.display()), message: format!("invalid YAML: {msg}") }
-        } else {
-            SpecError::file(file, format!("invalid YAML: {msg}"))
+        match (e.line, source.file_line(text, e.line)) {
+            (0, _) => SpecError::file(file, format!("invalid YAML: {msg}")),
+            (_, Some(line)) => SpecError::File { file: format!("{}:{line}", file.display()), message: format!("invalid YAML: {msg}") },
+            // Rendering changed the lines: say where in the rendered part, and which part.
+            (line, None) => SpecError::file(
+                file,
+                format!("invalid YAML at line {line} of part {} as rendered (the part starts at line {}): {msg}", source.part, source.first_line + 1),
+            ),
         }
     })?;
     let mut out = Map::new();
@@ -333,7 +358,8 @@ fn parse_state_docs(file: &Path, text: &str, line_offset: usize) -> Result<Map, 
         };
         for key in m.keys() {
             if !STATE_KEYS.contains(&key.as_str()) {
-                let line = find_line(text, &key).map(|l| l + line_offset);
+                // Keys are rarely templated: look for them in the source.
+                let line = find_line(source.text, &key).map(|l| l + source.first_line);
                 let where_ = line.map(|l| format!("{}:{l}", file.display())).unwrap_or_else(|| file.display().to_string());
                 return Err(SpecError::File { file: where_, message: format!("unknown field {key:?} in the state (known: {})", STATE_KEYS.join(", ")) });
             }
@@ -431,13 +457,8 @@ fn load_bases(
         let loaded = load_base_file(&base_file, env_name, env, opts, secrets)?;
         layered = merge_layer(&layered, &loaded);
     }
-    let own = Map::new();
-    for (k, v) in state.entries() {
-        if k != "bases" {
-            own.insert(k, v);
-        }
-    }
-    Ok(merge_layer(&layered, &own))
+    // `bases` stays in the state (what `build` prints).
+    Ok(merge_layer(&layered, &state))
 }
 
 /// A base file: its parts rendered (if `.gotmpl`) with the including state's environment.
@@ -446,18 +467,23 @@ fn load_base_file(file: &Path, _env_name: &str, env: &Environment, opts: &SpecOp
     let content = content.replace("\r\n", "\n");
     let base_dir = file.parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."));
     let name = file.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
-    let render = name.ends_with(".gotmpl") || (is_v0_template(&content) && parse_state_docs(file, &content, 0).is_err());
+    let render = name.ends_with(".gotmpl") || (is_v0_template(&content) && parse_state_docs(file, &content, &Source::whole(&content)).is_err());
     let namespace = opts.namespace.clone().unwrap_or_default();
     let mut out: Option<Map> = None;
+    let mut line_offset = 0;
     for (i, part) in content.split("\n---\n").enumerate() {
+        let part_line = line_offset;
+        line_offset += part.matches('\n').count() + 2;
         let text = if render {
             let data = Value::Map(template_data(env, &namespace));
-            funcs::render("stringTemplate", part, &data, &base_dir)
-                .map_err(|e| SpecError::file(file, format!("error during {name}.part.{i} parsing: {e}")))?
+            funcs::render("stringTemplate", part, &data, &base_dir).map_err(|e| {
+                let at = funcs::error_position(&e, "stringTemplate").map(|(l, c)| (part_line + l, c));
+                SpecError::at(file, at, format!("error during {name}.part.{i} parsing: {e}"))
+            })?
         } else {
             part.to_string()
         };
-        let current = parse_state_docs(file, &text, 0)?;
+        let current = parse_state_docs(file, &text, &Source { text: part, first_line: part_line, part: i })?;
         if current.contains_key("bases") {
             return Err(SpecError::file(file, "nested `base` helmfile is unsupported. please submit a feature request if you need this!"));
         }
@@ -617,8 +643,11 @@ pub fn read_values_file(path: &Path, ctx: Option<&Environment>, _base: &Path) ->
         let env = ctx.cloned().unwrap_or_default();
         let data = Value::Map(template_data(&env, ""));
         let dir = path.parent().unwrap_or(Path::new("."));
-        funcs::render(&path.display().to_string(), &text, &data, dir)
-            .map_err(|e| SpecError::file(path, format!("failed to render values files \"{}\": {e}", path.display())))?
+        funcs::render("stringTemplate", &text, &data, dir).map_err(|e| {
+            let name = path.file_name().unwrap_or_default().to_string_lossy();
+            let at = funcs::error_position(&e, "stringTemplate");
+            SpecError::at(path, at, format!("failed to load environment values file \"{name}\": failed to render [{name}], because of {e}"))
+        })?
     } else {
         text
     };

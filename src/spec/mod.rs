@@ -21,8 +21,8 @@ use std::path::{Path, PathBuf};
 use crate::value::{Map, Value};
 
 pub use hooks::Hook;
-pub use load::load;
-pub use release::{Release, render_values, write_values_map};
+pub use load::{load, resolve_files};
+pub use release::{Release, render_values, values_file_text, write_values_map};
 pub use select::{Selector, find_need, order_by_needs, select_releases};
 
 /// What to read and how, as helmfile's global flags say it.
@@ -86,6 +86,16 @@ pub enum SpecError {
 impl SpecError {
     pub fn file(file: &Path, message: impl Into<String>) -> SpecError {
         SpecError::File { file: file.display().to_string(), message: message.into() }
+    }
+
+    /// An error at `file:LINE[:COL]` when the position is known.
+    pub fn at(file: &Path, position: Option<(usize, Option<usize>)>, message: impl Into<String>) -> SpecError {
+        let file = match position {
+            Some((line, Some(col))) => format!("{}:{line}:{col}", file.display()),
+            Some((line, None)) => format!("{}:{line}", file.display()),
+            None => file.display().to_string(),
+        };
+        SpecError::File { file, message: message.into() }
     }
 }
 

@@ -325,8 +325,10 @@ fn render_release(file: &Path, raw: &Map, env: &Environment, values: &Map, opts:
             if !s.contains("{{") {
                 return Ok(s.to_string());
             }
-            funcs::render("stringTemplate", s, &data, dir)
-                .map_err(|e| SpecError::file(file, format!("release {:?}: {e}", probe.name)))
+            funcs::render("stringTemplate", s, &data, dir).map_err(|e| {
+                let at = funcs::error_position(&e, "stringTemplate").and_then(|pos| field_position(file, s, pos));
+                SpecError::at(file, at, format!("release {:?}: {e}", probe.name))
+            })
         };
         let next = Map::new();
         let mut changed = false;
@@ -397,15 +399,30 @@ fn render_release(file: &Path, raw: &Map, env: &Environment, values: &Map, opts:
     Ok(current)
 }
 
+/// Where position `(line, col)` of a release field's template text is in the state file: the
+/// first line of the file holding the text's first line, columns shifted by where it starts. `None`
+/// when the file does not hold the text as written (rendered or quoted differently).
+fn field_position(file: &Path, text: &str, (line, col): (usize, Option<usize>)) -> Option<(usize, Option<usize>)> {
+    let source = std::fs::read_to_string(file).ok()?;
+    let first = text.lines().next().filter(|l| !l.trim().is_empty())?;
+    let (index, found) = source.lines().enumerate().find(|(_, l)| l.contains(first))?;
+    // A block scalar's later lines share its first line's indentation.
+    let start = found[..found.find(first)?].chars().count();
+    Some((index + line, col.map(|c| start + c)))
+}
+
 /// A release's values file as text: read, and rendered with the release's data when it is a
 /// `.gotmpl`.
-fn values_file_text(r: &Release, path: &Path) -> Result<String, SpecError> {
+pub fn values_file_text(r: &Release, path: &Path) -> Result<String, SpecError> {
     let text = std::fs::read_to_string(path).map_err(|e| SpecError::file(path, format!("cannot read values file: {e}")))?;
     if !path.extension().is_some_and(|e| e == "gotmpl") {
         return Ok(text);
     }
-    funcs::render(&path.display().to_string(), &text, &Value::Map(r.data.clone()), path.parent().unwrap_or(Path::new(".")))
-        .map_err(|e| SpecError::file(path, format!("failed to render values files \"{}\": {e}", path.display())))
+    funcs::render("stringTemplate", &text, &Value::Map(r.data.clone()), path.parent().unwrap_or(Path::new("."))).map_err(|e| {
+        let name = path.file_name().unwrap_or_default().to_string_lossy();
+        let at = funcs::error_position(&e, "stringTemplate");
+        SpecError::at(path, at, format!("failed to render values files \"{name}\": failed to render [{name}], because of {e}"))
+    })
 }
 
 /// The values helm gets for a release: values entries (files, `.gotmpl` files rendered with the

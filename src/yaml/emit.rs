@@ -58,6 +58,33 @@ pub fn to_yaml_pretty(v: &Value) -> String {
     out
 }
 
+/// A Go value for go-yaml v3's encoder: dynamic values (maps sorted as Go maps are), and
+/// structs whose fields keep their declared order.
+#[derive(Debug, Clone)]
+pub enum GoNode {
+    Value(Value),
+    /// A struct's fields, in declaration order (omitted fields already left out).
+    Struct(Vec<(String, GoNode)>),
+    List(Vec<GoNode>),
+}
+
+/// go-yaml v3's `Encoder` with `SetIndent(2)` on one document: the text ending in a newline.
+pub fn to_yaml_v3_document(v: &GoNode) -> String {
+    fn node(v: &GoNode) -> Node {
+        match v {
+            GoNode::Value(v) => to_node_v3(v, 0),
+            GoNode::Struct(fields) => Node::Map(fields.iter().map(|(k, x)| (k.clone(), node(x))).collect()),
+            GoNode::List(items) => Node::Seq(items.iter().map(node).collect()),
+        }
+    }
+    let mut e = Emitter::new();
+    e.v3 = true;
+    e.width = usize::MAX;
+    e.node(&node(v), Ctx { root: true, mapping: false, simple_key: false });
+    e.document_end();
+    e.out
+}
+
 /// A value as go-yaml v3 encodes it: floats by `strconv.FormatFloat(f, 'g', -1, 64)`.
 fn to_node_v3(v: &Value, depth: usize) -> Node {
     if depth > 10_000 {

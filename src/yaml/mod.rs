@@ -6,7 +6,7 @@ mod head;
 mod parse;
 pub mod roundtrip;
 
-pub use emit::{marshal, to_yaml, to_yaml_pretty};
+pub use emit::{GoNode, marshal, to_yaml, to_yaml_pretty, to_yaml_v3_document};
 pub use head::{ObjectHead, object_head};
 pub use parse::{is_yaml_float, parse_documents, parse_documents_go, parse_values};
 
