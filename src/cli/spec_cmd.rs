@@ -224,7 +224,7 @@ pub fn template(args: &super::TemplateArgs, global: &GlobalArgs) -> Result<i32, 
 /// helmfile runs these through chartify and the kustomize binary; those not done natively are
 /// refused rather than rendered unapplied.
 pub(super) fn refuse_unsupported(st: &State, r: &Release) -> Result<(), CliError> {
-    for key in ["transformers", "dependencies"] {
+    for key in ["dependencies"] {
         if spec::chartify::is_set(r.raw.get(key)) {
             return Err(CliError::Helm(format!("release {:?} in {}: `{key}` is not supported yet", r.name, st.file.display())));
         }

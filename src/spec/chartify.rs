@@ -116,7 +116,7 @@ fn final_chart(r: &Release, chart_name: &str, version: &str, files: Vec<(String,
 /// Whether helmfile runs a release's chart through chartify for what the release asks
 /// (patches, `forceNamespace`); manifest directories always go through it.
 pub fn needs_chartify(r: &Release) -> bool {
-    ["strategicMergePatches", "jsonPatches", "forceNamespace"].iter().any(|k| is_set(r.raw.get(k)))
+    ["strategicMergePatches", "jsonPatches", "transformers", "forceNamespace"].iter().any(|k| is_set(r.raw.get(k)))
 }
 
 /// A release field that is set: a non-empty list or string.
@@ -181,7 +181,7 @@ pub fn chartify_release(r: &Release, chart: &Path, req: &TemplateRequest, helmfi
         }
         (name, version, files)
     };
-    if (!patches.json.is_empty() || !patches.strategic.is_empty()) && !files.is_empty() {
+    if !patches.is_empty() && !files.is_empty() {
         let crds_from_templates = files.iter().any(|(p, _)| p.starts_with("templates/crds/"));
         let texts: Vec<String> = files.iter().map(|(_, c)| c.clone()).collect();
         let objects = patch::kustomize(&texts, &patches).map_err(|e| fail(e.to_string()))?;
@@ -203,12 +203,12 @@ pub fn chartify_release(r: &Release, chart: &Path, req: &TemplateRequest, helmfi
     final_chart(r, &chart_name, &version, files, compat).map(Some)
 }
 
-/// A release's `jsonPatches` and `strategicMergePatches`: inline maps, or files (`.gotmpl`
-/// rendered with the release's data) read as kustomize reads them.
+/// A release's `jsonPatches`, `strategicMergePatches` and `transformers`: inline maps, or files
+/// (`.gotmpl` rendered with the release's data) read as kustomize reads them.
 pub fn release_patches(r: &Release) -> Result<patch::Patches, SpecError> {
     let fail = |msg: String| SpecError::file(&r.file, format!("release {:?}: {msg}", r.name));
     let mut out = patch::Patches::default();
-    for (key, strategic) in [("jsonPatches", false), ("strategicMergePatches", true)] {
+    for key in ["jsonPatches", "strategicMergePatches", "transformers"] {
         let Some(Value::List(entries)) = r.raw.get(key) else { continue };
         for (i, entry) in entries.items.iter().enumerate() {
             let source = format!("{key}[{i}]");
@@ -230,9 +230,22 @@ pub fn release_patches(r: &Release) -> Result<patch::Patches, SpecError> {
                 }
                 other => return Err(fail(format!("{source}: expected a map or a file name, got {}", other.type_name()))),
             };
-            if strategic {
+            if key == "strategicMergePatches" {
                 if !docs.is_empty() {
                     out.strategic.push(patch::StrategicPatch { source, docs });
+                }
+                continue;
+            }
+            if key == "transformers" {
+                // A file may hold several configurations, as documents or as a list.
+                for doc in docs {
+                    let configs = match doc {
+                        serde_json::Value::Array(items) => items,
+                        one => vec![one],
+                    };
+                    for c in configs {
+                        out.transformers.push(patch::Transformer::from_config(&source, &c).map_err(|e| fail(e.to_string()))?);
+                    }
                 }
                 continue;
             }

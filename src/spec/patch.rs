@@ -81,11 +81,133 @@ impl Selector {
     }
 }
 
-/// The patches of one release, in the order chartify lists them (JSON patches first).
+/// The patches of one release, in the order chartify lists them (JSON patches first), and its
+/// transformers (run after them).
 #[derive(Debug, Clone, Default)]
 pub struct Patches {
     pub json: Vec<JsonPatch>,
     pub strategic: Vec<StrategicPatch>,
+    pub transformers: Vec<Transformer>,
+}
+
+impl Patches {
+    pub fn is_empty(&self) -> bool {
+        self.json.is_empty() && self.strategic.is_empty() && self.transformers.is_empty()
+    }
+}
+
+/// A built-in kustomize transformer of those helmfile users write most: `LabelTransformer` and
+/// `AnnotationsTransformer` (entries set at each field spec's path).
+#[derive(Debug, Clone)]
+pub struct Transformer {
+    pub source: String,
+    /// Entries to set, sorted by key (kustomize sets them in that order).
+    pub entries: Vec<(String, String)>,
+    pub field_specs: Vec<FieldSpec>,
+}
+
+/// kustomize's `fieldSpec`: which objects (group/version/kind, empty matches any) and where
+/// (`a/b[]/c`), creating missing maps when `create` is set.
+#[derive(Debug, Clone, Default)]
+pub struct FieldSpec {
+    pub group: String,
+    pub version: String,
+    pub kind: String,
+    pub path: Vec<String>,
+    pub create: bool,
+}
+
+impl Transformer {
+    /// From one transformer configuration document (`apiVersion: builtin`, `kind`, entries,
+    /// `fieldSpecs`).
+    pub fn from_config(source: &str, doc: &Json) -> Result<Transformer, PatchError> {
+        let kind = doc.get("kind").and_then(Json::as_str).unwrap_or_default();
+        let entries_key = match kind {
+            "LabelTransformer" => "labels",
+            "AnnotationsTransformer" => "annotations",
+            other => {
+                return Err(err(format!(
+                    "{source}: transformer kind {other:?} is not supported (LabelTransformer and AnnotationsTransformer are)"
+                )));
+            }
+        };
+        let text = |v: &Json| scalar_text(v).unwrap_or_default();
+        let mut entries: Vec<(String, String)> = match doc.get(entries_key) {
+            Some(Json::Object(m)) => m.iter().map(|(k, v)| (k.clone(), text(v))).collect(),
+            None | Some(Json::Null) => Vec::new(),
+            Some(other) => return Err(err(format!("{source}: {entries_key}: expected a map, got {other}"))),
+        };
+        entries.sort();
+        let mut field_specs = Vec::new();
+        for fs in doc.get("fieldSpecs").and_then(Json::as_array).into_iter().flatten() {
+            let s = |k: &str| fs.get(k).map(text).unwrap_or_default();
+            let path = s("path");
+            field_specs.push(FieldSpec {
+                group: s("group"),
+                version: s("version"),
+                kind: s("kind"),
+                path: path.split('/').filter(|p| !p.is_empty()).map(str::to_string).collect(),
+                create: fs.get("create").and_then(Json::as_bool).unwrap_or(false),
+            });
+        }
+        Ok(Transformer { source: source.to_string(), entries, field_specs })
+    }
+
+    fn apply(&self, o: &mut Object) -> Result<(), PatchError> {
+        let id = o.id();
+        for (k, v) in &self.entries {
+            for fs in &self.field_specs {
+                if (!fs.kind.is_empty() && fs.kind != id.kind)
+                    || (!fs.group.is_empty() && fs.group != id.group)
+                    || (!fs.version.is_empty() && fs.version != id.version)
+                {
+                    continue;
+                }
+                set_entry_at(&mut o.json, &fs.path, fs.create, k, v)
+                    .map_err(|e| err(format!("{}: considering field '{}' of object {}: {}", self.source, fs.path.join("/"), id.display(), e.0)))?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// kustomize's field spec walk: maps by field name (created with `create`), every element
+/// of a list, then the entry set on the map found.
+fn set_entry_at(node: &mut Json, path: &[String], create: bool, key: &str, value: &str) -> Result<(), PatchError> {
+    let Some((first, rest)) = path.split_first() else {
+        return match node {
+            Json::Object(m) => {
+                m.insert(key.to_string(), Json::String(value.to_string()));
+                Ok(())
+            }
+            _ => Err(err("expected a map to set an entry in")),
+        };
+    };
+    match node {
+        Json::Null => Ok(()),
+        Json::Array(items) => items.iter_mut().try_for_each(|i| set_entry_at(i, path, create, key, value)),
+        Json::Object(m) => {
+            let (name, is_seq) = match first.strip_suffix("[]") {
+                Some(n) => (n, true),
+                None => (first.as_str(), false),
+            };
+            if name.is_empty() {
+                return Err(err("cannot set or create an empty field name"));
+            }
+            if !create || is_seq {
+                return match m.get_mut(name) {
+                    Some(f) => set_entry_at(f, rest, create, key, value),
+                    None => Ok(()),
+                };
+            }
+            let field = m.entry(name.to_string()).or_insert(Json::Null);
+            if field.is_null() {
+                *field = Json::Object(JsonMap::new());
+            }
+            set_entry_at(field, rest, create, key, value)
+        }
+        _ => Err(err("expected sequence or mapping node")),
+    }
 }
 
 /// One object: its JSON and where it came from (for errors).
@@ -213,6 +335,11 @@ pub fn kustomize(files: &[String], patches: &Patches) -> Result<Vec<(String, Str
     }
     for p in &patches.strategic {
         apply_strategic(&mut objects, p)?;
+    }
+    for t in &patches.transformers {
+        for o in objects.iter_mut() {
+            t.apply(o)?;
+        }
     }
     let mut ids: Vec<(ResId, Object)> = objects.into_iter().map(|o| (o.id(), o)).collect();
     ids.sort_by(|a, b| legacy_cmp(&a.0, &b.0));
