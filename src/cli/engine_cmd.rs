@@ -138,9 +138,8 @@ fn render_unit(
         show_only: Vec::new(),
         compat,
     };
-    super::spec_cmd::refuse_unsupported(st, r)?;
     // Patched releases and manifest directories deploy the chart chartify would build.
-    let (rendered, loaded) = match spec::chartify::chartify_release(r, &chart, &request, spec::HelmfileCompat::from_env())? {
+    let (rendered, loaded) = match spec::chartify::chartify_release(r, &chart, &request, spec::HelmfileCompat::from_env(), resolver, &st.repositories)? {
         Some(built) => (render_loaded(&request, built.clone()).map_err(|e| where_(&e))?, built),
         None => (
             render_release(&request).map_err(|e| where_(&e))?,

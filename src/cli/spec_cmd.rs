@@ -221,17 +221,6 @@ pub fn template(args: &super::TemplateArgs, global: &GlobalArgs) -> Result<i32, 
     })
 }
 
-/// helmfile runs these through chartify and the kustomize binary; those not done natively are
-/// refused rather than rendered unapplied.
-pub(super) fn refuse_unsupported(st: &State, r: &Release) -> Result<(), CliError> {
-    for key in ["dependencies"] {
-        if spec::chartify::is_set(r.raw.get(key)) {
-            return Err(CliError::Helm(format!("release {:?} in {}: `{key}` is not supported yet", r.name, st.file.display())));
-        }
-    }
-    Ok(())
-}
-
 /// Renders one release's chart as `helm template` would with the values helmfile passes.
 pub fn render_release(
     st: &State,
@@ -243,7 +232,6 @@ pub fn render_release(
     opts: &SpecOptions,
 ) -> Result<String, CliError> {
     use crate::chart::template::{TemplateRequest, template, template_loaded};
-    refuse_unsupported(st, r)?;
     let values = spec::render_values(r, &SopsDecryptor::new())?;
     let chart = match r.chart_ref(&st.repositories) {
         ChartRef::Local(p) => p,
@@ -264,7 +252,7 @@ pub fn render_release(
         show_only: Vec::new(),
         compat,
     };
-    let rendered = match spec::chartify::chartify_release(r, &request.chart, &request, opts.compat)? {
+    let rendered = match spec::chartify::chartify_release(r, &request.chart, &request, opts.compat, resolver, &st.repositories)? {
         Some(chart) => template_loaded(&request, chart),
         None => template(&request),
     };

@@ -20,7 +20,7 @@ use crate::funcs::HelmCompat;
 use crate::value::Value;
 use crate::yaml::roundtrip::{DocNode, encode_documents, parse_documents_with_comments};
 
-use super::{HelmfileCompat, Release, SpecError, funcs, patch};
+use super::{ChartRef, ChartResolver, HelmfileCompat, Release, Repository, SpecError, funcs, patch};
 
 /// The manifest directory a release's chart names: an existing directory without
 /// `Chart.yaml`.
@@ -133,13 +133,37 @@ pub fn is_set(v: Option<Value>) -> bool {
 /// manifest directory) rendered once as `helm template --output-dir` writes it, `forceNamespace`
 /// set where documents have no namespace, the patches applied as kustomize applies them, and the
 /// result wrapped in a chart of its own. `None` when the release's chart is rendered directly.
-pub fn chartify_release(r: &Release, chart: &Path, req: &TemplateRequest, helmfile: HelmfileCompat) -> Result<Option<Chart>, SpecError> {
+pub fn chartify_release(
+    r: &Release,
+    chart: &Path,
+    req: &TemplateRequest,
+    helmfile: HelmfileCompat,
+    charts: &dyn ChartResolver,
+    repos: &[Repository],
+) -> Result<Option<Chart>, SpecError> {
     let compat = req.compat;
     let is_manifests = manifest_dir(chart).is_some();
-    if !is_manifests && !needs_chartify(r) {
+    let has_deps = is_set(r.raw.get("dependencies"));
+    if !is_manifests && !needs_chartify(r) && !has_deps {
         return Ok(None);
     }
     let fail = |msg: String| SpecError::file(&r.file, format!("release {:?}: {msg}", r.name));
+    if has_deps && is_manifests {
+        return Err(fail("`dependencies` of a manifest directory are not supported yet".into()));
+    }
+    let loaded = if is_manifests {
+        None
+    } else {
+        let mut loaded = crate::chart::loader::load_path_as(chart, compat).map_err(|e| fail(e.to_string()))?;
+        if has_deps {
+            add_dependencies(r, &mut loaded, compat, charts, repos)?;
+            if !needs_chartify(r) {
+                // chartify hands the chart with its new dependencies to helm as it is.
+                return Ok(Some(loaded));
+            }
+        }
+        Some(loaded)
+    };
     let force_namespace = match r.raw.get("forceNamespace") {
         Some(Value::String(s)) => s.to_string(),
         _ => String::new(),
@@ -156,7 +180,7 @@ pub fn chartify_release(r: &Release, chart: &Path, req: &TemplateRequest, helmfi
         let version = if r.version.is_empty() { "1.0.0".to_string() } else { r.version.clone() };
         (name, version, files)
     } else {
-        let loaded = crate::chart::loader::load_path_as(chart, compat).map_err(|e| fail(e.to_string()))?;
+        let Some(loaded) = loaded else { return Err(fail("no chart loaded".into())) };
         let (name, version) = (loaded.name().to_string(), loaded.metadata.version.clone());
         // chartify's first `helm template`: no --skip-tests, hooks and CRDs written too.
         let first = TemplateRequest { skip_tests: false, no_hooks: false, show_only: Vec::new(), ..req.clone() };
@@ -201,6 +225,49 @@ pub fn chartify_release(r: &Release, chart: &Path, req: &TemplateRequest, helmfi
         }
     }
     final_chart(r, &chart_name, &version, files, compat).map(Some)
+}
+
+/// chartify's adhoc dependencies: each `dependencies:` entry (`repo/name`, an OCI reference or
+/// a local chart; `version`, `alias`) becomes a dependency of the chart with the condition
+/// `<alias or name>.enabled`, its chart fetched as `helm dependency up` would.
+fn add_dependencies(r: &Release, chart: &mut Chart, compat: HelmCompat, charts: &dyn ChartResolver, repos: &[Repository]) -> Result<(), SpecError> {
+    let fail = |msg: String| SpecError::file(&r.file, format!("release {:?}: dependencies: {msg}", r.name));
+    let Some(Value::List(entries)) = r.raw.get("dependencies") else { return Ok(()) };
+    for (i, entry) in entries.items.iter().enumerate() {
+        let Value::Map(m) = entry else { return Err(fail(format!("[{i}]: expected a map"))) };
+        let field = |k: &str| m.get(k).and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+        let (name_ref, version, alias) = (field("chart"), field("version"), field("alias"));
+        if name_ref.is_empty() {
+            return Err(fail(format!("[{i}]: `chart` is required")));
+        }
+        let as_release = Release { chart: name_ref.clone(), version: version.clone(), base_dir: r.base_dir.clone(), ..Release::default() };
+        let (path, repository) = match as_release.chart_ref(repos) {
+            ChartRef::Local(p) => {
+                let abs = std::path::absolute(&p).unwrap_or(p);
+                (abs.clone(), format!("file://{}", abs.display()))
+            }
+            ChartRef::Remote(remote) => {
+                let url = remote.repository.url.clone();
+                (charts.resolve(&remote).map_err(|e| fail(format!("[{i}] {name_ref}: {e}")))?, url)
+            }
+        };
+        let sub = crate::chart::loader::load_path_as(&path, compat).map_err(|e| fail(format!("[{i}] {name_ref}: {e}")))?;
+        let name = sub.name().to_string();
+        let condition = format!("{}.enabled", if alias.is_empty() { &name } else { &alias });
+        chart.dependencies.push(crate::chart::model::Dependency {
+            name,
+            version: if version.is_empty() { "*".into() } else { version },
+            repository,
+            condition,
+            alias,
+            enabled: true,
+            ..Default::default()
+        });
+        chart.has_dependencies = true;
+        chart.subcharts.push(sub);
+    }
+    chart.set_paths(None);
+    Ok(())
 }
 
 /// A release's `jsonPatches`, `strategicMergePatches` and `transformers`: inline maps, or files
