@@ -1221,6 +1221,24 @@ mod tests {
         assert_eq!(run(res, &[smp], &json), want);
     }
 
+    /// kustomize v5.8.1: labels set through a list and created where missing; a field spec of
+    /// another kind or a missing path without `create` is left alone.
+    #[test]
+    fn label_transformer_matches_kustomize() {
+        let config = "apiVersion: builtin\nkind: LabelTransformer\nmetadata:\n  name: l\nlabels:\n  team: a\n  cost: \"12\"\nfieldSpecs:\n- path: metadata/labels\n  create: true\n- kind: Widget\n  path: spec/colors[]/labels\n  create: true\n- kind: Service\n  path: spec/selector\n";
+        let t = Transformer::from_config("t", &parse_documents(config).unwrap()[0]).unwrap();
+        let patches = Patches { transformers: vec![t], ..Patches::default() };
+        let res = "apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\nspec:\n  colors:\n  - name: red\n  - name: blue\n    labels: {x: y}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  labels: null\n";
+        let got: Vec<String> = kustomize(&[res.to_string()], &patches).unwrap().into_iter().map(|(_, t)| t).collect();
+        assert_eq!(got[0], "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  labels:\n    cost: \"12\"\n    team: a\n  name: c\n");
+        assert_eq!(
+            got[1],
+            "apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  labels:\n    cost: \"12\"\n    team: a\n  name: w\nspec:\n  colors:\n  - labels:\n      cost: \"12\"\n      team: a\n    name: red\n  - labels:\n      cost: \"12\"\n      team: a\n      x: \"y\"\n    name: blue\n"
+        );
+        let other = parse_documents("apiVersion: builtin\nkind: ImageTagTransformer\n").unwrap();
+        assert!(Transformer::from_config("t", &other[0]).unwrap_err().0.contains("\"ImageTagTransformer\" is not supported"));
+    }
+
     #[test]
     fn unmatched_strategic_patch_names_the_object() {
         let mut patches = Patches::default();
