@@ -174,6 +174,8 @@ pub fn chartify_release(
         // patches, which replaces the JSON patches' one.
         patches.json.clear();
     }
+    // chartify keeps a chart's own Chart.yaml (its dependencies dropped).
+    let metadata = loaded.as_ref().map(|c| c.metadata.clone());
     let (chart_name, version, mut files) = if is_manifests {
         let namespace = if force_namespace.is_empty() { r.namespace.clone() } else { force_namespace.clone() };
         let (name, files) = manifest_files(r, chart, compat, &namespace)?;
@@ -224,7 +226,11 @@ pub fn chartify_release(
             files.push(("templates/patched_resources.yaml".to_string(), resources));
         }
     }
-    final_chart(r, &chart_name, &version, files, compat).map(Some)
+    let mut built = final_chart(r, &chart_name, &version, files, compat)?;
+    if let Some(m) = metadata {
+        built.metadata = m;
+    }
+    Ok(Some(built))
 }
 
 /// chartify's adhoc dependencies: each `dependencies:` entry (`repo/name`, an OCI reference or
