@@ -253,3 +253,28 @@ fn faults_concurrent_rbac_and_invalid_objects() {
     let out = deployer(&dir, &["-e", "dev", "destroy"]);
     assert!(out.status.success(), "{}", text(&out));
 }
+
+/// A patched release (strategic merge, JSON 6902, a label transformer): the cluster gets the
+/// patched objects, a diff right after is empty, and helm sees the chart's own metadata.
+#[test]
+fn patched_release_applies_patched_objects() {
+    let Some(env) = TestEnv::get("engine_apply") else { return };
+    let ns = format!("ep-{}", tag());
+    let kubectl = env.tool("DEPLOYER_TEST_KUBECTL");
+    let _cleanup = Cleanup { kubectl: kubectl.clone(), ns: ns.clone() };
+    let dir = example("patched", "namespace: patched", &format!("namespace: {ns}"));
+
+    let out = deployer(&dir, &["apply"]);
+    assert!(out.status.success(), "apply: {}", text(&out));
+    let get = |what: &str, path: &str| stdout(&run(Command::new(&kubectl).args(["get", what, "-n", &ns, "-o", &format!("jsonpath={path}")])));
+    assert_eq!(get("deploy/patched-api", "{.spec.replicas} {.spec.template.spec.containers[*].name} {.metadata.labels.owner}"), "2 api platform");
+    assert_eq!(get("cm/patched-api-config", "{.data.mode} {.metadata.labels.owner}"), "patched platform");
+
+    let out = deployer(&dir, &["diff", "--detailed-exitcode"]);
+    assert_eq!((out.status.code(), stdout(&out)), (Some(0), String::new()), "{}", text(&out));
+    let list = helm_json(&env, &["list", "-n", &ns]);
+    assert_eq!((list[0]["chart"].as_str(), list[0]["app_version"].as_str()), (Some("api-1.0.0"), Some("3.1")), "{list}");
+
+    let out = deployer(&dir, &["destroy"]);
+    assert!(out.status.success(), "destroy: {}", text(&out));
+}

@@ -238,7 +238,7 @@ pub struct TemplateArgs {
     /// With --output-dir, write manifests and hooks under DIR/RELEASE (CRDs stay under DIR, as in helm)
     #[arg(long = "release-name")]
     pub release_name: bool,
-    /// Include the charts' crds/ directories in the output (the default, as in helmfile)
+    /// Include the charts' crds/ directories in the output (helmfile leaves them out by default)
     #[arg(long = "include-crds")]
     pub include_crds: bool,
     /// Leave the charts' crds/ directories out

@@ -113,7 +113,7 @@ fn render_unit(
     resolver: &dyn spec::ChartResolver,
     render: &RenderArgs,
 ) -> Result<(Desired, Vec<(String, String)>), CliError> {
-    use crate::chart::template::{TemplateRequest, render_release};
+    use crate::chart::template::{TemplateRequest, render_loaded, render_release};
     let compat = compat(render.helm_compat);
     let mut values = spec::render_values(r, &SopsDecryptor::new())?;
     if !render.values.is_empty() || !render.set.is_empty() {
@@ -143,8 +143,14 @@ fn render_unit(
         show_only: Vec::new(),
         compat,
     };
-    let rendered = render_release(&request).map_err(|e| where_(&e))?;
-    let loaded = crate::chart::loader::load_path_as(&chart, compat).map_err(|e| where_(&e))?;
+    // Patched releases and manifest directories deploy the chart chartify would build.
+    let (rendered, loaded) = match spec::chartify::chartify_release(r, &chart, &request, spec::HelmfileCompat::from_env(), resolver, &st.repositories)? {
+        Some(built) => (render_loaded(&request, built.clone()).map_err(|e| where_(&e))?, built),
+        None => (
+            render_release(&request).map_err(|e| where_(&e))?,
+            crate::chart::loader::load_path_as(&chart, compat).map_err(|e| where_(&e))?,
+        ),
+    };
     Ok((Desired::from_rendered(&loaded, &values, &rendered), rendered.crds.clone()))
 }
 

@@ -178,7 +178,8 @@ fn table(header: &[&str], rows: &[[String; 7]]) -> String {
 
 pub fn template(args: &super::TemplateArgs, global: &GlobalArgs) -> Result<i32, CliError> {
     let opts = spec_options(&args.render.spec, global);
-    let include_crds = !args.skip_crds;
+    // helmfile passes --include-crds to helm only when asked to.
+    let include_crds = args.include_crds && !args.skip_crds;
     let skip_tests = args.skip_tests;
     let compat = match args.render.helm_compat {
         super::HelmCompatArg::V3 => crate::funcs::HelmCompat::V3,
@@ -232,18 +233,6 @@ pub fn render_release(
     opts: &SpecOptions,
 ) -> Result<String, CliError> {
     use crate::chart::template::{TemplateRequest, template, template_loaded};
-    // helmfile applies these with the kustomize binary (through chartify); refusing beats
-    // printing unpatched manifests.
-    for key in ["strategicMergePatches", "jsonPatches", "transformers", "dependencies", "forceNamespace"] {
-        let set = match r.raw.get(key) {
-            Some(Value::List(l)) => !l.items.is_empty(),
-            Some(Value::String(s)) => !s.is_empty(),
-            _ => false,
-        };
-        if set {
-            return Err(CliError::Helm(format!("release {:?} in {}: `{key}` is not supported yet", r.name, st.file.display())));
-        }
-    }
     let values = spec::render_values(r, &SopsDecryptor::new())?;
     let chart = match r.chart_ref(&st.repositories) {
         ChartRef::Local(p) => p,
@@ -264,11 +253,8 @@ pub fn render_release(
         show_only: Vec::new(),
         compat,
     };
-    let rendered = match spec::chartify::manifest_dir(&request.chart) {
-        Some(dir) => {
-            let chart = spec::chartify::chartify_manifests(r, &dir, compat)?;
-            template_loaded(&request, chart)
-        }
+    let rendered = match spec::chartify::chartify_release(r, &request.chart, &request, opts.compat, resolver, &st.repositories)? {
+        Some(chart) => template_loaded(&request, chart),
         None => template(&request),
     };
     rendered.map_err(|e| CliError::Helm(format!("release {:?} in {}: {e}", r.name, st.file.display())))

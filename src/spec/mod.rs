@@ -8,6 +8,7 @@
 //! [`ChartResolver`]; secrets go to a [`SecretsDecryptor`].
 
 pub mod chartify;
+pub mod patch;
 pub mod funcs;
 pub mod hooks;
 mod load;
