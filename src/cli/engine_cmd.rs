@@ -3,6 +3,7 @@
 //! engine then runs them against the cluster.
 
 use std::io::{IsTerminal, Write};
+use std::sync::Arc;
 use std::time::Duration;
 
 use crate::engine::{self, EngineOptions, JobEnd, Outcome, Progress, Settings, SpecHook, Unit};
@@ -107,6 +108,7 @@ fn render_unit(
     namespace: &str,
     resolver: &dyn spec::ChartResolver,
     render: &RenderArgs,
+    facts: Option<engine::facts::RenderFacts>,
 ) -> Result<(Desired, Vec<(String, String)>), CliError> {
     use crate::chart::template::{TemplateRequest, render_release};
     let compat = compat(render.helm_compat);
@@ -134,18 +136,35 @@ fn render_unit(
         include_crds: true,
         skip_tests: false,
         no_hooks: false,
-        is_upgrade: false,
+        is_upgrade: facts.as_ref().is_some_and(|f| f.is_upgrade),
         show_only: Vec::new(),
         compat,
+        cluster: facts.map(|f| f.facts),
     };
     let rendered = render_release(&request).map_err(|e| where_(&e))?;
     let loaded = crate::chart::loader::load_path_as(&chart, compat).map_err(|e| where_(&e))?;
     Ok((Desired::from_rendered(&loaded, &values, &rendered), rendered.crds.clone()))
 }
 
-/// Reads the spec, selects, orders and (for diff/apply/sync) renders the releases.
-fn prepare(p: Prepare, global: &GlobalArgs) -> Result<Vec<Unit>, CliError> {
+/// The runtime and the clusters of one command: rendering reads the cluster's facts through
+/// them, then the engine runs on them.
+struct Session {
+    rt: tokio::runtime::Runtime,
+    clusters: Arc<Clusters>,
+}
+
+impl Session {
+    fn new(global: &GlobalArgs) -> Result<Session, CliError> {
+        Ok(Session { rt: crate::kube::runtime()?, clusters: Arc::new(Clusters::new(global.kubeconfig.clone())) })
+    }
+}
+
+/// Reads the spec, selects, orders and (for diff/apply/sync) renders the releases — with the
+/// cluster's facts (`.Capabilities`, `.Release.IsUpgrade`/`Revision`, `lookup`) as
+/// `helm upgrade --install` renders.
+fn prepare(p: Prepare, global: &GlobalArgs, session: &Session) -> Result<Vec<Unit>, CliError> {
     let opts = spec_options(&p.spec, global);
+    let cluster_access = (session.rt.handle().clone(), session.clusters.clone());
     let bundle = global.bundle.clone();
     let offline = global.offline || p.render.as_ref().is_some_and(|r| r.skip_deps);
     let default_ns = global.namespace.clone();
@@ -166,9 +185,16 @@ fn prepare(p: Prepare, global: &GlobalArgs) -> Result<Vec<Unit>, CliError> {
             for &i in &order {
                 let r = &st.releases[i];
                 let namespace = if r.namespace.is_empty() { default_ns.clone().unwrap_or_else(|| "default".into()) } else { r.namespace.clone() };
+                let context = (!r.kube_context.is_empty())
+                    .then(|| r.kube_context.clone())
+                    .or_else(|| (!st.env.kube_context.is_empty()).then(|| st.env.kube_context.clone()))
+                    .or_else(|| opts.kube_context.clone());
                 let (desired, crds) = match (&p.render, &resolver, r.installed) {
                     (Some(render), Some(res), true) => {
-                        let (d, c) = render_unit(st, r, &namespace, res, render)?;
+                        let (handle, clusters) = &cluster_access;
+                        let facts = engine::facts::render_facts(handle, clusters, context.as_deref(), &r.name, &namespace)
+                            .map_err(|e| CliError::Helm(format!("release {:?} in namespace {namespace:?}: {e}", r.name)))?;
+                        let (d, c) = render_unit(st, r, &namespace, res, render, Some(facts))?;
                         (Some(d), c)
                     }
                     _ => (None, Vec::new()),
@@ -182,10 +208,6 @@ fn prepare(p: Prepare, global: &GlobalArgs) -> Result<Vec<Unit>, CliError> {
                         .filter_map(|j| order.iter().position(|&o| o == j).map(|pos| first + pos))
                         .collect()
                 };
-                let context = (!r.kube_context.is_empty())
-                    .then(|| r.kube_context.clone())
-                    .or_else(|| (!st.env.kube_context.is_empty()).then(|| st.env.kube_context.clone()))
-                    .or_else(|| opts.kube_context.clone());
                 units.push(Unit {
                     id: format!("{namespace}/{}", r.name),
                     name: r.name.clone(),
@@ -224,6 +246,14 @@ fn engine_options(global: &GlobalArgs, mutate: Option<&MutateArgs>, cancel: Opti
         },
         upgrade_crds: m.upgrade_crds,
         cancel,
+        diff_mode: engine::diff::DiffMode::default(),
+    }
+}
+
+fn diff_mode(a: super::DiffModeArg) -> engine::diff::DiffMode {
+    match a {
+        super::DiffModeArg::Fast => engine::diff::DiffMode::Fast,
+        super::DiffModeArg::Exact => engine::diff::DiffMode::Exact,
     }
 }
 
@@ -305,12 +335,11 @@ impl Progress for Reporter {
     }
 }
 
-/// Runs async work on a runtime with Ctrl-C turned into the engine's cancel flag.
-fn run_engine<T>(f: impl AsyncFnOnce(Clusters, tokio::sync::watch::Receiver<bool>) -> T, global: &GlobalArgs) -> Result<T, CliError> {
-    let rt = crate::kube::runtime()?;
-    let clusters = Clusters::new(global.kubeconfig.clone());
+/// Runs async work on the session's runtime with Ctrl-C turned into the engine's cancel flag.
+fn run_engine<T>(f: impl AsyncFnOnce(Arc<Clusters>, tokio::sync::watch::Receiver<bool>) -> T, session: &Session) -> Result<T, CliError> {
+    let clusters = session.clusters.clone();
     let (tx, rx) = tokio::sync::watch::channel(false);
-    Ok(rt.block_on(async move {
+    Ok(session.rt.block_on(async move {
         tokio::spawn(async move {
             if tokio::signal::ctrl_c().await.is_ok() {
                 eprintln!("interrupted: cancelling; releases in progress are marked failed");
@@ -371,7 +400,8 @@ pub fn sync(args: &super::SyncArgs, spec: &SpecArgs, global: &GlobalArgs) -> Res
     let mut render = args.render.clone();
     render.spec = spec.merged(&args.render.spec);
     let p = Prepare { spec: render.spec.clone(), render: Some(render), mutate: Some(args.mutate.clone()), timeout: None };
-    let units = prepare(p, global)?;
+    let session = Session::new(global)?;
+    let units = prepare(p, global, &session)?;
     let progress = Reporter::new(global, "sync");
     let mutate = args.mutate.clone();
     let ends = run_engine(
@@ -379,7 +409,7 @@ pub fn sync(args: &super::SyncArgs, spec: &SpecArgs, global: &GlobalArgs) -> Res
             let opts = engine_options(global, Some(&mutate), Some(cancel));
             engine::sync(&clusters, &units, None, &opts, progress.as_ref()).await
         },
-        global,
+        &session,
     )?;
     print_updated(&units, &ends, global)?;
     Ok(report_ends(&units, &ends))
@@ -387,14 +417,15 @@ pub fn sync(args: &super::SyncArgs, spec: &SpecArgs, global: &GlobalArgs) -> Res
 
 pub fn destroy(args: &super::DestroyArgs, spec: &SpecArgs, global: &GlobalArgs) -> Result<i32, CliError> {
     let p = Prepare { spec: spec.merged(&args.spec), render: None, mutate: None, timeout: None };
-    let units = prepare(p, global)?;
+    let session = Session::new(global)?;
+    let units = prepare(p, global, &session)?;
     let progress = Reporter::new(global, "destroy");
     let ends = run_engine(
         async |clusters, cancel| {
             let opts = engine_options(global, None, Some(cancel));
             engine::destroy(&clusters, &units, &opts, progress.as_ref()).await
         },
-        global,
+        &session,
     )?;
     if !global.quiet {
         let mut out = std::io::stdout().lock();
@@ -411,13 +442,14 @@ pub fn destroy(args: &super::DestroyArgs, spec: &SpecArgs, global: &GlobalArgs) 
 
 pub fn status(spec: &SpecArgs, global: &GlobalArgs) -> Result<i32, CliError> {
     let p = Prepare { spec: spec.clone(), render: None, mutate: None, timeout: None };
-    let units = prepare(p, global)?;
+    let session = Session::new(global)?;
+    let units = prepare(p, global, &session)?;
     let results = run_engine(
         async |clusters, _| {
             let opts = engine_options(global, None, None);
             engine::status(&clusters, &units, &opts).await
         },
-        global,
+        &session,
     )?;
     let mut out = std::io::stdout().lock();
     let mut code = exit::OK;
@@ -465,14 +497,15 @@ pub fn status(spec: &SpecArgs, global: &GlobalArgs) -> Result<i32, CliError> {
 
 pub fn test(args: &super::TestArgs, spec: &SpecArgs, global: &GlobalArgs) -> Result<i32, CliError> {
     let p = Prepare { spec: spec.merged(&args.spec), render: None, mutate: None, timeout: args.timeout };
-    let units = prepare(p, global)?;
+    let session = Session::new(global)?;
+    let units = prepare(p, global, &session)?;
     let progress = Reporter::new(global, "test");
     let ends = run_engine(
         async |clusters, cancel| {
             let opts = engine_options(global, None, Some(cancel));
             engine::test(&clusters, &units, &opts, progress.as_ref()).await
         },
-        global,
+        &session,
     )?;
     Ok(report_ends(&units, &ends))
 }
@@ -540,13 +573,14 @@ fn diff_prepare(args: &super::DiffArgs, spec: &SpecArgs) -> Prepare {
 
 /// `diff`: exit 0 without changes, 2 with changes under `--detailed-exitcode`, 1 on error.
 pub fn diff(args: &super::DiffArgs, spec: &SpecArgs, global: &GlobalArgs) -> Result<i32, CliError> {
-    let units = prepare(diff_prepare(args, spec), global)?;
+    let session = Session::new(global)?;
+    let units = prepare(diff_prepare(args, spec), global, &session)?;
     let diffs = run_engine(
         async |clusters, _| {
-            let opts = engine_options(global, None, None);
+            let opts = EngineOptions { diff_mode: diff_mode(args.diff_mode), ..engine_options(global, None, None) };
             engine::diff::diff(&clusters, &units, &opts).await
         },
-        global,
+        &session,
     )?;
     let (changes, failed) = print_diffs(&units, &diffs, args, global)?;
     Ok(match (failed, changes && args.detailed_exitcode) {
@@ -564,12 +598,13 @@ pub fn apply(args: &super::ApplyArgs, spec: &SpecArgs, global: &GlobalArgs) -> R
     }
     let mut p = diff_prepare(&args.diff, spec);
     p.mutate = Some(args.mutate.clone());
-    let units = prepare(p, global)?;
+    let session = Session::new(global)?;
+    let units = prepare(p, global, &session)?;
     let progress = Reporter::new(global, "apply");
     let mutate = args.mutate.clone();
     let (diffs, ends) = run_engine(
         async |clusters, cancel| {
-            let opts = engine_options(global, Some(&mutate), Some(cancel));
+            let opts = EngineOptions { diff_mode: diff_mode(args.diff.diff_mode), ..engine_options(global, Some(&mutate), Some(cancel)) };
             let diffs = engine::diff::diff(&clusters, &units, &opts).await;
             // A release whose diff failed is synced anyway: sync reports the real error.
             let only: Vec<bool> = diffs.iter().map(|d| d.as_ref().map_or(true, |d| d.needs_sync())).collect();
@@ -579,7 +614,7 @@ pub fn apply(args: &super::ApplyArgs, spec: &SpecArgs, global: &GlobalArgs) -> R
             let ends = engine::sync(&clusters, &units, Some(&only), &opts, progress.as_ref()).await;
             (diffs, Some(ends))
         },
-        global,
+        &session,
     )?;
     // Diff errors are reported by sync (it ran those releases); print the diffs that worked.
     let (pu, pd): (Vec<Unit>, Vec<_>) = units.iter().cloned().zip(diffs).filter(|(_, d)| d.is_ok()).unzip();

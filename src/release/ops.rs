@@ -192,6 +192,7 @@ async fn apply_steps(
     let cluster = store.cluster();
     let namespace = store.namespace().to_string();
     let manager = opts.apply.field_manager.clone();
+    dry_run_manifest(store, &rel.name, objects, owned, opts).await?;
     if opts.hooks {
         run_hooks(cluster, &namespace, &mut rel.hooks, pre, opts.timeout, &manager).await?;
     }
@@ -247,7 +248,7 @@ async fn manifest_refs(cluster: &Cluster, name: &str, namespace: &str, manifest:
 }
 
 /// Adds helm's ownership metadata to an object (what lets helm and deployer adopt it later).
-fn with_ownership(mut body: Json, release: &str, namespace: &str) -> Json {
+pub fn with_ownership(mut body: Json, release: &str, namespace: &str) -> Json {
     if let Some(meta) = body.get_mut("metadata").and_then(Json::as_object_mut) {
         let ann = meta.entry("annotations").or_insert_with(|| Json::Object(Default::default()));
         if !ann.is_object() {
@@ -369,6 +370,33 @@ async fn migrate_object(cluster: &Cluster, live: &kube::api::DynamicObject, oref
         .await
         .map_err(|e| crate::kube::api_error(e, "migrate managed fields of", oref.to_string()))?;
     Ok(())
+}
+
+/// Checks every object before anything of the release changes: ownership, then a server-side
+/// dry-run apply (schema, admission, field conflicts), all at once. An object whose namespace
+/// does not exist yet (the release creates it) cannot be checked and is left to the apply.
+async fn dry_run_manifest(
+    store: &ReleaseStore,
+    name: &str,
+    objects: &[ManifestObject],
+    previously_owned: &BTreeSet<ObjectRef>,
+    opts: &DeployOptions,
+) -> Result<(), OpError> {
+    let (cluster, namespace) = (store.cluster(), store.namespace());
+    let dry = ApplyOptions { dry_run: true, ..opts.apply.clone() };
+    let checks = objects.iter().map(|obj| {
+        let dry = &dry;
+        async move {
+            if !previously_owned.contains(&obj.oref) {
+                check_ownership(cluster, name, namespace, obj).await?;
+            }
+            match cluster.apply(&with_ownership(obj.body.clone(), name, namespace), namespace, dry).await {
+                Err(e) if !(e.is_not_found() && obj.oref.namespace.is_some()) => Err(OpError::from(e)),
+                _ => Ok(()),
+            }
+        }
+    });
+    futures::future::try_join_all(checks).await.map(|_| ())
 }
 
 /// Applies a manifest's objects in order; returns the refs applied.
