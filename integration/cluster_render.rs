@@ -74,7 +74,7 @@ data:
   kubeMajorMinor: "{{ .Capabilities.KubeVersion.Major }}.{{ .Capabilities.KubeVersion.Minor }}"
   hasApps: {{ .Capabilities.APIVersions.Has "apps/v1" | quote }}
   hasDeployment: {{ .Capabilities.APIVersions.Has "apps/v1/Deployment" | quote }}
-  hasScale: {{ .Capabilities.APIVersions.Has "autoscaling/v1/Scale" | quote }}
+  hasScale: {{ .Capabilities.APIVersions.Has "apps/v1/Scale" | quote }}
   hasMissing: {{ .Capabilities.APIVersions.Has "example.com/v1" | quote }}
   {{- $seed := lookup "v1" "ConfigMap" $ns "seed" }}
   seed: {{ $seed.data.greeting | default "none" | quote }}

@@ -8,8 +8,8 @@ use serde_json::Value as Json;
 
 use super::{EngineOptions, JobEnd, Unit, dag, failure, store_of};
 use crate::diff::{self, ChangeKind, ObjectId, ReleaseDiff, ReleaseInput};
-use crate::kube::{ApplyOptions, Cluster, Clusters, manifest_objects, value_to_json};
-use crate::release::ops::with_ownership;
+use crate::kube::{Cluster, Clusters, manifest_objects, value_to_json};
+use crate::release::ops::{dry_run_apply, with_ownership};
 use crate::release::{Release, Status};
 
 /// How `diff` (and `apply`'s diff) compares desired objects with live ones.
@@ -74,13 +74,11 @@ async fn dry_run_changed(
     desired: &[diff::Object],
     opts: &EngineOptions,
 ) -> Result<HashMap<ObjectId, crate::value::Value>, String> {
-    let apply = ApplyOptions { dry_run: true, ..opts.apply.clone() };
     let changed = fast.objects.iter().filter(|o| matches!(o.change, ChangeKind::Add | ChangeKind::Modify));
     let checks = changed.filter_map(|o| desired.iter().find(|d| d.id == o.id).map(|d| (o.change, d))).map(|(change, d)| {
-        let apply = &apply;
         async move {
             let body = with_ownership(value_to_json(&d.body), &unit.name, &unit.namespace);
-            match cluster.apply(&body, &unit.namespace, apply).await {
+            match dry_run_apply(cluster, &body, &unit.namespace, &opts.apply, true).await {
                 Ok(result) if change == ChangeKind::Modify => {
                     let json = serde_json::to_value(&result).unwrap_or(Json::Null);
                     Ok(Some((d.id.clone(), diff::value_from_json(&json))))

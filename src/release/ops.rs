@@ -383,20 +383,40 @@ async fn dry_run_manifest(
     opts: &DeployOptions,
 ) -> Result<(), OpError> {
     let (cluster, namespace) = (store.cluster(), store.namespace());
-    let dry = ApplyOptions { dry_run: true, ..opts.apply.clone() };
     let checks = objects.iter().map(|obj| {
-        let dry = &dry;
         async move {
             if !previously_owned.contains(&obj.oref) {
                 check_ownership(cluster, name, namespace, obj).await?;
             }
-            match cluster.apply(&with_ownership(obj.body.clone(), name, namespace), namespace, dry).await {
+            let body = with_ownership(obj.body.clone(), name, namespace);
+            match dry_run_apply(cluster, &body, namespace, &opts.apply, opts.migrate_client_side).await {
                 Err(e) if !(e.is_not_found() && obj.oref.namespace.is_some()) => Err(OpError::from(e)),
                 _ => Ok(()),
             }
         }
     });
     futures::future::try_join_all(checks).await.map(|_| ())
+}
+
+/// A server-side dry-run apply of one object as the real apply will go: with `migrate`, a
+/// conflict only with client-side managers (whose fields the apply first migrates to ours, see
+/// [`migrate_managed_fields`]) is not one, so the dry-run is repeated forcing it.
+pub async fn dry_run_apply(
+    cluster: &Cluster,
+    body: &Json,
+    namespace: &str,
+    apply: &ApplyOptions,
+    migrate: bool,
+) -> Result<kube::api::DynamicObject, KubeError> {
+    let dry = ApplyOptions { dry_run: true, ..apply.clone() };
+    match cluster.apply(body, namespace, &dry).await {
+        Err(KubeError::Conflict { conflicts, .. })
+            if migrate && conflicts.iter().all(|c| CLIENT_SIDE_MANAGERS.contains(&c.manager.as_str())) =>
+        {
+            cluster.apply(body, namespace, &ApplyOptions { force_conflicts: true, ..dry }).await
+        }
+        other => other,
+    }
 }
 
 /// Applies a manifest's objects in order; returns the refs applied.
