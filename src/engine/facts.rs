@@ -95,6 +95,75 @@ fn go_value(j: &Json) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::chart::template::{TemplateRequest, render_release};
+
+    /// Answers `lookup` from a fixed object; records the requests.
+    struct Fixed(std::cell::RefCell<Vec<String>>);
+
+    impl Lookup for Fixed {
+        fn lookup(&self, api_version: &str, kind: &str, namespace: &str, name: &str) -> Result<Value, String> {
+            self.0.borrow_mut().push(format!("{api_version} {kind} {namespace} {name}"));
+            match name {
+                "seed" => Ok(go_value(&serde_json::json!({"kind": kind, "data": {"k": "v"}, "spec": {"port": 80}}))),
+                "secret" => Err("secrets \"secret\" is forbidden: User \"u\" cannot get resource".into()),
+                _ => Ok(Value::Map(Map::new())),
+            }
+        }
+    }
+
+    #[test]
+    fn cluster_facts_reach_the_templates() {
+        let dir = std::env::temp_dir().join(format!("deployer-facts-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("templates")).unwrap();
+        std::fs::write(dir.join("Chart.yaml"), "apiVersion: v2\nname: facts\nversion: 0.1.0\n").unwrap();
+        let template = "v: {{ .Capabilities.KubeVersion.Version }} {{ .Capabilities.KubeVersion.Major }}.{{ .Capabilities.KubeVersion.Minor }}\n\
+                        has: {{ .Capabilities.APIVersions.Has \"example.com/v1/Widget\" }} {{ .Capabilities.APIVersions.Has \"apps/v1\" }}\n\
+                        release: {{ .Release.IsInstall }} {{ .Release.IsUpgrade }} {{ .Release.Revision }}\n\
+                        seed: {{ (lookup \"v1\" \"ConfigMap\" \"ns\" \"seed\").data.k }} {{ printf \"%T\" (lookup \"v1\" \"ConfigMap\" \"ns\" \"seed\").spec.port }}\n\
+                        missing: {{ len (lookup \"v1\" \"ConfigMap\" \"ns\" \"none\") }}\n";
+        std::fs::write(dir.join("templates/cm.yaml"), template).unwrap();
+        let hook = Rc::new(Fixed(Default::default()));
+        let mut req = TemplateRequest {
+            release_name: "r".into(),
+            chart: dir.clone(),
+            namespace: "ns".into(),
+            values: Map::new(),
+            kube_version: None,
+            api_versions: vec!["example.com/v1/Widget".into()],
+            include_crds: false,
+            skip_tests: false,
+            no_hooks: false,
+            is_upgrade: true,
+            show_only: Vec::new(),
+            compat: crate::funcs::HelmCompat::V3,
+            cluster: Some(ClusterFacts {
+                kube_version: "v1.33.2+k3s1".into(),
+                kube_major: "1".into(),
+                kube_minor: "33+".into(),
+                api_versions: vec!["v1".into(), "apps/v1".into()],
+                revision: 4,
+                lookup: hook.clone(),
+            }),
+        };
+        let out = render_release(&req).unwrap();
+        let text = &out.manifests[0].content;
+        assert!(text.contains("v: v1.33.2+k3s1 1.33+"), "{text}");
+        assert!(text.contains("has: true true"), "spec apiVersions add to the cluster's: {text}");
+        assert!(text.contains("release: false true 4"), "{text}");
+        assert!(text.contains("seed: v int64"), "{text}");
+        assert!(text.contains("missing: 0"), "{text}");
+        assert_eq!(hook.0.borrow()[0], "v1 ConfigMap ns seed");
+
+        // The spec's kubeVersion overrides the cluster's; a forbidden lookup fails the render.
+        req.kube_version = Some("1.29.0".into());
+        std::fs::write(dir.join("templates/cm.yaml"), "v: {{ .Capabilities.KubeVersion }} {{ .Capabilities.KubeVersion.Minor }}\n").unwrap();
+        let text = render_release(&req).unwrap().manifests[0].content.clone();
+        assert!(text.contains("v: v1.29.0 29"), "{text}");
+        std::fs::write(dir.join("templates/cm.yaml"), "s: {{ lookup \"v1\" \"Secret\" \"ns\" \"secret\" }}\n").unwrap();
+        let err = render_release(&req).unwrap_err().to_string();
+        assert!(err.contains("error calling lookup: secrets \"secret\" is forbidden"), "{err}");
+        std::fs::remove_dir_all(&dir).ok();
+    }
 
     #[test]
     fn lookup_values_are_typed_as_unstructured() {
