@@ -65,8 +65,7 @@ async fn scopes(cluster: &Cluster, manifests: &[&str]) -> BTreeMap<(String, Stri
 }
 
 /// Exact mode: server-side dry-run applies the desired objects that fast mode found added or
-/// modified (concurrently); returns the dry-run results of the modified ones. An object whose
-/// namespace does not exist yet is not checked (its dry-run cannot run before the namespace).
+/// modified (concurrently); returns the dry-run results of the modified ones.
 async fn dry_run_changed(
     cluster: &Cluster,
     unit: &Unit,
@@ -84,7 +83,10 @@ async fn dry_run_changed(
                     Ok(Some((d.id.clone(), diff::value_from_json(&json))))
                 }
                 Ok(_) => Ok(None),
+                // Its namespace is not there yet, or its CRD (from `crds/`) is not installed:
+                // sync creates them first; fast mode's answer stands.
                 Err(e) if e.is_not_found() && !d.id.namespace.is_empty() => Ok(None),
+                Err(crate::kube::KubeError::UnknownKind { .. }) => Ok(None),
                 Err(e) => Err(format!("server-side dry-run: {e}")),
             }
         }
