@@ -175,7 +175,32 @@ fn prepare(p: Prepare, global: &GlobalArgs, session: &Session) -> Result<Vec<Uni
             None => None,
         };
         let mut units: Vec<Unit> = Vec::new();
-        for (si, order) in selected(&states, &opts, true)? {
+        // Where a release goes: its namespace and kube context.
+        let target = |st: &State, r: &Release| {
+            let namespace = if r.namespace.is_empty() { default_ns.clone().unwrap_or_else(|| "default".into()) } else { r.namespace.clone() };
+            let context = (!r.kube_context.is_empty())
+                .then(|| r.kube_context.clone())
+                .or_else(|| (!st.env.kube_context.is_empty()).then(|| st.env.kube_context.clone()))
+                .or_else(|| opts.kube_context.clone());
+            (namespace, context)
+        };
+        let selection = selected(&states, &opts, true)?;
+        // The release histories the renders need, read all at once rather than one by one.
+        let histories = match &p.render {
+            Some(_) => {
+                let mut wanted = Vec::new();
+                for (si, order) in &selection {
+                    let st = &states[*si];
+                    for r in order.iter().map(|&i| &st.releases[i]).filter(|r| r.installed) {
+                        let (namespace, context) = target(st, r);
+                        wanted.push((context, r.name.clone(), namespace));
+                    }
+                }
+                engine::facts::read_histories(&cluster_access.0, &cluster_access.1, wanted)
+            }
+            None => Default::default(),
+        };
+        for (si, order) in selection {
             let st = &states[si];
             let resolver = match &charts {
                 Some(c) => Some(c.for_state(st)?),
@@ -184,15 +209,11 @@ fn prepare(p: Prepare, global: &GlobalArgs, session: &Session) -> Result<Vec<Uni
             let first = units.len();
             for &i in &order {
                 let r = &st.releases[i];
-                let namespace = if r.namespace.is_empty() { default_ns.clone().unwrap_or_else(|| "default".into()) } else { r.namespace.clone() };
-                let context = (!r.kube_context.is_empty())
-                    .then(|| r.kube_context.clone())
-                    .or_else(|| (!st.env.kube_context.is_empty()).then(|| st.env.kube_context.clone()))
-                    .or_else(|| opts.kube_context.clone());
+                let (namespace, context) = target(st, r);
                 let (desired, crds) = match (&p.render, &resolver, r.installed) {
                     (Some(render), Some(res), true) => {
                         let (handle, clusters) = &cluster_access;
-                        let facts = engine::facts::render_facts(handle, clusters, context.as_deref(), &r.name, &namespace)
+                        let facts = engine::facts::render_facts(handle, clusters, context.as_deref(), &r.name, &namespace, &histories)
                             .map_err(|e| CliError::Helm(format!("release {:?} in namespace {namespace:?}: {e}", r.name)))?;
                         let (d, c) = render_unit(st, r, &namespace, res, render, Some(facts))?;
                         (Some(d), c)

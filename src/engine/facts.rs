@@ -7,6 +7,7 @@
 //! client is async: the render thread, which is not a runtime thread, blocks on the runtime's
 //! [`Handle`] for each request.
 
+use std::collections::HashMap;
 use std::rc::Rc;
 
 use serde_json::Value as Json;
@@ -15,7 +16,7 @@ use tokio::runtime::Handle;
 use crate::chart::template::ClusterFacts;
 use crate::funcs::helm::Lookup;
 use crate::kube::{Cluster, Clusters, KubeError};
-use crate::release::{ReleaseStore, Status};
+use crate::release::{Release, ReleaseStore, Status};
 use crate::value::{Map, Value};
 
 /// The facts of one release: what to render it with, and whether it is an upgrade.
@@ -25,13 +26,50 @@ pub struct RenderFacts {
     pub is_upgrade: bool,
 }
 
-/// Reads the facts of release `name` in `namespace` on `context` (blocking; call it from a
-/// thread that is not one of the runtime's).
-pub fn render_facts(handle: &Handle, clusters: &Clusters, context: Option<&str>, name: &str, namespace: &str) -> Result<RenderFacts, String> {
+/// A release: its kube context, name and namespace.
+pub type ReleaseKey = (Option<String>, String, String);
+
+/// Release histories read ahead (and each context's server facts with them).
+#[derive(Default)]
+pub struct Histories(HashMap<ReleaseKey, Result<Vec<Release>, String>>);
+
+/// Reads the histories of `releases` concurrently (blocking; call it from a thread that is not
+/// one of the runtime's).
+pub fn read_histories(handle: &Handle, clusters: &Clusters, releases: Vec<ReleaseKey>) -> Histories {
+    use futures::StreamExt as _;
+    let reads = futures::stream::iter(releases).map(|key| async move {
+        let read = async {
+            let cluster = clusters.get(key.0.as_deref()).await.map_err(|e| e.to_string())?;
+            cluster.server_facts().await.map_err(|e| e.to_string())?;
+            ReleaseStore::new(cluster, key.2.clone()).history(&key.1).await.map_err(|e| e.to_string())
+        };
+        let history = read.await;
+        (key, history)
+    });
+    Histories(handle.block_on(reads.buffer_unordered(16).collect()))
+}
+
+/// Reads the facts of release `name` in `namespace` on `context`, its history from
+/// `histories` when read ahead (blocking; call it from a thread that is not one of the
+/// runtime's).
+pub fn render_facts(
+    handle: &Handle,
+    clusters: &Clusters,
+    context: Option<&str>,
+    name: &str,
+    namespace: &str,
+    histories: &Histories,
+) -> Result<RenderFacts, String> {
     let cluster = handle.block_on(clusters.get(context)).map_err(|e| e.to_string())?;
     let server = handle.block_on(cluster.server_facts()).map_err(|e| e.to_string())?;
-    let store = ReleaseStore::new(cluster.clone(), namespace.to_string());
-    let history = handle.block_on(store.history(name)).map_err(|e| e.to_string())?;
+    let key = (context.map(str::to_string), name.to_string(), namespace.to_string());
+    let history = match histories.0.get(&key) {
+        Some(read) => read.clone()?,
+        None => {
+            let store = ReleaseStore::new(cluster.clone(), namespace.to_string());
+            handle.block_on(store.history(name)).map_err(|e| e.to_string())?
+        }
+    };
     // `helm upgrade --install` installs when there is no release or the last was uninstalled;
     // otherwise it upgrades (even from a failed revision) to the next revision.
     let last = history.last().filter(|r| r.info.status != Status::Uninstalled);
