@@ -91,7 +91,8 @@ async fn dry_run_changed(
             }
         }
     });
-    let results = futures::future::try_join_all(checks).await?;
+    use futures::{StreamExt as _, TryStreamExt as _};
+    let results: Vec<_> = futures::stream::iter(checks).buffer_unordered(crate::release::ops::DRY_RUN_CONCURRENCY).try_collect().await?;
     Ok(results.into_iter().flatten().collect())
 }
 

@@ -373,7 +373,7 @@ async fn migrate_object(cluster: &Cluster, live: &kube::api::DynamicObject, oref
 }
 
 /// Checks every object before anything of the release changes: ownership, then a server-side
-/// dry-run apply (schema, admission, field conflicts), all at once. An object whose namespace
+/// dry-run apply (schema, admission, field conflicts), concurrently. An object whose namespace
 /// does not exist yet (the release creates it) cannot be checked and is left to the apply.
 async fn dry_run_manifest(
     store: &ReleaseStore,
@@ -395,8 +395,12 @@ async fn dry_run_manifest(
             }
         }
     });
-    futures::future::try_join_all(checks).await.map(|_| ())
+    use futures::{StreamExt as _, TryStreamExt as _};
+    futures::stream::iter(checks).buffer_unordered(DRY_RUN_CONCURRENCY).try_collect::<Vec<()>>().await.map(|_| ())
 }
+
+/// Dry-run requests in flight per release (bounded: a release may hold hundreds of objects).
+pub const DRY_RUN_CONCURRENCY: usize = 16;
 
 /// A server-side dry-run apply of one object as the real apply will go: with `migrate`, a
 /// conflict only with client-side managers (whose fields the apply first migrates to ours, see
