@@ -1,9 +1,10 @@
 //! Rendering with the cluster's facts, dry-run before apply, and the exact diff mode, against
-//! the real kube-apiserver of `scripts/testenv`, with the real helm 3 as the oracle:
+//! the real kube-apiserver of `scripts/testenv`, with the real helm 3 and helm 4 as oracles:
 //!
 //! - a chart reading `lookup`, `.Capabilities` and `.Release.IsInstall/IsUpgrade/Revision` is
-//!   installed and upgraded by `helm3 upgrade --install` in one namespace and by deployer in
-//!   another; `helm get manifest` of every revision must be equal but for the namespace;
+//!   installed and upgraded by `helm upgrade --install` (3 and 4) in one namespace and by deployer in
+//!   another (`--helm-compat` to match); `helm get manifest` of every revision must be equal
+//!   but for the namespace;
 //!   a lookup the user may not make fails both with the apiserver's message;
 //! - a release with a valid ConfigMap and an invalid Deployment applies nothing;
 //! - `diff --diff-mode exact` hides what the server defaults back and fails on invalid
@@ -110,36 +111,39 @@ fn render_facts_match_helm_upgrade_install() {
     let kubectl = env.tool("DEPLOYER_TEST_KUBECTL");
     let helm = env.tool("DEPLOYER_TEST_HELM3");
     let t = tag();
-    let (ns_helm, ns_dep) = (format!("crh-{t}"), format!("crd-{t}"));
-    let _cleanup = Cleanup { kubectl: kubectl.clone(), namespaces: vec![ns_helm.clone(), ns_dep.clone()] };
-    let chart = [
-        ("Chart.yaml", "apiVersion: v2\nname: facts\nversion: 0.1.0\n"),
-        ("values.yaml", "suffix: a\n"),
-        ("templates/facts.yaml", ORACLE_TEMPLATE),
-    ];
-    let dir = spec_dir(&format!("oracle-{t}"), "facts", &ns_dep, &chart);
-    for ns in [&ns_helm, &ns_dep] {
-        ok(run(Command::new(&kubectl).args(["create", "namespace", ns])), "create namespace");
-        ok(run(Command::new(&kubectl).args(["-n", ns, "create", "configmap", "seed", "--from-literal=greeting=hello"])), "seed cm");
-        ok(run(Command::new(&kubectl).args(["-n", ns, "create", "service", "clusterip", "seed", "--tcp=80:8080"])), "seed svc");
-    }
-    let chart_dir = dir.join("chart");
-    let chart_path = chart_dir.to_str().expect("utf-8");
-    for suffix in ["a", "b"] {
-        let set = format!("suffix={suffix}");
-        ok(run(Command::new(&helm).args(["upgrade", "--install", "facts", chart_path, "-n", &ns_helm, "--set", &set])), "helm upgrade --install");
-        ok(deployer(&dir, &["sync", "--set", &set]), "deployer sync");
-    }
-    for revision in ["1", "2"] {
-        let manifest = |ns: &str| {
-            ok(run(Command::new(&helm).args(["get", "manifest", "facts", "-n", ns, "--revision", revision])), "helm get manifest")
-        };
-        let by_helm = manifest(&ns_helm).replace(&ns_helm, "NS");
-        let by_deployer = manifest(&ns_dep).replace(&ns_dep, "NS");
-        assert_eq!(by_deployer, by_helm, "revision {revision}: deployer's manifest differs from helm's");
-        assert!(by_helm.contains("portType: \"int64 80\"") && by_helm.contains("seed: \"hello\""), "{by_helm}");
-        let expect_upgrade = if revision == "2" { "upgrade: \"true\"" } else { "upgrade: \"false\"" };
-        assert!(by_helm.contains(expect_upgrade), "{by_helm}");
+    for (helm_var, compat) in [("DEPLOYER_TEST_HELM3", "v3"), ("DEPLOYER_TEST_HELM4", "v4")] {
+        let helm = env.tool(helm_var);
+        let (ns_helm, ns_dep) = (format!("crh{compat}-{t}"), format!("crd{compat}-{t}"));
+        let _cleanup = Cleanup { kubectl: kubectl.clone(), namespaces: vec![ns_helm.clone(), ns_dep.clone()] };
+        let chart = [
+            ("Chart.yaml", "apiVersion: v2\nname: facts\nversion: 0.1.0\n"),
+            ("values.yaml", "suffix: a\n"),
+            ("templates/facts.yaml", ORACLE_TEMPLATE),
+        ];
+        let dir = spec_dir(&format!("oracle-{compat}-{t}"), "facts", &ns_dep, &chart);
+        for ns in [&ns_helm, &ns_dep] {
+            ok(run(Command::new(&kubectl).args(["create", "namespace", ns])), "create namespace");
+            ok(run(Command::new(&kubectl).args(["-n", ns, "create", "configmap", "seed", "--from-literal=greeting=hello"])), "seed cm");
+            ok(run(Command::new(&kubectl).args(["-n", ns, "create", "service", "clusterip", "seed", "--tcp=80:8080"])), "seed svc");
+        }
+        let chart_dir = dir.join("chart");
+        let chart_path = chart_dir.to_str().expect("utf-8");
+        for suffix in ["a", "b"] {
+            let set = format!("suffix={suffix}");
+            ok(run(Command::new(&helm).args(["upgrade", "--install", "facts", chart_path, "-n", &ns_helm, "--set", &set])), "helm upgrade --install");
+            ok(deployer(&dir, &["sync", "--helm-compat", compat, "--set", &set]), "deployer sync");
+        }
+        for revision in ["1", "2"] {
+            let manifest = |ns: &str| {
+                ok(run(Command::new(&helm).args(["get", "manifest", "facts", "-n", ns, "--revision", revision])), "helm get manifest")
+            };
+            let by_helm = manifest(&ns_helm).replace(&ns_helm, "NS");
+            let by_deployer = manifest(&ns_dep).replace(&ns_dep, "NS");
+            assert_eq!(by_deployer, by_helm, "helm {compat}, revision {revision}: deployer's manifest differs from helm's");
+            assert!(by_helm.contains("portType: \"int64 80\"") && by_helm.contains("seed: \"hello\""), "{by_helm}");
+            let expect_upgrade = if revision == "2" { "upgrade: \"true\"" } else { "upgrade: \"false\"" };
+            assert!(by_helm.contains(expect_upgrade), "{by_helm}");
+        }
     }
 
     // A lookup the user may not make fails the release, with the apiserver's words, in both.
