@@ -391,3 +391,71 @@ fn tempdir(label: &str) -> PathBuf {
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }
+
+/// `release list` and its status filters against `helm3 list` with the same flags, byte for byte:
+/// one release in every state (two revisions for the superseded one).
+#[test]
+fn release_list_filters_match_helm3() {
+    let Some(env) = TestEnv::get("kube_release") else { return };
+    let helm3 = env.tool("DEPLOYER_TEST_HELM3");
+    let ns = Namespace::new(&env, "list");
+    let n = ns.name.as_str();
+    let tmp = tempdir("list");
+    let chart = write_chart(&tmp, "0.4.0");
+    let rt = rt();
+    let admin = rt.block_on(cluster("admin"));
+    let store = ReleaseStore::new(admin.clone(), n);
+    let opts = DeployOptions::default();
+    let deploy = |name: &str, values: &str| {
+        rt.block_on(release::deploy(&store, name, render(&chart, name, n, values), &opts)).expect("deploy")
+    };
+    // deployed, with a superseded revision before it
+    deploy("alpha", "");
+    deploy("alpha", "data:\n  b: \"2\"\n");
+    // failed: an upgrade whose object the server refuses
+    deploy("bravo", "");
+    let mut bad = render(&chart, "bravo", n, "");
+    bad.manifest = bad.manifest.replace("name: bravo-cm", "name: Bravo_CM");
+    assert!(rt.block_on(release::deploy(&store, "bravo", bad, &opts)).is_err());
+    // uninstalled with history kept
+    deploy("charlie", "");
+    rt.block_on(release::uninstall(&store, "charlie", true)).expect("uninstall");
+    // pending and uninstalling: an operation caught in flight (as a killed process leaves it)
+    for (name, status) in [("delta", Status::PendingUpgrade), ("echo", Status::Uninstalling), ("foxtrot", Status::PendingInstall)] {
+        let mut rel = deploy(name, "");
+        rel.info.status = status;
+        rt.block_on(store.update(&rel)).expect("update");
+    }
+
+    let cli = |args: &[&str]| {
+        let out = run(Command::new(env!("CARGO_BIN_EXE_deployer")).args(["--kube-context", "admin", "release", "list", "-n", n]).args(args));
+        assert!(out.status.success(), "{args:?}: {}", text(&out));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let flags: &[&[&str]] = &[
+        &[],
+        &["--all"],
+        &["-a"],
+        &["--deployed"],
+        &["--failed"],
+        &["--pending"],
+        &["--superseded"],
+        &["--uninstalled"],
+        &["--uninstalling"],
+        &["--deployed", "--failed"],
+        &["--superseded", "--deployed"],
+        &["--pending", "--uninstalling", "--uninstalled"],
+    ];
+    for f in flags {
+        let ours = cli(f);
+        let theirs = helm(&helm3, &[&["list", "-n", n][..], f].concat());
+        assert_eq!(ours, theirs, "release list {f:?}");
+    }
+    // the default view is deployed + failed; --all has every release once
+    let default_view = cli(&[]);
+    let names = |t: &str| t.lines().skip(1).filter_map(|l| l.split_whitespace().next().map(str::to_string)).collect::<Vec<_>>();
+    assert_eq!(names(&default_view), ["alpha", "bravo"], "{default_view}");
+    assert_eq!(names(&cli(&["--all"])), ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot"]);
+    assert_eq!(names(&cli(&["--superseded"])), ["alpha"]);
+    std::fs::remove_dir_all(&tmp).ok();
+}

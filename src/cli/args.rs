@@ -332,7 +332,8 @@ pub struct MutateArgs {
     /// Also wait for Jobs to complete
     #[arg(long = "wait-for-jobs")]
     pub wait_for_jobs: bool,
-    /// How long to wait for readiness and hooks, in seconds
+    /// How long to wait for readiness and hooks, in seconds; also how long (60 at most) a
+    /// failure is retried to be recorded while the cluster cannot be reached
     #[arg(long = "timeout", value_name = "SECONDS")]
     pub timeout: Option<u64>,
     /// Roll a release back to its previous revision when it fails
@@ -385,9 +386,14 @@ pub struct TestArgs {
 pub struct DestroyArgs {
     #[command(flatten)]
     pub spec: SpecArgs,
-    /// Wait until every object is gone
-    #[arg(long = "wait")]
+    /// Wait until every deleted object is gone (finalizers included), showing what is left;
+    /// releases' `deleteWait: true` does the same
+    #[arg(long = "wait", alias = "deleteWait")]
     pub wait: bool,
+    /// How long to wait for hooks and, with --wait, for deletions, in seconds (default: the
+    /// releases' `deleteTimeout`, else 300)
+    #[arg(long = "timeout", alias = "deleteTimeout", value_name = "SECONDS")]
+    pub timeout: Option<u64>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -619,6 +625,33 @@ pub struct ChartLintArgs {
     pub helm_compat: HelmCompatArg,
 }
 
+/// `release list`'s status filters, as `helm list` (3) has them; none given means
+/// `--deployed --failed`.
+#[derive(Debug, Args, Clone, Copy, Default)]
+pub struct ListStates {
+    /// Releases in every state
+    #[arg(short = 'a', long = "all")]
+    pub all: bool,
+    /// Deployed releases
+    #[arg(long = "deployed")]
+    pub deployed: bool,
+    /// Failed releases
+    #[arg(long = "failed")]
+    pub failed: bool,
+    /// Pending releases (pending-install, pending-upgrade, pending-rollback)
+    #[arg(long = "pending")]
+    pub pending: bool,
+    /// Superseded revisions (every one, not only the latest of each release)
+    #[arg(long = "superseded")]
+    pub superseded: bool,
+    /// Releases uninstalled with --keep-history
+    #[arg(long = "uninstalled")]
+    pub uninstalled: bool,
+    /// Releases being uninstalled
+    #[arg(long = "uninstalling")]
+    pub uninstalling: bool,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum ReleaseCommand {
     /// List releases (made by deployer or by helm)
@@ -626,6 +659,8 @@ pub enum ReleaseCommand {
         /// Across all namespaces
         #[arg(short = 'A', long = "all-namespaces")]
         all_namespaces: bool,
+        #[command(flatten)]
+        states: ListStates,
     },
     /// Show a release's status
     Status { name: String },
@@ -644,6 +679,12 @@ pub enum ReleaseCommand {
         /// Keep the release history
         #[arg(long = "keep-history")]
         keep_history: bool,
+        /// Wait until every deleted object is gone (finalizers included)
+        #[arg(long = "wait")]
+        wait: bool,
+        /// How long to wait for hooks and, with --wait, for deletions, in seconds
+        #[arg(long = "timeout", value_name = "SECONDS")]
+        timeout: Option<u64>,
     },
     /// Mark a release stuck in pending-install/upgrade/rollback (a killed operation) as failed,
     /// so the next operation can proceed

@@ -58,6 +58,11 @@ fn settings(st: &State, r: &Release, p: &Prepare) -> Settings {
         atomic: m.atomic || truthy(setting(r, &d, "atomic")).unwrap_or(false),
         history_max: integer(setting(r, &d, "historyMax")).map_or(m.history_max as usize, |v| v as usize),
         create_namespace: truthy(setting(r, &d, "createNamespace")).unwrap_or(true),
+        delete_wait: truthy(setting(r, &d, "deleteWait")).unwrap_or(false),
+        delete_timeout: p
+            .timeout
+            .or_else(|| integer(setting(r, &d, "deleteTimeout")).filter(|t| *t > 0))
+            .map_or(crate::release::DEFAULT_TIMEOUT, Duration::from_secs),
     }
 }
 
@@ -356,23 +361,56 @@ impl Progress for Reporter {
     }
 }
 
-/// Runs async work on the session's runtime with Ctrl-C turned into the engine's cancel flag.
-fn run_engine<T>(f: impl AsyncFnOnce(Arc<Clusters>, tokio::sync::watch::Receiver<bool>) -> T, session: &Session) -> Result<T, CliError> {
-    let clusters = session.clusters.clone();
-    let (tx, rx) = tokio::sync::watch::channel(false);
-    Ok(session.rt.block_on(async move {
-        tokio::spawn(async move {
-            if tokio::signal::ctrl_c().await.is_ok() {
-                eprintln!("interrupted: cancelling; releases in progress are marked failed");
-                let _ = tx.send(true);
-            }
-        });
-        f(clusters, rx).await
-    }))
+/// Set once Ctrl-C (SIGINT) was received by a run: the process then exits 130.
+static INTERRUPTED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Whether this process was interrupted (Ctrl-C) during a cluster run.
+pub fn interrupted() -> bool {
+    INTERRUPTED.load(std::sync::atomic::Ordering::SeqCst)
 }
 
-/// Prints failures; the exit code of a run.
+/// Runs async work on the session's runtime with Ctrl-C turned into the engine's cancel flag:
+/// in-flight requests are dropped and releases in progress recorded failed. A second Ctrl-C
+/// exits at once (130) without waiting for those records.
+fn run_engine<T>(f: impl AsyncFnOnce(Arc<Clusters>, tokio::sync::watch::Receiver<bool>) -> T, session: &Session) -> Result<T, CliError> {
+    let clusters = session.clusters.clone();
+    Ok(session.rt.block_on(async move { f(clusters, cancel_on_ctrl_c()).await }))
+}
+
+/// The cancel flag, set by the first Ctrl-C (SIGINT); a second one exits at once. Call it on
+/// the runtime.
+pub(super) fn cancel_on_ctrl_c() -> tokio::sync::watch::Receiver<bool> {
+    let (tx, rx) = tokio::sync::watch::channel(false);
+    tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            INTERRUPTED.store(true, std::sync::atomic::Ordering::SeqCst);
+            let _ = tx.send(true);
+            if tokio::signal::ctrl_c().await.is_ok() {
+                eprintln!("interrupted again: exiting without recording the releases in progress (see `deployer release unlock`)");
+                std::process::exit(exit::INTERRUPTED);
+            }
+        }
+    });
+    rx
+}
+
+/// Prints failures; the exit code of a run. After Ctrl-C: one line naming the releases that
+/// were stopped (and the full message of any that could not be recorded failed), exit 130.
 fn report_ends(units: &[Unit], ends: &[JobEnd<Outcome>]) -> i32 {
+    if interrupted() {
+        let mut stopped = Vec::new();
+        for (u, e) in units.iter().zip(ends) {
+            match e {
+                JobEnd::Failed(m) if m.contains("may be left") => eprintln!("Error: {m}"),
+                JobEnd::Failed(m) if m.contains("interrupted (Ctrl-C)") => stopped.push(u.id.clone()),
+                JobEnd::Failed(m) => eprintln!("Error: {m}"),
+                _ => {}
+            }
+        }
+        let what = if stopped.is_empty() { "nothing was in progress".to_string() } else { format!("marked failed: {}", stopped.join(", ")) };
+        eprintln!("interrupted: in-flight requests cancelled; {what}");
+        return exit::INTERRUPTED;
+    }
     let mut code = exit::OK;
     for (u, e) in units.iter().zip(ends) {
         match e {
@@ -437,9 +475,12 @@ pub fn sync(args: &super::SyncArgs, spec: &SpecArgs, global: &GlobalArgs) -> Res
 }
 
 pub fn destroy(args: &super::DestroyArgs, spec: &SpecArgs, global: &GlobalArgs) -> Result<i32, CliError> {
-    let p = Prepare { spec: spec.merged(&args.spec), render: None, mutate: None, timeout: None };
+    let p = Prepare { spec: spec.merged(&args.spec), render: None, mutate: None, timeout: args.timeout };
     let session = Session::new(global)?;
-    let units = prepare(p, global, &session)?;
+    let mut units = prepare(p, global, &session)?;
+    for u in &mut units {
+        u.settings.delete_wait |= args.wait;
+    }
     let progress = Reporter::new(global, "destroy");
     let ends = run_engine(
         async |clusters, cancel| {
@@ -457,6 +498,19 @@ pub fn destroy(args: &super::DestroyArgs, spec: &SpecArgs, global: &GlobalArgs) 
                 writeln!(out, "{}\t{}", u.name, u.namespace)?;
             }
         }
+    }
+    if interrupted() {
+        // the uninstalls stopped keep their `uninstalling` record; destroy again finishes them
+        let mut stopped = Vec::new();
+        for (u, e) in units.iter().zip(&ends) {
+            match e {
+                JobEnd::Failed(m) if m.contains("interrupted (Ctrl-C)") => stopped.push(u.id.as_str()),
+                JobEnd::Failed(m) => eprintln!("Error: {m}"),
+                _ => {}
+            }
+        }
+        eprintln!("interrupted: in-flight requests cancelled; not finished (run destroy again): {}", stopped.join(", "));
+        return Ok(exit::INTERRUPTED);
     }
     Ok(report_ends(&units, &ends))
 }

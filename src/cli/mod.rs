@@ -22,6 +22,8 @@ pub mod exit {
     pub const CHANGES: i32 = 2;
     /// A selector matched no release.
     pub const NO_MATCH: i32 = 3;
+    /// Interrupted by Ctrl-C (SIGINT), as shells report it (128 + 2).
+    pub const INTERRUPTED: i32 = 130;
 }
 
 /// An error as the CLI reports it: a message and its chain of causes.
@@ -47,14 +49,16 @@ pub enum CliError {
 /// Parses `std::env::args`, runs the command and returns the process exit code.
 pub fn main() -> i32 {
     let cli = Cli::parse();
-    match run(cli) {
+    let code = match run(cli) {
         Ok(code) => code,
         Err(CliError::NoMatch) => 3,
         Err(err) => {
             report(&err);
             exit::ERROR
         }
-    }
+    };
+    // Ctrl-C during a cluster run: what was stopped is already reported
+    if engine_cmd::interrupted() { exit::INTERRUPTED } else { code }
 }
 
 /// Prints an error and every cause under it, one per line.

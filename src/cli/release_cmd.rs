@@ -10,6 +10,17 @@ fn cluster_error(e: impl std::fmt::Display) -> CliError {
     CliError::Helm(e.to_string())
 }
 
+/// An operation's error; after Ctrl-C, one line saying what was stopped and in which state the
+/// release is left (the process exits 130).
+fn interrupted_or(left: &'static str) -> impl Fn(release::OpError) -> CliError {
+    move |e| {
+        if e.is_interrupted() && !matches!(e, release::OpError::LeftPending { .. }) {
+            return CliError::Helm(format!("interrupted: in-flight requests cancelled; {left}"));
+        }
+        cluster_error(e)
+    }
+}
+
 /// helm's time column: `2006-01-02 15:04:05.999999999 -0700 MST` (Go's `time.Time.String`).
 fn show_time(rfc3339: &str) -> String {
     match rfc3339.parse::<jiff::Timestamp>() {
@@ -68,13 +79,22 @@ async fn run_async(cmd: &ReleaseCommand, global: &GlobalArgs) -> Result<i32, Cli
     let store = ReleaseStore::new(cluster.clone(), namespace.clone());
     let mut out = std::io::stdout().lock();
     match cmd {
-        ReleaseCommand::List { all_namespaces } => {
+        ReleaseCommand::List { all_namespaces, states } => {
             let ns = (!all_namespaces).then_some(namespace.as_str());
             let records = release::list_records(&cluster, ns).await.map_err(cluster_error)?;
+            let filter = release::ListFilter {
+                all: states.all,
+                deployed: states.deployed,
+                failed: states.failed,
+                pending: states.pending,
+                superseded: states.superseded,
+                uninstalled: states.uninstalled,
+                uninstalling: states.uninstalling,
+            };
             let mut rows = vec![["NAME", "NAMESPACE", "REVISION", "UPDATED", "STATUS", "CHART", "APP VERSION"]
                 .map(String::from)
                 .to_vec()];
-            for r in release::latest_per_release(records) {
+            for r in release::list_view(records, filter) {
                 rows.push(vec![
                     r.name.clone(),
                     r.namespace.clone(),
@@ -149,13 +169,32 @@ async fn run_async(cmd: &ReleaseCommand, global: &GlobalArgs) -> Result<i32, Cli
                     timeout: mutate.timeout.map_or(release::DEFAULT_TIMEOUT, std::time::Duration::from_secs),
                     wait_for_jobs: mutate.wait_for_jobs,
                 }),
+                cancel: Some(super::engine_cmd::cancel_on_ctrl_c()),
                 ..DeployOptions::default()
             };
-            let r = release::rollback(&store, name, *revision, &opts).await.map_err(cluster_error)?;
+            let r = release::rollback(&store, name, *revision, &opts).await.map_err(interrupted_or("the rollback was recorded failed"))?;
             writeln!(out, "Rollback was a success! {} is now at revision {}.", r.name, r.version)?;
         }
-        ReleaseCommand::Uninstall { name, keep_history } => {
-            let report = release::uninstall(&store, name, *keep_history).await.map_err(cluster_error)?;
+        ReleaseCommand::Uninstall { name, keep_history, wait, timeout } => {
+            let timeout = timeout.map_or(release::DEFAULT_TIMEOUT, std::time::Duration::from_secs);
+            let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<String>();
+            let opts = DeployOptions {
+                timeout,
+                wait_deleted: wait.then_some(timeout),
+                progress: Some(tx),
+                cancel: Some(super::engine_cmd::cancel_on_ctrl_c()),
+                ..DeployOptions::default()
+            };
+            let uninstall = async move { release::uninstall_with(&store, name, *keep_history, &opts).await };
+            let show = async {
+                while let Some(line) = rx.recv().await {
+                    if !global.quiet {
+                        eprintln!("{name}: {line}");
+                    }
+                }
+            };
+            let (report, ()) = tokio::join!(uninstall, show);
+            let report = report.map_err(interrupted_or("the release is left uninstalling: run the uninstall again"))?;
             if !report.kept.is_empty() {
                 writeln!(out, "These resources were kept due to the resource policy:")?;
                 for k in &report.kept {

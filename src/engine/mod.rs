@@ -39,6 +39,10 @@ pub struct Settings {
     pub atomic: bool,
     pub history_max: usize,
     pub create_namespace: bool,
+    /// Uninstall (destroy, `installed: false`): wait until deleted objects are gone
+    /// (`--wait` of destroy, helmfile's `deleteWait`), for up to `delete_timeout`.
+    pub delete_wait: bool,
+    pub delete_timeout: Duration,
 }
 
 impl Default for Settings {
@@ -50,6 +54,8 @@ impl Default for Settings {
             atomic: false,
             history_max: release::store::DEFAULT_HISTORY_MAX,
             create_namespace: true,
+            delete_wait: false,
+            delete_timeout: release::DEFAULT_TIMEOUT,
         }
     }
 }
@@ -144,7 +150,14 @@ fn deploy_options(unit: &Unit, opts: &EngineOptions) -> DeployOptions {
         wait: (s.wait || s.wait_for_jobs).then_some(WaitOptions { timeout: s.timeout, wait_for_jobs: s.wait_for_jobs }),
         timeout: s.timeout,
         cancel: opts.cancel.clone(),
+        wait_deleted: None,
+        progress: None,
     }
+}
+
+/// Whether Ctrl-C was pressed: a release not started yet is then not started at all.
+fn interrupted(opts: &EngineOptions) -> bool {
+    opts.cancel.as_ref().is_some_and(|c| *c.borrow())
 }
 
 /// Runs the helmfile hooks of `event`; a failing command fails the release.
@@ -207,6 +220,9 @@ fn exists(history: &[Release]) -> bool {
 
 /// Installs or upgrades one release (or uninstalls an `installed: false` one).
 async fn sync_unit(clusters: &Clusters, unit: &Unit, opts: &EngineOptions, apply_mode: bool, progress: &dyn Progress) -> Result<Outcome, String> {
+    if interrupted(opts) {
+        return Err(failure(unit, OpError::Interrupted));
+    }
     let store = store_of(clusters, unit).await?;
     let cluster = store.cluster().clone();
     let Some(desired) = unit.desired.clone().filter(|_| unit.installed) else {
@@ -237,7 +253,7 @@ async fn sync_unit(clusters: &Clusters, unit: &Unit, opts: &EngineOptions, apply
     let outcome = match result {
         Ok(rel) if previous.is_some() => Ok(Outcome::Upgraded { revision: rel.version }),
         Ok(rel) => Ok(Outcome::Installed { revision: rel.version }),
-        Err(e) if unit.settings.atomic && !matches!(e, OpError::Store(_) | OpError::Interrupted) => {
+        Err(e) if unit.settings.atomic && !matches!(e, OpError::Store(_) | OpError::LeftPending { .. }) && !e.is_interrupted() => {
             let error = e.to_string();
             progress.phase(&unit.name, "rolling back (atomic)");
             // A failed upgrade returns to the revision before; a failed install is removed.
@@ -264,8 +280,19 @@ async fn sync_unit(clusters: &Clusters, unit: &Unit, opts: &EngineOptions, apply
 async fn uninstall_unit(store: &ReleaseStore, unit: &Unit, opts: &EngineOptions, progress: &dyn Progress) -> Result<Outcome, String> {
     spec_hooks(unit, "preuninstall", progress).await.map_err(|e| failure(unit, e))?;
     progress.phase(&unit.name, "uninstalling");
-    let dopts = deploy_options(unit, opts);
-    release::uninstall_with(store, &unit.name, false, &dopts).await.map_err(|e| failure(unit, e))?;
+    let mut dopts = deploy_options(unit, opts);
+    dopts.wait_deleted = unit.settings.delete_wait.then_some(unit.settings.delete_timeout);
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    dopts.progress = Some(tx);
+    let uninstall = async move { release::uninstall_with(store, &unit.name, false, &dopts).await };
+    let show = async {
+        while let Some(line) = rx.recv().await {
+            progress.phase(&unit.name, &line);
+        }
+    };
+    // (the sender lives in `dopts`, moved into `uninstall`: `show` ends when it does)
+    let (result, ()) = tokio::join!(uninstall, show);
+    result.map_err(|e| failure(unit, e))?;
     spec_hooks(unit, "postuninstall", progress).await.map_err(|e| failure(unit, e))?;
     Ok(Outcome::Uninstalled)
 }
@@ -332,6 +359,9 @@ pub async fn sync(
 pub async fn destroy(clusters: &Clusters, units: &[Unit], opts: &EngineOptions, progress: &dyn Progress) -> Vec<JobEnd<Outcome>> {
     let deps = dag::reversed(&deps_of(units));
     run_units(units, deps, opts, progress, |unit| async move {
+        if interrupted(opts) {
+            return Err(failure(unit, OpError::Interrupted));
+        }
         let store = store_of(clusters, unit).await?;
         let history = store.history(&unit.name).await.map_err(|e| failure(unit, e))?;
         if !exists(&history) {
@@ -366,6 +396,9 @@ pub async fn status(clusters: &Clusters, units: &[Unit], opts: &EngineOptions) -
 pub async fn test(clusters: &Clusters, units: &[Unit], opts: &EngineOptions, progress: &dyn Progress) -> Vec<JobEnd<Outcome>> {
     let deps = vec![Vec::new(); units.len()];
     run_units(units, deps, opts, progress, |unit| async move {
+        if interrupted(opts) {
+            return Err(failure(unit, OpError::Interrupted));
+        }
         let store = store_of(clusters, unit).await?;
         let mut rel = store.last(&unit.name).await.map_err(|e| failure(unit, e))?;
         progress.phase(&unit.name, "testing");

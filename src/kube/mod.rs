@@ -252,7 +252,11 @@ impl std::fmt::Debug for Cluster {
 impl Cluster {
     /// Connects (lazily: no request is made until the first call).
     pub async fn connect(target: &KubeTarget) -> Result<Cluster, KubeError> {
-        let (config, context) = client_config(target).await?;
+        let (mut config, context) = client_config(target).await?;
+        // Throttling (429 from API Priority and Fairness or max-inflight) and 503/504: kube's
+        // retry layer sends the request again — every verb, apply, list and watch alike — with
+        // exponential backoff from 5 ms, 15 times at most, never sooner than `Retry-After`.
+        config.default_retry = true;
         let default_namespace = config.default_namespace.clone();
         let client = kube::Client::try_from(config)
             .map_err(|e| KubeError::Connect { context: context.clone(), message: e.to_string() })?;
@@ -530,8 +534,24 @@ pub fn api_error(e: kube::Error, verb: &'static str, what: String) -> KubeError 
     match e {
         kube::Error::Api(s) if s.code == 403 => KubeError::Forbidden { verb, what, message: s.message.clone() },
         kube::Error::Api(s) => KubeError::Api { verb, what, code: s.code, reason: s.reason.clone(), message: s.message.clone() },
-        other => KubeError::Api { verb, what, code: 0, reason: String::new(), message: other.to_string() },
+        other => KubeError::Api { verb, what, code: 0, reason: String::new(), message: with_causes(&other) },
     }
+}
+
+/// An error and its causes on one line (`client error (Connect): tcp connect error: Connection
+/// refused`): kube-rs's own text of a transport error does not say what went wrong.
+fn with_causes(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        let more = c.to_string();
+        if !text.contains(&more) {
+            text.push_str(": ");
+            text.push_str(&more);
+        }
+        cause = c.source();
+    }
+    text
 }
 
 /// One [`Cluster`] per context, shared by every release of a run.
@@ -567,6 +587,14 @@ pub fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn transport_errors_name_their_cause() {
+        let refused = std::io::Error::new(std::io::ErrorKind::ConnectionRefused, "Connection refused (os error 111)");
+        let e = api_error(kube::Error::Service(Box::new(refused)), "get", "Pod/x".into());
+        assert_eq!(e.code(), 0);
+        assert!(e.to_string().contains("Connection refused (os error 111)"), "{e}");
+    }
 
     #[test]
     fn conflict_manager_is_read_from_the_cause() {

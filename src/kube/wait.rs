@@ -247,6 +247,43 @@ impl Cluster {
         }
     }
 
+    /// Waits until every object is gone (helm's `uninstall --wait`: finalizers and background
+    /// cleanup run on the server after the DELETE returns). Each time the set still present
+    /// changes, a line naming it goes to `progress`; at the timeout the error names them.
+    pub async fn wait_all_deleted(
+        &self,
+        refs: &[ObjectRef],
+        timeout: Duration,
+        progress: Option<&tokio::sync::mpsc::UnboundedSender<String>>,
+    ) -> Result<(), KubeError> {
+        let deadline = Instant::now() + timeout;
+        let mut left: Vec<ObjectRef> = refs.to_vec();
+        let mut shown = usize::MAX;
+        loop {
+            let mut still = Vec::new();
+            for oref in &left {
+                if self.get(oref).await?.is_some() {
+                    still.push(oref.clone());
+                }
+            }
+            if still.is_empty() {
+                return Ok(());
+            }
+            if still.len() != shown {
+                shown = still.len();
+                if let Some(p) = progress {
+                    let _ = p.send(deletion_progress(&still));
+                }
+            }
+            if Instant::now() >= deadline {
+                let names: Vec<String> = still.iter().map(ToString::to_string).collect();
+                return Err(KubeError::Timeout { waited: timeout.as_secs(), what: format!("deletion of {}", names.join(", ")) });
+            }
+            left = still;
+            tokio::time::sleep(POLL).await;
+        }
+    }
+
     /// Waits until an object is gone (after a delete with finalizers or background cleanup).
     pub async fn wait_deleted(&self, oref: &ObjectRef, timeout: Duration) -> Result<(), KubeError> {
         let deadline = Instant::now() + timeout;
@@ -260,10 +297,26 @@ impl Cluster {
     }
 }
 
+/// `waiting for 2 objects to be deleted: Pod/a, ConfigMap/b` (the first three named).
+fn deletion_progress(left: &[ObjectRef]) -> String {
+    let named: Vec<String> = left.iter().take(3).map(|o| format!("{}/{}", o.kind, o.name)).collect();
+    let more = if left.len() > 3 { format!(" and {} more", left.len() - 3) } else { String::new() };
+    let noun = if left.len() == 1 { "object" } else { "objects" };
+    format!("waiting for {} {noun} to be deleted: {}{more}", left.len(), named.join(", "))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn deletion_progress_names_what_is_left() {
+        let r = |k: &str, n: &str| ObjectRef { api_version: "v1".into(), kind: k.into(), namespace: Some("x".into()), name: n.into() };
+        assert_eq!(deletion_progress(&[r("Pod", "a")]), "waiting for 1 object to be deleted: Pod/a");
+        let four = [r("Pod", "a"), r("ConfigMap", "b"), r("Secret", "c"), r("Service", "d")];
+        assert_eq!(deletion_progress(&four), "waiting for 4 objects to be deleted: Pod/a, ConfigMap/b, Secret/c and 1 more");
+    }
 
     #[test]
     fn deployments_are_ready_when_updated_and_available() {

@@ -95,6 +95,35 @@ pub enum OpError {
     Hook(#[from] HookError),
     #[error("interrupted (Ctrl-C): in-flight requests were cancelled")]
     Interrupted,
+    #[error("release {name:?} was uninstalled, but: {source}")]
+    UninstalledWithError { name: String, source: Box<OpError> },
+    /// The operation failed and so did every attempt to record that, within the retry window:
+    /// the cluster was unreachable (apiserver down), so the record is most likely still pending.
+    #[error(
+        "release {name:?} failed: {source}\nrevision {version} may be left {status} in namespace {namespace:?}: \
+         recording it as failed did not succeed within {waited}s ({record_error}).\nWhen the cluster is reachable \
+         again, run `deployer release unlock {name} -n {namespace}` (it marks a pending revision failed) and retry"
+    )]
+    LeftPending {
+        name: String,
+        namespace: String,
+        version: u32,
+        status: Status,
+        waited: u64,
+        record_error: String,
+        source: Box<OpError>,
+    },
+}
+
+impl OpError {
+    /// Whether the operation stopped because it was interrupted (Ctrl-C), wherever it was.
+    pub fn is_interrupted(&self) -> bool {
+        match self {
+            OpError::Interrupted => true,
+            OpError::Failed { source, .. } | OpError::LeftPending { source, .. } => source.is_interrupted(),
+            _ => false,
+        }
+    }
 }
 
 /// What a release should become: a rendered chart and the values it was given.
@@ -146,6 +175,10 @@ pub struct DeployOptions {
     /// Set to `true` to interrupt (Ctrl-C): in-flight requests are dropped and the release is
     /// recorded as failed.
     pub cancel: Option<tokio::sync::watch::Receiver<bool>>,
+    /// Uninstall: wait this long for the deleted objects to be gone (`--wait`).
+    pub wait_deleted: Option<Duration>,
+    /// Where live progress lines go (what is still being waited for).
+    pub progress: Option<tokio::sync::mpsc::UnboundedSender<String>>,
 }
 
 /// helm's default `--timeout`.
@@ -161,6 +194,8 @@ impl Default for DeployOptions {
             wait: None,
             timeout: DEFAULT_TIMEOUT,
             cancel: None,
+            wait_deleted: None,
+            progress: None,
         }
     }
 }
@@ -466,20 +501,65 @@ fn uninstall_rank(kind: &str) -> usize {
     UNINSTALL_ORDER.iter().position(|k| *k == kind).unwrap_or(UNINSTALL_ORDER.len())
 }
 
-/// Marks the record failed after an error and returns the error, wrapped.
-async fn fail(store: &ReleaseStore, mut rel: Release, err: OpError) -> OpError {
+/// The longest deployer keeps retrying to record a failure while the cluster is unreachable.
+const RECORD_FAILURE_MAX: Duration = Duration::from_secs(60);
+
+/// Whether a failed request may succeed if sent again: it never got an answer (connection
+/// refused or reset: the apiserver is down or restarting), or the server was unavailable.
+fn transient(e: &StoreError) -> bool {
+    match e {
+        StoreError::Kube(k) => matches!(k.code(), 0 | 429 | 500..=599),
+        _ => false,
+    }
+}
+
+/// Writes a record, retrying transient failures with exponential backoff (250 ms doubling to
+/// 5 s) until `limit` has passed.
+async fn update_with_retry(store: &ReleaseStore, rel: &Release, limit: Duration) -> Result<(), StoreError> {
+    let deadline = std::time::Instant::now() + limit;
+    let mut delay = Duration::from_millis(250);
+    loop {
+        match store.update(rel).await {
+            Ok(()) => return Ok(()),
+            Err(e) if transient(&e) && std::time::Instant::now() + delay < deadline => {
+                tokio::time::sleep(delay).await;
+                delay = (delay * 2).min(Duration::from_secs(5));
+            }
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+/// Marks the record failed after an error and returns the error, wrapped. The cluster may be
+/// what failed (apiserver killed): the record is retried for up to `--timeout` (at most
+/// [`RECORD_FAILURE_MAX`]) so the release is not left pending; if that does not succeed the
+/// error says the release may be left pending and how to recover.
+async fn fail(store: &ReleaseStore, mut rel: Release, err: OpError, opts: &DeployOptions) -> OpError {
+    let was = rel.info.status;
     rel.info.status = Status::Failed;
     rel.info.description = format!("{} failed: {err}", describe(&rel));
-    let _ = store.update(&rel).await;
-    OpError::Failed { name: rel.name.clone(), version: rel.version, source: Box::new(err) }
+    let limit = opts.timeout.min(RECORD_FAILURE_MAX);
+    match update_with_retry(store, &rel, limit).await {
+        Ok(()) => OpError::Failed { name: rel.name.clone(), version: rel.version, source: Box::new(err) },
+        Err(e) if was.is_pending() => OpError::LeftPending {
+            name: rel.name.clone(),
+            namespace: store.namespace().to_string(),
+            version: rel.version,
+            status: was,
+            waited: limit.as_secs(),
+            record_error: e.to_string(),
+            source: Box::new(err),
+        },
+        Err(_) => OpError::Failed { name: rel.name.clone(), version: rel.version, source: Box::new(err) },
+    }
 }
 
 fn describe(rel: &Release) -> &'static str {
     if rel.version == 1 { "Release" } else { "Upgrade" }
 }
 
-/// Marks the previously deployed revisions superseded and prunes history.
-async fn finish(store: &ReleaseStore, history: &[Release], mut rel: Release, description: String, history_max: usize) -> Result<Release, OpError> {
+/// Marks the previously deployed revisions superseded and the new one deployed.
+async fn record_deployed(store: &ReleaseStore, history: &[Release], rel: &mut Release, description: String) -> Result<(), OpError> {
     for old in history.iter().filter(|r| r.info.status == Status::Deployed && r.version != rel.version) {
         let mut old = old.clone();
         old.info.status = Status::Superseded;
@@ -487,9 +567,8 @@ async fn finish(store: &ReleaseStore, history: &[Release], mut rel: Release, des
     }
     rel.info.status = Status::Deployed;
     rel.info.description = description;
-    store.update(&rel).await?;
-    store.prune_history(&rel.name, history_max).await?;
-    Ok(rel)
+    store.update(rel).await?;
+    Ok(())
 }
 
 /// Installs or upgrades a release: record `pending-*` (refused while another operation is
@@ -539,12 +618,31 @@ pub async fn deploy(store: &ReleaseStore, name: &str, desired: Desired, opts: &D
     let owned: BTreeSet<ObjectRef> = old_objects.iter().map(|o| o.oref.clone()).collect();
     let events = if upgrading { ("pre-upgrade", "post-upgrade") } else { ("pre-install", "post-install") };
     let result = steps_or_cancel(store, &mut rel, &objects, &old_objects, &owned, events, opts).await;
+    let description = if upgrading { "Upgrade complete" } else { "Install complete" };
+    conclude(store, &history, rel, result, description.into(), opts).await
+}
+
+/// Records the outcome of the steps: `deployed` (superseding the previous revision), or
+/// `failed` — also when recording `deployed` itself fails half-way.
+async fn conclude(
+    store: &ReleaseStore,
+    history: &[Release],
+    rel: Release,
+    result: Result<(), OpError>,
+    description: String,
+    opts: &DeployOptions,
+) -> Result<Release, OpError> {
     match result {
         Ok(()) => {
-            let description = if upgrading { "Upgrade complete" } else { "Install complete" };
-            finish(store, &history, rel, description.into(), opts.history_max).await
+            let mut done = rel.clone();
+            if let Err(e) = record_deployed(store, history, &mut done, description).await {
+                return Err(fail(store, rel, e, opts).await);
+            }
+            // deployed is recorded: an error pruning old revisions is reported, not recorded as failed
+            store.prune_history(&done.name, opts.history_max).await?;
+            Ok(done)
         }
-        Err(e) => Err(fail(store, rel, e).await),
+        Err(e) => Err(fail(store, rel, e, opts).await),
     }
 }
 
@@ -597,13 +695,7 @@ pub async fn rollback(store: &ReleaseStore, name: &str, target: Option<u32>, opt
     owned.extend(objects.iter().map(|o| o.oref.clone()));
     let events = ("pre-rollback", "post-rollback");
     let result = steps_or_cancel(store, &mut rel, &objects, &old_objects, &owned, events, opts).await;
-    match result {
-        Ok(()) => {
-            let description = format!("Rollback to {target_version}");
-            finish(store, &history, rel, description, opts.history_max).await
-        }
-        Err(e) => Err(fail(store, rel, e).await),
-    }
+    conclude(store, &history, rel, result, format!("Rollback to {target_version}"), opts).await
 }
 
 /// What an uninstall did.
@@ -643,6 +735,16 @@ pub async fn uninstall_with(store: &ReleaseStore, name: &str, keep_history: bool
     }
     report.kept = objects.iter().filter(|o| o.keep).map(|o| o.oref.clone()).collect();
     report.deleted = prune(cluster, &objects, &BTreeSet::new()).await?;
+    // helm's `uninstall --wait`: after the deletes, before post-delete hooks. As in helm, a
+    // wait that times out does not stop the uninstall (the deletes are already requested); it
+    // is reported at the end.
+    let mut wait_error = None;
+    if let Some(timeout) = opts.wait_deleted {
+        tokio::select! {
+            r = cluster.wait_all_deleted(&report.deleted, timeout, opts.progress.as_ref()) => wait_error = r.err(),
+            _ = cancelled(&opts.cancel) => return Err(OpError::Interrupted),
+        }
+    }
     if opts.hooks {
         run_hooks(cluster, store.namespace(), &mut rel.hooks, "post-delete", opts.timeout, &manager).await?;
     }
@@ -654,6 +756,9 @@ pub async fn uninstall_with(store: &ReleaseStore, name: &str, keep_history: bool
         for r in &history {
             store.delete(name, r.version).await?;
         }
+    }
+    if let Some(e) = wait_error {
+        return Err(OpError::UninstalledWithError { name: name.into(), source: Box::new(e.into()) });
     }
     report.release = Some(rel);
     Ok(report)
@@ -679,6 +784,34 @@ mod tests {
         assert_eq!(out[0]["manager"], "kube-controller-manager");
         assert_eq!(out[1]["fieldsV1"], json!({"f:data": {".": {}, "f:a": {}, "f:b": {}}, "f:metadata": {}}));
         assert_eq!(migrate_managed_fields(&out, "deployer"), None);
+    }
+
+    #[test]
+    fn a_failure_left_unrecorded_says_how_to_recover() {
+        let e = OpError::LeftPending {
+            name: "web".into(),
+            namespace: "prod".into(),
+            version: 4,
+            status: Status::PendingUpgrade,
+            waited: 60,
+            record_error: "connection refused".into(),
+            source: Box::new(OpError::Interrupted),
+        };
+        let text = e.to_string();
+        assert!(text.contains("revision 4 may be left pending-upgrade in namespace \"prod\""), "{text}");
+        assert!(text.contains("deployer release unlock web -n prod"), "{text}");
+        assert!(e.is_interrupted());
+        let wrapped = OpError::Failed { name: "web".into(), version: 4, source: Box::new(OpError::Interrupted) };
+        assert!(wrapped.is_interrupted());
+        assert!(!OpError::NothingToRollBack { name: "web".into() }.is_interrupted());
+    }
+
+    #[test]
+    fn only_unanswered_or_unavailable_requests_are_retried() {
+        let api = |code| StoreError::Kube(KubeError::Api { verb: "update", what: "x".into(), code, reason: String::new(), message: String::new() });
+        assert!(transient(&api(0)) && transient(&api(503)) && transient(&api(429)));
+        assert!(!transient(&api(404)) && !transient(&api(422)));
+        assert!(!transient(&StoreError::NotFound { name: "x".into(), namespace: "y".into() }));
     }
 
     #[test]

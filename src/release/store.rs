@@ -109,6 +109,55 @@ pub fn latest_per_release(records: Vec<Release>) -> Vec<Release> {
     latest.into_values().collect()
 }
 
+/// Which statuses `helm list` (3) shows: its state flags, or `deployed` + `failed` when none is
+/// given. `unknown` is never shown, not even with `--all`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ListFilter {
+    pub all: bool,
+    pub deployed: bool,
+    pub failed: bool,
+    pub pending: bool,
+    pub superseded: bool,
+    pub uninstalled: bool,
+    pub uninstalling: bool,
+}
+
+impl ListFilter {
+    fn is_default(&self) -> bool {
+        *self == ListFilter::default()
+    }
+
+    /// Whether a release in `status` is listed.
+    pub fn shows(&self, status: Status) -> bool {
+        let any = self.all;
+        match status {
+            Status::Deployed => any || self.deployed || self.is_default(),
+            Status::Failed => any || self.failed || self.is_default(),
+            Status::PendingInstall | Status::PendingUpgrade | Status::PendingRollback => any || self.pending,
+            Status::Superseded => any || self.superseded,
+            Status::Uninstalled => any || self.uninstalled,
+            Status::Uninstalling => any || self.uninstalling,
+            Status::Unknown => false,
+        }
+    }
+
+    /// Only `--superseded`: superseded revisions are never a release's latest, so helm skips
+    /// the latest-revision step for that one flag alone.
+    fn superseded_only(&self) -> bool {
+        *self == ListFilter { superseded: true, ..ListFilter::default() }
+    }
+}
+
+/// `helm list`'s rows: the latest revision of each release (every revision with only
+/// `--superseded`), those whose status the filter shows, sorted by name (then namespace, where
+/// helm's order is the map order of its Go implementation, i.e. none).
+pub fn list_view(records: Vec<Release>, filter: ListFilter) -> Vec<Release> {
+    let rows = if filter.superseded_only() { records } else { latest_per_release(records) };
+    let mut rows: Vec<Release> = rows.into_iter().filter(|r| filter.shows(r.info.status)).collect();
+    rows.sort_by(|a, b| (&a.name, &a.namespace, a.version).cmp(&(&b.name, &b.namespace, b.version)));
+    rows
+}
+
 impl ReleaseStore {
     pub fn new(cluster: Cluster, namespace: impl Into<String>) -> ReleaseStore {
         ReleaseStore { cluster, namespace: namespace.into() }
@@ -279,6 +328,44 @@ impl ReleaseStore {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn rel(name: &str, ns: &str, version: u32, status: Status) -> Release {
+        let json = serde_json::json!({"name": name, "namespace": ns, "version": version,
+            "info": {"status": status.as_str()}, "chart": {"metadata": {}}});
+        serde_json::from_value(json).expect("release record")
+    }
+
+    fn shown(rows: &[Release]) -> Vec<(String, u32)> {
+        rows.iter().map(|r| (r.name.clone(), r.version)).collect()
+    }
+
+    #[test]
+    fn list_filters_as_helm3() {
+        let records = || {
+            vec![
+                rel("web", "a", 1, Status::Superseded),
+                rel("web", "a", 2, Status::Deployed),
+                rel("api", "a", 1, Status::Deployed),
+                rel("api", "a", 2, Status::Failed),
+                rel("db", "a", 1, Status::Superseded),
+                rel("db", "a", 2, Status::PendingUpgrade),
+                rel("old", "a", 1, Status::Uninstalled),
+                rel("gone", "a", 1, Status::Uninstalling),
+            ]
+        };
+        let f = |f: ListFilter| shown(&list_view(records(), f));
+        let s = |v: &[(&str, u32)]| v.iter().map(|(n, v)| (n.to_string(), *v)).collect::<Vec<_>>();
+        assert_eq!(f(ListFilter::default()), s(&[("api", 2), ("web", 2)]));
+        assert_eq!(f(ListFilter { all: true, ..Default::default() }), s(&[("api", 2), ("db", 2), ("gone", 1), ("old", 1), ("web", 2)]));
+        assert_eq!(f(ListFilter { deployed: true, ..Default::default() }), s(&[("web", 2)]));
+        assert_eq!(f(ListFilter { failed: true, ..Default::default() }), s(&[("api", 2)]));
+        assert_eq!(f(ListFilter { pending: true, ..Default::default() }), s(&[("db", 2)]));
+        assert_eq!(f(ListFilter { uninstalled: true, ..Default::default() }), s(&[("old", 1)]));
+        assert_eq!(f(ListFilter { uninstalling: true, ..Default::default() }), s(&[("gone", 1)]));
+        // --superseded alone lists every superseded revision; with another flag only latest ones
+        assert_eq!(f(ListFilter { superseded: true, ..Default::default() }), s(&[("db", 1), ("web", 1)]));
+        assert_eq!(f(ListFilter { superseded: true, deployed: true, ..Default::default() }), s(&[("web", 2)]));
+    }
 
     #[test]
     fn names_secrets_like_helm() {
