@@ -36,6 +36,7 @@ fn rendered_manifest() -> String {
         skip_tests: true,
         no_hooks: true,
         is_upgrade: false,
+        cluster: None,
         show_only: Vec::new(),
         compat: HelmCompat::V3,
     };

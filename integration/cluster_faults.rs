@@ -274,7 +274,7 @@ fn apiserver_killed_mid_apply() {
 
     // 1. Killed while an upgrade is in flight, back a few seconds later: the failure is
     // recorded once the server answers again; nothing is left pending.
-    let mut child = spawn(&dir, &["sync", "--set", "hold=true", "--set", "data.a=2", "--timeout", "90"]);
+    let mut child = spawn(&dir, &["sync", "--set", "hold=true", "--set", "data.a=two", "--timeout", "90"]);
     wait_pending(&env, ns, "app", &mut child);
     let t = Instant::now();
     apiserver.kill();
@@ -326,7 +326,7 @@ fn sigint_during_apply_marks_failed_and_exits_130() {
     assert!(out.status.success(), "{}", text(&out));
     let first = record(&env, ns, "app", 1);
 
-    let mut child = spawn(&dir, &["apply", "--set", "hold=true", "--set", "data.a=2", "--timeout", "90"]);
+    let mut child = spawn(&dir, &["apply", "--set", "hold=true", "--set", "data.a=two", "--timeout", "90"]);
     wait_pending(&env, ns, "app", &mut child);
     let t = Instant::now();
     signal(child.id(), "INT");

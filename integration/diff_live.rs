@@ -36,6 +36,7 @@ fn render(chart: &Path, release: &str, namespace: &str, values: Map) -> Option<V
         skip_tests: true,
         no_hooks: true,
         is_upgrade: false,
+        cluster: None,
         show_only: Vec::new(),
         compat: HelmCompat::V3,
     };

@@ -163,6 +163,7 @@ fn render(chart: &Path, name: &str, ns: &str, values_yaml: &str) -> Desired {
         skip_tests: false,
         no_hooks: false,
         is_upgrade: false,
+        cluster: None,
         show_only: Vec::new(),
         compat: deployer::funcs::HelmCompat::V3,
     };

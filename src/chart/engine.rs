@@ -52,8 +52,20 @@ impl Engine {
 
     /// Renders every template that is not a partial (`_*`); returns name → text.
     pub fn render(&self, templates: &[Renderable]) -> Result<BTreeMap<String, String>, RenderError> {
+        self.render_with(templates, None)
+    }
+
+    /// [`Engine::render`] with `lookup` reading the cluster through `lookup`.
+    pub fn render_with(
+        &self,
+        templates: &[Renderable],
+        lookup: Option<std::rc::Rc<dyn crate::funcs::helm::Lookup>>,
+    ) -> Result<BTreeMap<String, String>, RenderError> {
         let mut funcs = crate::funcs::sprig_funcs(self.options.compat);
         crate::funcs::helm::register(&mut funcs, self.options);
+        if let Some(hook) = lookup {
+            crate::funcs::helm::register_lookup(&mut funcs, hook);
+        }
         let mut set = Template::new("gotpl", funcs).with_options(self.exec_options());
 
         let mut order: Vec<&Renderable> = templates.iter().collect();

@@ -431,6 +431,7 @@ mod tests {
                         skip_tests: false,
                         no_hooks: false,
                         is_upgrade: false,
+                        cluster: None,
                         show_only: Vec::new(),
                         compat,
                     };

@@ -418,6 +418,9 @@ pub struct Capabilities {
     pub kube_version: String,
     pub api_versions: Vec<String>,
     pub helm_version: BuildInfo,
+    /// The server's own `major`/`minor` (which may differ from the version's, e.g. `30+`);
+    /// `None`: read from `kube_version`.
+    pub kube_major_minor: Option<(String, String)>,
 }
 
 /// helm's `version.BuildInfo`.
@@ -464,6 +467,7 @@ impl Capabilities {
             kube_version: kube.into(),
             api_versions: list.lines().map(str::to_string).collect(),
             helm_version: helm,
+            kube_major_minor: None,
         }
     }
 
@@ -481,12 +485,11 @@ impl Capabilities {
     fn kube(&self) -> KubeVersionObject {
         let trimmed = self.kube_version.trim_start_matches('v');
         let mut parts = trimmed.split('.');
-        KubeVersionObject {
-            compat: self.compat,
-            version: self.kube_version.clone(),
-            major: parts.next().unwrap_or_default().to_string(),
-            minor: parts.next().unwrap_or_default().to_string(),
-        }
+        let (major, minor) = match &self.kube_major_minor {
+            Some((major, minor)) => (major.clone(), minor.clone()),
+            None => (parts.next().unwrap_or_default().to_string(), parts.next().unwrap_or_default().to_string()),
+        };
+        KubeVersionObject { compat: self.compat, version: self.kube_version.clone(), major, minor }
     }
 }
 

@@ -31,6 +31,35 @@ pub struct TemplateRequest {
     pub is_upgrade: bool,
     pub show_only: Vec<String>,
     pub compat: HelmCompat,
+    /// Render as `helm upgrade --install` does, with the cluster's facts (`None`: as
+    /// `helm template`, offline).
+    pub cluster: Option<ClusterFacts>,
+}
+
+/// What `helm upgrade --install` learns from the cluster instead of `helm template`'s
+/// defaults. `kube_version`/`api_versions` of the request still apply on top (the spec's).
+#[derive(Clone)]
+pub struct ClusterFacts {
+    /// The server's `gitVersion`, `major` and `minor` (`/version`).
+    pub kube_version: String,
+    pub kube_major: String,
+    pub kube_minor: String,
+    /// Discovery's `group/version`s and `group/version/Kind`s.
+    pub api_versions: Vec<String>,
+    /// `.Release.Revision`: the revision this render becomes.
+    pub revision: i64,
+    /// `lookup` reads the live cluster through this.
+    pub lookup: std::rc::Rc<dyn crate::funcs::helm::Lookup>,
+}
+
+impl std::fmt::Debug for ClusterFacts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClusterFacts")
+            .field("kube_version", &self.kube_version)
+            .field("api_versions", &self.api_versions.len())
+            .field("revision", &self.revision)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Why `helm template` failed; messages as helm prints them after `Error: `.
@@ -189,9 +218,15 @@ fn render_loaded_files(req: &TemplateRequest, mut chart: Chart) -> Result<(Chart
     dependencies::process_dependencies(&mut chart, &req.values, &mut warnings, req.compat)?;
     let chart = chart;
     let mut caps = Capabilities::default_for(req.compat);
+    if let Some(facts) = &req.cluster {
+        caps.kube_version = facts.kube_version.clone();
+        caps.kube_major_minor = Some((facts.kube_major.clone(), facts.kube_minor.clone()));
+        caps.api_versions = facts.api_versions.clone();
+    }
     if let Some(v) = &req.kube_version {
         let v = v.trim_start_matches('v');
         caps.kube_version = format!("v{v}");
+        caps.kube_major_minor = None;
     }
     caps.api_versions.extend(req.api_versions.iter().cloned());
 
@@ -204,11 +239,13 @@ fn render_loaded_files(req: &TemplateRequest, mut chart: Chart) -> Result<(Chart
         name: req.release_name.clone(),
         namespace: req.namespace.clone(),
         is_upgrade: req.is_upgrade,
+        revision: req.cluster.as_ref().map_or(1, |c| c.revision),
         ..ReleaseInfo::default()
     };
     let mut renderables = Vec::new();
     collect_templates(&chart, true, Value::Map(coalesced), &release, &caps, req.compat, &mut renderables);
-    let rendered = Engine::new(req.compat).render(&renderables).map_err(|e| render_failure(TemplateError::Render(e.message)))?;
+    let lookup = req.cluster.as_ref().map(|c| c.lookup.clone());
+    let rendered = Engine::new(req.compat).render_with(&renderables, lookup).map_err(|e| render_failure(TemplateError::Render(e.message)))?;
 
     // NOTES.txt is rendered (a `fail` in it fails the command) but not printed; a release
     // keeps the root chart's.

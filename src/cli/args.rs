@@ -305,6 +305,22 @@ pub struct DiffArgs {
     /// Leave Secrets out of the diff entirely
     #[arg(long = "suppress-secrets")]
     pub suppress_secrets: bool,
+    /// How objects are compared with the cluster. `exact`: objects that differ are re-checked
+    /// by a server-side dry-run apply (as apply would send them: same field manager and
+    /// --force-conflicts) and compared with its result, so server defaults and mutating
+    /// webhooks do not show and invalid objects fail the diff; new objects are dry-run too.
+    /// `fast`: the live objects are read through the chart's fields with server defaults
+    /// normalised, without dry-run requests
+    #[arg(long = "diff-mode", value_enum, value_name = "MODE", default_value_t = DiffModeArg::Exact)]
+    pub diff_mode: DiffModeArg,
+}
+
+/// `--diff-mode`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
+pub enum DiffModeArg {
+    Fast,
+    #[default]
+    Exact,
 }
 
 /// Options shared by the commands that change the cluster.

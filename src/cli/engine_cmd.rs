@@ -3,6 +3,7 @@
 //! engine then runs them against the cluster.
 
 use std::io::{IsTerminal, Write};
+use std::sync::Arc;
 use std::time::Duration;
 
 use crate::engine::{self, EngineOptions, JobEnd, Outcome, Progress, Settings, SpecHook, Unit};
@@ -112,6 +113,7 @@ fn render_unit(
     namespace: &str,
     resolver: &dyn spec::ChartResolver,
     render: &RenderArgs,
+    facts: Option<engine::facts::RenderFacts>,
 ) -> Result<(Desired, Vec<(String, String)>), CliError> {
     use crate::chart::template::{TemplateRequest, render_loaded, render_release};
     let compat = compat(render.helm_compat);
@@ -139,9 +141,10 @@ fn render_unit(
         include_crds: true,
         skip_tests: false,
         no_hooks: false,
-        is_upgrade: false,
+        is_upgrade: facts.as_ref().is_some_and(|f| f.is_upgrade),
         show_only: Vec::new(),
         compat,
+        cluster: facts.map(|f| f.facts),
     };
     // Patched releases and manifest directories deploy the chart chartify would build.
     let (rendered, loaded) = match spec::chartify::chartify_release(r, &chart, &request, spec::HelmfileCompat::from_env(), resolver, &st.repositories)? {
@@ -154,9 +157,25 @@ fn render_unit(
     Ok((Desired::from_rendered(&loaded, &values, &rendered), rendered.crds.clone()))
 }
 
-/// Reads the spec, selects, orders and (for diff/apply/sync) renders the releases.
-fn prepare(p: Prepare, global: &GlobalArgs) -> Result<Vec<Unit>, CliError> {
+/// The runtime and the clusters of one command: rendering reads the cluster's facts through
+/// them, then the engine runs on them.
+struct Session {
+    rt: tokio::runtime::Runtime,
+    clusters: Arc<Clusters>,
+}
+
+impl Session {
+    fn new(global: &GlobalArgs) -> Result<Session, CliError> {
+        Ok(Session { rt: crate::kube::runtime()?, clusters: Arc::new(Clusters::new(global.kubeconfig.clone())) })
+    }
+}
+
+/// Reads the spec, selects, orders and (for diff/apply/sync) renders the releases — with the
+/// cluster's facts (`.Capabilities`, `.Release.IsUpgrade`/`Revision`, `lookup`) as
+/// `helm upgrade --install` renders.
+fn prepare(p: Prepare, global: &GlobalArgs, session: &Session) -> Result<Vec<Unit>, CliError> {
     let opts = spec_options(&p.spec, global);
+    let cluster_access = (session.rt.handle().clone(), session.clusters.clone());
     let bundle = global.bundle.clone();
     let offline = global.offline || p.render.as_ref().is_some_and(|r| r.skip_deps);
     let build_deps = !p.render.as_ref().is_some_and(|r| r.skip_deps);
@@ -168,7 +187,32 @@ fn prepare(p: Prepare, global: &GlobalArgs) -> Result<Vec<Unit>, CliError> {
             None => None,
         };
         let mut units: Vec<Unit> = Vec::new();
-        for (si, order) in selected(&states, &opts, true)? {
+        // Where a release goes: its namespace and kube context.
+        let target = |st: &State, r: &Release| {
+            let namespace = if r.namespace.is_empty() { default_ns.clone().unwrap_or_else(|| "default".into()) } else { r.namespace.clone() };
+            let context = (!r.kube_context.is_empty())
+                .then(|| r.kube_context.clone())
+                .or_else(|| (!st.env.kube_context.is_empty()).then(|| st.env.kube_context.clone()))
+                .or_else(|| opts.kube_context.clone());
+            (namespace, context)
+        };
+        let selection = selected(&states, &opts, true)?;
+        // The release histories the renders need, read all at once rather than one by one.
+        let histories = match &p.render {
+            Some(_) => {
+                let mut wanted = Vec::new();
+                for (si, order) in &selection {
+                    let st = &states[*si];
+                    for r in order.iter().map(|&i| &st.releases[i]).filter(|r| r.installed) {
+                        let (namespace, context) = target(st, r);
+                        wanted.push((context, r.name.clone(), namespace));
+                    }
+                }
+                engine::facts::read_histories(&cluster_access.0, &cluster_access.1, wanted)
+            }
+            None => Default::default(),
+        };
+        for (si, order) in selection {
             let st = &states[si];
             let resolver = match &charts {
                 Some(c) => Some(c.prepare(st, &order, build_deps)?),
@@ -177,10 +221,13 @@ fn prepare(p: Prepare, global: &GlobalArgs) -> Result<Vec<Unit>, CliError> {
             let first = units.len();
             for &i in &order {
                 let r = &st.releases[i];
-                let namespace = if r.namespace.is_empty() { default_ns.clone().unwrap_or_else(|| "default".into()) } else { r.namespace.clone() };
+                let (namespace, context) = target(st, r);
                 let (desired, crds) = match (&p.render, &resolver, r.installed) {
                     (Some(render), Some(res), true) => {
-                        let (d, c) = render_unit(st, r, &namespace, res, render)?;
+                        let (handle, clusters) = &cluster_access;
+                        let facts = engine::facts::render_facts(handle, clusters, context.as_deref(), &r.name, &namespace, &histories)
+                            .map_err(|e| CliError::Helm(format!("release {:?} in namespace {namespace:?}: {e}", r.name)))?;
+                        let (d, c) = render_unit(st, r, &namespace, res, render, Some(facts))?;
                         (Some(d), c)
                     }
                     _ => (None, Vec::new()),
@@ -194,10 +241,6 @@ fn prepare(p: Prepare, global: &GlobalArgs) -> Result<Vec<Unit>, CliError> {
                         .filter_map(|j| order.iter().position(|&o| o == j).map(|pos| first + pos))
                         .collect()
                 };
-                let context = (!r.kube_context.is_empty())
-                    .then(|| r.kube_context.clone())
-                    .or_else(|| (!st.env.kube_context.is_empty()).then(|| st.env.kube_context.clone()))
-                    .or_else(|| opts.kube_context.clone());
                 units.push(Unit {
                     id: format!("{namespace}/{}", r.name),
                     name: r.name.clone(),
@@ -236,6 +279,14 @@ fn engine_options(global: &GlobalArgs, mutate: Option<&MutateArgs>, cancel: Opti
         },
         upgrade_crds: m.upgrade_crds,
         cancel,
+        diff_mode: engine::diff::DiffMode::default(),
+    }
+}
+
+fn diff_mode(a: super::DiffModeArg) -> engine::diff::DiffMode {
+    match a {
+        super::DiffModeArg::Fast => engine::diff::DiffMode::Fast,
+        super::DiffModeArg::Exact => engine::diff::DiffMode::Exact,
     }
 }
 
@@ -325,13 +376,12 @@ pub fn interrupted() -> bool {
     INTERRUPTED.load(std::sync::atomic::Ordering::SeqCst)
 }
 
-/// Runs async work on a runtime with Ctrl-C turned into the engine's cancel flag: in-flight
-/// requests are dropped and releases in progress recorded failed. A second Ctrl-C exits at
-/// once (130) without waiting for those records.
-fn run_engine<T>(f: impl AsyncFnOnce(Clusters, tokio::sync::watch::Receiver<bool>) -> T, global: &GlobalArgs) -> Result<T, CliError> {
-    let rt = crate::kube::runtime()?;
-    let clusters = Clusters::new(global.kubeconfig.clone());
-    Ok(rt.block_on(async move { f(clusters, cancel_on_ctrl_c()).await }))
+/// Runs async work on the session's runtime with Ctrl-C turned into the engine's cancel flag:
+/// in-flight requests are dropped and releases in progress recorded failed. A second Ctrl-C
+/// exits at once (130) without waiting for those records.
+fn run_engine<T>(f: impl AsyncFnOnce(Arc<Clusters>, tokio::sync::watch::Receiver<bool>) -> T, session: &Session) -> Result<T, CliError> {
+    let clusters = session.clusters.clone();
+    Ok(session.rt.block_on(async move { f(clusters, cancel_on_ctrl_c()).await }))
 }
 
 /// The cancel flag, set by the first Ctrl-C (SIGINT); a second one exits at once. Call it on
@@ -416,7 +466,8 @@ pub fn sync(args: &super::SyncArgs, spec: &SpecArgs, global: &GlobalArgs) -> Res
     let mut render = args.render.clone();
     render.spec = spec.merged(&args.render.spec);
     let p = Prepare { spec: render.spec.clone(), render: Some(render), mutate: Some(args.mutate.clone()), timeout: None };
-    let units = prepare(p, global)?;
+    let session = Session::new(global)?;
+    let units = prepare(p, global, &session)?;
     let progress = Reporter::new(global, "sync");
     let mutate = args.mutate.clone();
     let ends = run_engine(
@@ -424,7 +475,7 @@ pub fn sync(args: &super::SyncArgs, spec: &SpecArgs, global: &GlobalArgs) -> Res
             let opts = engine_options(global, Some(&mutate), Some(cancel));
             engine::sync(&clusters, &units, None, &opts, progress.as_ref()).await
         },
-        global,
+        &session,
     )?;
     print_updated(&units, &ends, global)?;
     Ok(report_ends(&units, &ends))
@@ -432,7 +483,8 @@ pub fn sync(args: &super::SyncArgs, spec: &SpecArgs, global: &GlobalArgs) -> Res
 
 pub fn destroy(args: &super::DestroyArgs, spec: &SpecArgs, global: &GlobalArgs) -> Result<i32, CliError> {
     let p = Prepare { spec: spec.merged(&args.spec), render: None, mutate: None, timeout: args.timeout };
-    let mut units = prepare(p, global)?;
+    let session = Session::new(global)?;
+    let mut units = prepare(p, global, &session)?;
     for u in &mut units {
         u.settings.delete_wait |= args.wait;
     }
@@ -442,7 +494,7 @@ pub fn destroy(args: &super::DestroyArgs, spec: &SpecArgs, global: &GlobalArgs) 
             let opts = engine_options(global, None, Some(cancel));
             engine::destroy(&clusters, &units, &opts, progress.as_ref()).await
         },
-        global,
+        &session,
     )?;
     if !global.quiet {
         let mut out = std::io::stdout().lock();
@@ -472,13 +524,14 @@ pub fn destroy(args: &super::DestroyArgs, spec: &SpecArgs, global: &GlobalArgs) 
 
 pub fn status(spec: &SpecArgs, global: &GlobalArgs) -> Result<i32, CliError> {
     let p = Prepare { spec: spec.clone(), render: None, mutate: None, timeout: None };
-    let units = prepare(p, global)?;
+    let session = Session::new(global)?;
+    let units = prepare(p, global, &session)?;
     let results = run_engine(
         async |clusters, _| {
             let opts = engine_options(global, None, None);
             engine::status(&clusters, &units, &opts).await
         },
-        global,
+        &session,
     )?;
     let mut out = std::io::stdout().lock();
     let mut code = exit::OK;
@@ -526,14 +579,15 @@ pub fn status(spec: &SpecArgs, global: &GlobalArgs) -> Result<i32, CliError> {
 
 pub fn test(args: &super::TestArgs, spec: &SpecArgs, global: &GlobalArgs) -> Result<i32, CliError> {
     let p = Prepare { spec: spec.merged(&args.spec), render: None, mutate: None, timeout: args.timeout };
-    let units = prepare(p, global)?;
+    let session = Session::new(global)?;
+    let units = prepare(p, global, &session)?;
     let progress = Reporter::new(global, "test");
     let ends = run_engine(
         async |clusters, cancel| {
             let opts = engine_options(global, None, Some(cancel));
             engine::test(&clusters, &units, &opts, progress.as_ref()).await
         },
-        global,
+        &session,
     )?;
     Ok(report_ends(&units, &ends))
 }
@@ -601,13 +655,14 @@ fn diff_prepare(args: &super::DiffArgs, spec: &SpecArgs) -> Prepare {
 
 /// `diff`: exit 0 without changes, 2 with changes under `--detailed-exitcode`, 1 on error.
 pub fn diff(args: &super::DiffArgs, spec: &SpecArgs, global: &GlobalArgs) -> Result<i32, CliError> {
-    let units = prepare(diff_prepare(args, spec), global)?;
+    let session = Session::new(global)?;
+    let units = prepare(diff_prepare(args, spec), global, &session)?;
     let diffs = run_engine(
         async |clusters, _| {
-            let opts = engine_options(global, None, None);
+            let opts = EngineOptions { diff_mode: diff_mode(args.diff_mode), ..engine_options(global, None, None) };
             engine::diff::diff(&clusters, &units, &opts).await
         },
-        global,
+        &session,
     )?;
     let (changes, failed) = print_diffs(&units, &diffs, args, global)?;
     Ok(match (failed, changes && args.detailed_exitcode) {
@@ -625,12 +680,13 @@ pub fn apply(args: &super::ApplyArgs, spec: &SpecArgs, global: &GlobalArgs) -> R
     }
     let mut p = diff_prepare(&args.diff, spec);
     p.mutate = Some(args.mutate.clone());
-    let units = prepare(p, global)?;
+    let session = Session::new(global)?;
+    let units = prepare(p, global, &session)?;
     let progress = Reporter::new(global, "apply");
     let mutate = args.mutate.clone();
     let (diffs, ends) = run_engine(
         async |clusters, cancel| {
-            let opts = engine_options(global, Some(&mutate), Some(cancel));
+            let opts = EngineOptions { diff_mode: diff_mode(args.diff.diff_mode), ..engine_options(global, Some(&mutate), Some(cancel)) };
             let diffs = engine::diff::diff(&clusters, &units, &opts).await;
             // A release whose diff failed is synced anyway: sync reports the real error.
             let only: Vec<bool> = diffs.iter().map(|d| d.as_ref().map_or(true, |d| d.needs_sync())).collect();
@@ -640,7 +696,7 @@ pub fn apply(args: &super::ApplyArgs, spec: &SpecArgs, global: &GlobalArgs) -> R
             let ends = engine::sync(&clusters, &units, Some(&only), &opts, progress.as_ref()).await;
             (diffs, Some(ends))
         },
-        global,
+        &session,
     )?;
     // Diff errors are reported by sync (it ran those releases); print the diffs that worked.
     let (pu, pd): (Vec<Unit>, Vec<_>) = units.iter().cloned().zip(diffs).filter(|(_, d)| d.is_ok()).unzip();

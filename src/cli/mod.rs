@@ -243,6 +243,7 @@ fn template_request(args: &ChartTemplateArgs, namespace: String) -> Result<crate
         skip_tests: args.skip_tests,
         no_hooks: args.no_hooks,
         is_upgrade: args.is_upgrade,
+        cluster: None,
         show_only: args.show_only.clone(),
         compat,
     };

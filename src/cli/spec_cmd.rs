@@ -250,6 +250,7 @@ pub fn render_release(
         skip_tests,
         no_hooks: false,
         is_upgrade: false,
+        cluster: None,
         show_only: Vec::new(),
         compat,
     };

@@ -142,6 +142,7 @@ fn unchanged_release_never_shows_a_diff() {
             skip_tests: true,
             no_hooks: true,
             is_upgrade: false,
+            cluster: None,
             show_only: Vec::new(),
             compat: HelmCompat::V3,
         };

@@ -7,9 +7,24 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use serde_json::Value as Json;
 
 use super::{EngineOptions, JobEnd, Unit, dag, failure, store_of};
-use crate::diff::{self, ObjectId, ReleaseDiff, ReleaseInput};
-use crate::kube::{Cluster, Clusters, manifest_objects};
+use crate::diff::{self, ChangeKind, ObjectId, ReleaseDiff, ReleaseInput};
+use crate::kube::{Cluster, Clusters, manifest_objects, value_to_json};
+use crate::release::ops::{dry_run_apply, with_ownership};
 use crate::release::{Release, Status};
+
+/// How `diff` (and `apply`'s diff) compares desired objects with live ones.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DiffMode {
+    /// The live object read through the manifest's fields, server defaults normalised away;
+    /// no request beyond the bulk reads.
+    Fast,
+    /// Fast, then every object that differs is re-checked by a server-side dry-run apply (the
+    /// field manager and force-conflicts apply uses) and compared with its result, so server
+    /// defaulting and mutation do not show; new objects are dry-run too, so schema, admission
+    /// and conflict errors surface at diff time.
+    #[default]
+    Exact,
+}
 
 /// A release's diff, and whether sync has something to do beyond the objects (no release
 /// record yet, a failed or pending last revision, an `installed: false` release to remove).
@@ -49,8 +64,45 @@ async fn scopes(cluster: &Cluster, manifests: &[&str]) -> BTreeMap<(String, Stri
     out
 }
 
+/// Exact mode: server-side dry-run applies the desired objects that fast mode found added or
+/// modified (concurrently); returns the dry-run results of the modified ones.
+async fn dry_run_changed(
+    cluster: &Cluster,
+    unit: &Unit,
+    fast: &ReleaseDiff,
+    desired: &[diff::Object],
+    opts: &EngineOptions,
+) -> Result<HashMap<ObjectId, crate::value::Value>, String> {
+    let changed = fast.objects.iter().filter(|o| matches!(o.change, ChangeKind::Add | ChangeKind::Modify));
+    let checks = changed.filter_map(|o| desired.iter().find(|d| d.id == o.id).map(|d| (o.change, d))).map(|(change, d)| {
+        async move {
+            let body = with_ownership(value_to_json(&d.body), &unit.name, &unit.namespace);
+            match dry_run_apply(cluster, &body, &unit.namespace, &opts.apply, true).await {
+                Ok(result) if change == ChangeKind::Modify => {
+                    let json = serde_json::to_value(&result).unwrap_or(Json::Null);
+                    Ok(Some((d.id.clone(), diff::value_from_json(&json))))
+                }
+                Ok(_) => Ok(None),
+                // Its namespace is not there yet, or its CRD (from `crds/`) is not installed:
+                // sync creates them first; fast mode's answer stands.
+                Err(e) if e.is_not_found() && !d.id.namespace.is_empty() => Ok(None),
+                Err(crate::kube::KubeError::UnknownKind { .. }) => Ok(None),
+                Err(e) => Err(format!("server-side dry-run: {e}")),
+            }
+        }
+    });
+    use futures::{StreamExt as _, TryStreamExt as _};
+    let results: Vec<_> = futures::stream::iter(checks).buffer_unordered(crate::release::ops::DRY_RUN_CONCURRENCY).try_collect().await?;
+    Ok(results.into_iter().flatten().collect())
+}
+
 /// Diffs one release.
 pub async fn diff_unit(clusters: &Clusters, unit: &Unit) -> Result<UnitDiff, String> {
+    diff_unit_with(clusters, unit, &EngineOptions { diff_mode: DiffMode::Fast, ..EngineOptions::default() }).await
+}
+
+/// Diffs one release in `opts.diff_mode`.
+pub async fn diff_unit_with(clusters: &Clusters, unit: &Unit, opts: &EngineOptions) -> Result<UnitDiff, String> {
     let store = store_of(clusters, unit).await?;
     let cluster = store.cluster().clone();
     let history = store.history(&unit.name).await.map_err(|e| failure(unit, e))?;
@@ -101,7 +153,7 @@ pub async fn diff_unit(clusters: &Clusters, unit: &Unit) -> Result<UnitDiff, Str
             live.insert(id.clone(), by_name.get(&id.name).map(diff::value_from_json));
         }
     }
-    let input = ReleaseInput {
+    let mut input = ReleaseInput {
         release: unit.name.clone(),
         namespace: unit.namespace.clone(),
         last: last_objects,
@@ -109,7 +161,13 @@ pub async fn diff_unit(clusters: &Clusters, unit: &Unit) -> Result<UnitDiff, Str
         live,
         dry_run: HashMap::new(),
     };
-    let diff = diff::diff_release(&input);
+    let mut diff = diff::diff_release(&input);
+    if opts.diff_mode == DiffMode::Exact && diff.has_changes() {
+        input.dry_run = dry_run_changed(&cluster, unit, &diff, &input.desired, opts).await.map_err(|e| failure(unit, e))?;
+        if !input.dry_run.is_empty() {
+            diff = diff::diff_release(&input);
+        }
+    }
     let release_changes = match (&last, unit.installed) {
         (None, true) => true,
         (Some(r), true) => r.info.status != Status::Deployed,
@@ -122,7 +180,7 @@ pub async fn diff_unit(clusters: &Clusters, unit: &Unit) -> Result<UnitDiff, Str
 /// Diffs every unit, `concurrency` at a time.
 pub async fn diff(clusters: &Clusters, units: &[Unit], opts: &EngineOptions) -> Vec<Result<UnitDiff, String>> {
     let deps = vec![Vec::new(); units.len()];
-    let ends = dag::run(&deps, opts.concurrency, |i| units[i].id.clone(), |i| diff_unit(clusters, &units[i])).await;
+    let ends = dag::run(&deps, opts.concurrency, |i| units[i].id.clone(), |i| diff_unit_with(clusters, &units[i], opts)).await;
     ends.into_iter()
         .map(|e| match e {
             JobEnd::Done(d) => Ok(d),

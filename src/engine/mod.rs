@@ -9,6 +9,7 @@
 
 pub mod dag;
 pub mod diff;
+pub mod facts;
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -90,6 +91,8 @@ pub struct EngineOptions {
     pub upgrade_crds: bool,
     /// Set to `true` on Ctrl-C.
     pub cancel: Option<tokio::sync::watch::Receiver<bool>>,
+    /// How diffs compare objects with the cluster.
+    pub diff_mode: diff::DiffMode,
 }
 
 /// What happened to a release.

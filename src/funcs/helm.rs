@@ -29,6 +29,24 @@ fn warn_wrap(msg: &str) -> String {
     format!("{WARN_START}{msg}{WARN_END}")
 }
 
+/// What `lookup` reads: the live cluster (`helm upgrade --install`, `--dry-run=server`).
+/// Without one, `lookup` returns an empty map as `helm template` does.
+pub trait Lookup {
+    /// The object (`name` set) or the list (`name` empty) as the apiserver returns it; an
+    /// empty map when it does not exist; `Err` (the apiserver's message) fails the render.
+    fn lookup(&self, api_version: &str, kind: &str, namespace: &str, name: &str) -> Result<Value, String>;
+}
+
+/// Replaces the offline `lookup` with one reading through `hook`.
+pub fn register_lookup(map: &mut FuncMap, hook: Rc<dyn Lookup>) {
+    map.insert(
+        "lookup",
+        Func::pure(Signature::fixed(&[Param::String, Param::String, Param::String, Param::String]), move |a| {
+            hook.lookup(text(&a[0]), text(&a[1]), text(&a[2]), text(&a[3]))
+        }),
+    );
+}
+
 /// Options of one render, as helm's `Engine` has them.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct HelmOptions {

@@ -204,6 +204,37 @@ struct ClusterInner {
     default_namespace: String,
     /// apiVersion → its resources (kind → resource), fetched once per run.
     discovery: tokio::sync::Mutex<HashMap<String, Arc<HashMap<String, Resource>>>>,
+    /// The server's version and API versions, read once per run.
+    facts: tokio::sync::OnceCell<ServerFacts>,
+}
+
+/// What helm's `.Capabilities` says of a cluster: `/version` and discovery's API versions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServerFacts {
+    pub git_version: String,
+    pub major: String,
+    pub minor: String,
+    /// Every served `group/version` and `group/version/Kind` (subresources' kinds included,
+    /// as helm's `GetVersionSet` lists them), sorted.
+    pub api_versions: Vec<String>,
+}
+
+/// A discovery list as kind → resource; subresources (`pods/status`, …) left out.
+fn index_resources(api_version: &str, list: &k8s_openapi::apimachinery::pkg::apis::meta::v1::APIResourceList) -> HashMap<String, Resource> {
+    let (group, version) = match api_version.split_once('/') {
+        Some((g, v)) => (g.to_string(), v.to_string()),
+        None => (String::new(), api_version.to_string()),
+    };
+    let mut by_kind = HashMap::new();
+    for r in &list.resources {
+        if r.name.contains('/') {
+            continue;
+        }
+        let gvk = GroupVersionKind::gvk(&group, &version, &r.kind);
+        let api = ApiResource::from_gvk_with_plural(&gvk, &r.name);
+        by_kind.insert(r.kind.clone(), Resource { api, namespaced: r.namespaced });
+    }
+    by_kind
 }
 
 /// One cluster context: a client (connection pool) and its discovery cache.
@@ -235,6 +266,7 @@ impl Cluster {
                 context,
                 default_namespace,
                 discovery: tokio::sync::Mutex::new(HashMap::new()),
+                facts: tokio::sync::OnceCell::new(),
             }),
         })
     }
@@ -269,25 +301,98 @@ impl Cluster {
                     Err(kube::Error::Api(s)) if s.code == 404 => return Err(unknown()),
                     Err(e) => return Err(api_error(e, "discover", api_version.to_string())),
                 };
-                let (group, version) = match api_version.split_once('/') {
-                    Some((g, v)) => (g.to_string(), v.to_string()),
-                    None => (String::new(), api_version.to_string()),
-                };
-                let mut by_kind = HashMap::new();
-                for r in list.resources {
-                    if r.name.contains('/') {
-                        continue; // subresources (status, scale, …)
-                    }
-                    let gvk = GroupVersionKind::gvk(&group, &version, &r.kind);
-                    let api = ApiResource::from_gvk_with_plural(&gvk, &r.name);
-                    by_kind.insert(r.kind.clone(), Resource { api, namespaced: r.namespaced });
-                }
-                let by_kind = Arc::new(by_kind);
+                let by_kind = Arc::new(index_resources(api_version, &list));
                 cache.insert(api_version.to_string(), by_kind.clone());
                 by_kind
             }
         };
         resources.get(kind).cloned().ok_or_else(unknown)
+    }
+
+    /// The server's version and every API version it serves (what `helm upgrade` puts in
+    /// `.Capabilities`), read once per run; the resources found fill the discovery cache.
+    /// Group versions whose discovery fails are left out, as helm leaves them.
+    pub async fn server_facts(&self) -> Result<ServerFacts, KubeError> {
+        self.inner.facts.get_or_try_init(|| self.read_server_facts()).await.cloned()
+    }
+
+    async fn read_server_facts(&self) -> Result<ServerFacts, KubeError> {
+        let client = &self.inner.client;
+        let discover = |what: &str| {
+            let what = what.to_string();
+            move |e| api_error(e, "discover", what)
+        };
+        let version = client.apiserver_version().await.map_err(discover("the server version"))?;
+        let mut group_versions: Vec<String> = client.list_core_api_versions().await.map_err(discover("the core API"))?.versions;
+        for g in client.list_api_groups().await.map_err(discover("the API groups"))?.groups {
+            group_versions.extend(g.versions.into_iter().map(|v| v.group_version));
+        }
+        let lists = futures::future::join_all(group_versions.iter().map(|gv| async move {
+            if gv.contains('/') { client.list_api_group_resources(gv).await } else { client.list_core_api_resources(gv).await }
+        }))
+        .await;
+        let mut set: std::collections::BTreeSet<String> = group_versions.iter().cloned().collect();
+        let mut cache = self.inner.discovery.lock().await;
+        for (gv, list) in group_versions.iter().zip(lists) {
+            let Ok(list) = list else { continue };
+            set.extend(list.resources.iter().map(|r| format!("{gv}/{}", r.kind)));
+            cache.entry(gv.clone()).or_insert_with(|| Arc::new(index_resources(gv, &list)));
+        }
+        Ok(ServerFacts {
+            git_version: version.git_version,
+            major: version.major,
+            minor: version.minor,
+            api_versions: set.into_iter().collect(),
+        })
+    }
+
+    /// helm's `lookup`: the object `name` (GET), or with an empty name the list of every
+    /// object of the kind in `namespace` (all namespaces when empty or cluster-scoped), as
+    /// the server returns it; `None` when it does not exist (or the version serves no such
+    /// kind). A list's items carry `apiVersion` and `kind`, as client-go's decoding sets them.
+    pub async fn lookup(&self, api_version: &str, kind: &str, namespace: &str, name: &str) -> Result<Option<Json>, KubeError> {
+        let resource = match self.resource(api_version, kind).await {
+            Ok(r) => r,
+            // A served group version without the kind: helm's request finds nothing.
+            Err(KubeError::UnknownKind { .. }) if self.inner.discovery.lock().await.contains_key(api_version) => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        let ns = (resource.namespaced && !namespace.is_empty()).then_some(namespace);
+        let api = self.api(&resource, ns);
+        let request = kube::core::Request::new(api.resource_url());
+        let what = match (name, ns) {
+            ("", Some(ns)) => format!("{kind} in namespace {ns:?}"),
+            ("", None) => format!("{kind} in all namespaces"),
+            (name, Some(ns)) => format!("{kind}/{name} in namespace {ns:?}"),
+            (name, None) => format!("{kind}/{name}"),
+        };
+        let http = if name.is_empty() {
+            request.list(&ListParams::default())
+        } else {
+            request.get(name, &kube::api::GetParams::default())
+        }
+        .map_err(|e| KubeError::InvalidObject(format!("lookup {what}: {e}")))?;
+        let verb = if name.is_empty() { "list" } else { "get" };
+        let mut found: Json = match self.inner.client.request::<Json>(http).await {
+            Ok(j) => j,
+            Err(kube::Error::Api(s)) if s.code == 404 => return Ok(None),
+            Err(e) => return Err(api_error(e, verb, what)),
+        };
+        if name.is_empty() {
+            let item_kind = found.get("kind").and_then(Json::as_str).and_then(|k| k.strip_suffix("List")).map(str::to_string);
+            let list_version = found.get("apiVersion").cloned();
+            if let Some(items) = found.get_mut("items").and_then(Json::as_array_mut) {
+                for item in items.iter_mut().filter_map(Json::as_object_mut) {
+                    if let (false, Some(k)) = (item.contains_key("kind"), &item_kind) {
+                        item.insert("kind".into(), Json::String(k.clone()));
+                    }
+                    if let (false, Some(v)) = (item.contains_key("apiVersion"), &list_version) {
+                        item.insert("apiVersion".into(), v.clone());
+                    }
+                }
+            }
+        }
+        Ok(Some(found))
     }
 
     /// Forgets discovered resources (after installing CRDs).

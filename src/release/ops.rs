@@ -227,6 +227,7 @@ async fn apply_steps(
     let cluster = store.cluster();
     let namespace = store.namespace().to_string();
     let manager = opts.apply.field_manager.clone();
+    dry_run_manifest(store, &rel.name, objects, owned, opts).await?;
     if opts.hooks {
         run_hooks(cluster, &namespace, &mut rel.hooks, pre, opts.timeout, &manager).await?;
     }
@@ -282,7 +283,7 @@ async fn manifest_refs(cluster: &Cluster, name: &str, namespace: &str, manifest:
 }
 
 /// Adds helm's ownership metadata to an object (what lets helm and deployer adopt it later).
-fn with_ownership(mut body: Json, release: &str, namespace: &str) -> Json {
+pub fn with_ownership(mut body: Json, release: &str, namespace: &str) -> Json {
     if let Some(meta) = body.get_mut("metadata").and_then(Json::as_object_mut) {
         let ann = meta.entry("annotations").or_insert_with(|| Json::Object(Default::default()));
         if !ann.is_object() {
@@ -404,6 +405,57 @@ async fn migrate_object(cluster: &Cluster, live: &kube::api::DynamicObject, oref
         .await
         .map_err(|e| crate::kube::api_error(e, "migrate managed fields of", oref.to_string()))?;
     Ok(())
+}
+
+/// Checks every object before anything of the release changes: ownership, then a server-side
+/// dry-run apply (schema, admission, field conflicts), concurrently. An object whose namespace
+/// does not exist yet (the release creates it) cannot be checked and is left to the apply.
+async fn dry_run_manifest(
+    store: &ReleaseStore,
+    name: &str,
+    objects: &[ManifestObject],
+    previously_owned: &BTreeSet<ObjectRef>,
+    opts: &DeployOptions,
+) -> Result<(), OpError> {
+    let (cluster, namespace) = (store.cluster(), store.namespace());
+    let checks = objects.iter().map(|obj| {
+        async move {
+            if !previously_owned.contains(&obj.oref) {
+                check_ownership(cluster, name, namespace, obj).await?;
+            }
+            let body = with_ownership(obj.body.clone(), name, namespace);
+            match dry_run_apply(cluster, &body, namespace, &opts.apply, opts.migrate_client_side).await {
+                Err(e) if !(e.is_not_found() && obj.oref.namespace.is_some()) => Err(OpError::from(e)),
+                _ => Ok(()),
+            }
+        }
+    });
+    use futures::{StreamExt as _, TryStreamExt as _};
+    futures::stream::iter(checks).buffer_unordered(DRY_RUN_CONCURRENCY).try_collect::<Vec<()>>().await.map(|_| ())
+}
+
+/// Dry-run requests in flight per release (bounded: a release may hold hundreds of objects).
+pub const DRY_RUN_CONCURRENCY: usize = 16;
+
+/// A server-side dry-run apply of one object as the real apply will go: with `migrate`, a
+/// conflict only with client-side managers (whose fields the apply first migrates to ours, see
+/// [`migrate_managed_fields`]) is not one, so the dry-run is repeated forcing it.
+pub async fn dry_run_apply(
+    cluster: &Cluster,
+    body: &Json,
+    namespace: &str,
+    apply: &ApplyOptions,
+    migrate: bool,
+) -> Result<kube::api::DynamicObject, KubeError> {
+    let dry = ApplyOptions { dry_run: true, ..apply.clone() };
+    match cluster.apply(body, namespace, &dry).await {
+        Err(KubeError::Conflict { conflicts, .. })
+            if migrate && conflicts.iter().all(|c| CLIENT_SIDE_MANAGERS.contains(&c.manager.as_str())) =>
+        {
+            cluster.apply(body, namespace, &ApplyOptions { force_conflicts: true, ..dry }).await
+        }
+        other => other,
+    }
 }
 
 /// Applies a manifest's objects in order; returns the refs applied.
