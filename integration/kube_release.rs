@@ -100,7 +100,7 @@ fn server_side_apply_conflicts_rbac_and_discovery() {
             .await
             .unwrap();
         assert_eq!(r.namespace, None);
-        let err = admin.apply(&json!({"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "w"}}), &ns.name, &mine).await.unwrap_err();
+        let err = admin.apply(&json!({"apiVersion": "unknown.deployer.test/v1", "kind": "Nothing", "metadata": {"name": "w"}}), &ns.name, &mine).await.unwrap_err();
         assert!(matches!(err, KubeError::UnknownKind { .. }), "{err}");
         // RBAC: the limited user may not touch our namespace; the error names verb and namespace
         let limited = cluster("limited").await;
