@@ -51,15 +51,6 @@ fn chart_and_release_help_list_their_commands() {
 }
 
 #[test]
-fn pending_command_exits_1_with_one_line() {
-    let out = run(deployer().args(["-e", "staging", "lint"]));
-    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(stderr.lines().count(), 1, "expected one line, got:\n{stderr}");
-    assert!(stderr.contains("`lint` is not available yet") && stderr.contains("spec reader"), "{stderr}");
-}
-
-#[test]
 fn version_and_completion_work() {
     let out = run(deployer().arg("version"));
     assert!(out.status.success() && String::from_utf8_lossy(&out.stdout).starts_with("deployer "));

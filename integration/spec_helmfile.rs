@@ -5,6 +5,7 @@
 //! lines set environment variables for both tools. Template output must be byte-identical;
 //! list output equal; failures must fail in both. `compare: hook-logs` also compares the hook
 //! log lines on stderr (as a sorted list: helmfile runs `prepare` hooks concurrently);
+//! `compare: lint` also runs `lint` (stdout compared even when both fail);
 //! `compare: write-values` also runs `write-values` and compares the files written;
 //! `compare: build [ARGS]` also runs `build ARGS` against helmfile 1.x (0.166 prints its state
 //! with another YAML encoder, see KNOWN_DIFFERENCES.md) and requires byte-identical stdout.
@@ -26,6 +27,8 @@ struct Case {
     v0: bool,
     hook_logs: bool,
     write_values: bool,
+    /// `compare: lint`: also run `lint` (stdout compared, failing or not).
+    lint: bool,
     /// Extra argument lists for `build`, one run each (helmfile 1.x only).
     builds: Vec<Vec<String>>,
     skip_helmfile1: bool,
@@ -49,6 +52,7 @@ fn cases(root: &Path) -> Vec<Case> {
         let needs_servers = text.contains("DEPLOYER_SPEC_HTTP_REPO");
         let hook_logs = text.lines().any(|l| l.trim() == "compare: hook-logs");
         let write_values = text.lines().any(|l| l.trim() == "compare: write-values");
+        let lint = text.lines().any(|l| l.trim() == "compare: lint");
         let skip_helmfile1 = text.lines().any(|l| l.trim() == "helmfile1: skip");
         let builds: Vec<Vec<String>> = text
             .lines()
@@ -76,7 +80,7 @@ fn cases(root: &Path) -> Vec<Case> {
             let padded = format!(" {line} ");
             let (global, template) = padded.split_once(" -- ").unwrap_or((&padded, ""));
             let split = |s: &str| s.split_whitespace().map(str::to_string).collect::<Vec<_>>();
-            out.push(Case { example: example.clone(), global: split(global), template: split(template), env: env.clone(), v0, needs_servers, hook_logs, write_values, builds: builds.clone(), skip_helmfile1, only_helmfile1 });
+            out.push(Case { example: example.clone(), global: split(global), template: split(template), env: env.clone(), v0, needs_servers, hook_logs, write_values, lint, builds: builds.clone(), skip_helmfile1, only_helmfile1 });
         }
     }
     out
@@ -141,6 +145,9 @@ fn compare_with(bin_dir: &Path, helmfile: &Path, v1: bool) {
         if case.write_values {
             commands.push(("write-values", &[]));
         }
+        if case.lint {
+            commands.push(("lint", &[]));
+        }
         if v1 {
             commands.extend(case.builds.iter().map(|args| ("build", args.as_slice())));
         }
@@ -192,7 +199,9 @@ fn compare_with(bin_dir: &Path, helmfile: &Path, v1: bool) {
             }
             match (want.status.success(), got.status.success()) {
                 (true, true) if want.stdout == got.stdout || command == "write-values" => {}
-                (false, false) if !case.needs_servers => {}
+                // lint prints helm lint's report of the failing chart before it stops
+                (false, false) if command == "lint" && want.stdout == got.stdout => {}
+                (false, false) if !case.needs_servers && command != "lint" => {}
                 _ => failures.push(format!(
                     "{id}: helmfile exit {:?}, deployer exit {:?}\n--- helmfile stdout\n{}--- helmfile stderr\n{}--- deployer stdout\n{}--- deployer stderr\n{}",
                     want.status.code(), got.status.code(),

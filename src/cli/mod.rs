@@ -74,49 +74,51 @@ fn report(err: &dyn std::error::Error) {
 }
 
 pub fn run(cli: Cli) -> Result<i32, CliError> {
-    const SPEC: &str = "the spec reader (helmfile repos)";
-    let (command, area) = match &cli.command {
-        Command::Version => return print_version(&cli.global),
+    match &cli.command {
+        Command::Version => print_version(&cli.global),
         Command::Completion { shell } => {
             let mut cmd = Cli::command();
             clap_complete::generate(*shell, &mut cmd, "deployer", &mut std::io::stdout());
-            return Ok(exit::OK);
+            Ok(exit::OK)
         }
-        Command::Template(a) => return spec_cmd::template(&with_spec(a, &cli.spec), &cli.global),
+        Command::Template(a) => spec_cmd::template(&with_spec(a, &cli.spec), &cli.global),
         Command::Build(a) => {
             let a = BuildArgs { spec: cli.spec.merged(&a.spec), embed_values: a.embed_values };
-            return spec_build::build(&a, &cli.global);
+            spec_build::build(&a, &cli.global)
         }
-        Command::List(a) => return spec_cmd::list(&cli.spec.merged(&a.spec), &cli.global),
+        Command::List(a) => spec_cmd::list(&cli.spec.merged(&a.spec), &cli.global),
         Command::WriteValues(a) => {
             let a = WriteValuesArgs { spec: cli.spec.merged(&a.spec), output_file_template: a.output_file_template.clone() };
-            return spec_cmd::write_values(&a, &cli.global);
+            spec_cmd::write_values(&a, &cli.global)
         }
-        Command::Lint(_) => ("lint", SPEC),
+        Command::Lint(a) => {
+            let mut a = a.clone();
+            a.spec = cli.spec.merged(&a.spec);
+            spec_cmd::lint(&a, &cli.global)
+        }
         Command::Deps(a) => {
             let a = DepsArgs { spec: cli.spec.merged(&a.spec), skip_repos: a.skip_repos };
-            return spec_charts::deps(&a, &cli.global);
+            spec_charts::deps(&a, &cli.global)
         }
         Command::Fetch(a) => {
             let a = FetchArgs { spec: cli.spec.merged(&a.spec), output_dir: a.output_dir.clone(), release_name: a.release_name };
-            return spec_charts::fetch(&a, &cli.global);
+            spec_charts::fetch(&a, &cli.global)
         }
-        Command::Diff(a) => return engine_cmd::diff(a, &cli.spec, &cli.global),
-        Command::Apply(a) => return engine_cmd::apply(a, &cli.spec, &cli.global),
-        Command::Sync(a) => return engine_cmd::sync(a, &cli.spec, &cli.global),
-        Command::Destroy(a) => return engine_cmd::destroy(a, &cli.spec, &cli.global),
-        Command::Status(a) => return engine_cmd::status(&cli.spec.merged(&a.spec), &cli.global),
-        Command::Test(a) => return engine_cmd::test(a, &cli.spec, &cli.global),
-        Command::Release(cmd) => return release_cmd::run(cmd, &cli.global),
-        Command::Chart(ChartCommand::Template(args)) => return chart_template(args, &cli.global),
-        Command::Chart(ChartCommand::Lint(args)) => return chart_lint(args, &cli.global),
-        Command::Chart(ChartCommand::Package(args)) => return chart_package(args),
-        Command::Chart(ChartCommand::Push(args)) => return chart_push(args, &cli.global),
-        Command::Chart(ChartCommand::Pull(args)) => return chart_pull(args, &cli.global),
-        Command::Repo(RepoCommand::Index(args)) => return repo_index(args),
-        Command::Chart(ChartCommand::Deps(sub)) => return chart_deps(sub, &cli.global),
-    };
-    Err(CliError::NotYetAvailable { command: command.to_string(), area })
+        Command::Diff(a) => engine_cmd::diff(a, &cli.spec, &cli.global),
+        Command::Apply(a) => engine_cmd::apply(a, &cli.spec, &cli.global),
+        Command::Sync(a) => engine_cmd::sync(a, &cli.spec, &cli.global),
+        Command::Destroy(a) => engine_cmd::destroy(a, &cli.spec, &cli.global),
+        Command::Status(a) => engine_cmd::status(&cli.spec.merged(&a.spec), &cli.global),
+        Command::Test(a) => engine_cmd::test(a, &cli.spec, &cli.global),
+        Command::Release(cmd) => release_cmd::run(cmd, &cli.global),
+        Command::Chart(ChartCommand::Template(args)) => chart_template(args, &cli.global),
+        Command::Chart(ChartCommand::Lint(args)) => chart_lint(args, &cli.global),
+        Command::Chart(ChartCommand::Package(args)) => chart_package(args),
+        Command::Chart(ChartCommand::Push(args)) => chart_push(args, &cli.global),
+        Command::Chart(ChartCommand::Pull(args)) => chart_pull(args, &cli.global),
+        Command::Repo(RepoCommand::Index(args)) => repo_index(args),
+        Command::Chart(ChartCommand::Deps(sub)) => chart_deps(sub, &cli.global),
+    }
 }
 
 fn with_spec(a: &TemplateArgs, before: &SpecArgs) -> TemplateArgs {
@@ -428,10 +430,4 @@ mod tests {
         assert_eq!(t.values.values.len(), 2);
     }
 
-    #[test]
-    fn pending_commands_name_their_area() {
-        let cli = Cli::try_parse_from(["deployer", "lint"]).expect("parses");
-        let err = run(cli).expect_err("not available yet");
-        assert!(err.to_string().contains("spec reader"), "{err}");
-    }
 }

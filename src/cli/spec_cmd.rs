@@ -330,3 +330,122 @@ fn output_file_path(st: &State, r: &Release, template: Option<&str>) -> Result<S
     data.insert("State", Value::Map(state));
     spec::funcs::render_default_missing("output-file", t, &Value::Map(data), &st.base_dir).map_err(CliError::Helm)
 }
+
+/// `lint`: `helm lint` on each selected release's chart with the values helmfile passes, in
+/// the state's order; stops at the first chart that fails, as helmfile does.
+pub fn lint(args: &super::RenderArgs, global: &GlobalArgs) -> Result<i32, CliError> {
+    use crate::chart::lint::{LintRequest, lint};
+    let opts = spec_options(&args.spec, global);
+    let compat = match args.helm_compat {
+        super::HelmCompatArg::V3 => crate::funcs::HelmCompat::V3,
+        super::HelmCompatArg::V4 => crate::funcs::HelmCompat::V4,
+    };
+    let bundle = global.bundle.clone();
+    let offline = global.offline || args.skip_deps;
+    let build_deps = !args.skip_deps;
+    on_big_stack(move || {
+        let states = spec::load(&opts, &SopsDecryptor::new())?;
+        let charts = super::spec_charts::SpecCharts::new(bundle.as_deref(), offline)?;
+        let mut stdout = std::io::stdout().lock();
+        let mut matched = 0;
+        for (si, idx) in selected(&states, &opts, true)? {
+            let st = &states[si];
+            trigger_prepare(st, &idx, &opts, "lint")?;
+            let resolver = charts.prepare(st, &idx, build_deps)?;
+            for i in idx {
+                matched += 1;
+                let r = &st.releases[i];
+                if !r.installed {
+                    continue;
+                }
+                let values = spec::render_values(r, &SopsDecryptor::new())?;
+                let mut back_to = None;
+                let chart = match r.chart_ref(&st.repositories) {
+                    // helmfile passes the joined path cleaned, as Go's filepath.Clean does
+                    ChartRef::Local(p) if std::path::Path::new(&r.chart).is_relative() => {
+                        // helm runs in the state's directory with the chart path as written
+                        let _ = p;
+                        let here = std::env::current_dir()?;
+                        std::env::set_current_dir(here.join(&st.base_dir))?;
+                        back_to = Some(here);
+                        clean_path(std::path::Path::new(&r.chart))
+                    }
+                    ChartRef::Local(p) => clean_path(&p),
+                    ChartRef::Remote(remote) => resolver.resolve(&remote).map_err(CliError::Helm)?,
+                };
+                // helmfile lints the temporary chart chartify writes; ours lives in memory.
+                use spec::chartify::{is_set, manifest_dir, needs_chartify};
+                if needs_chartify(r) || is_set(r.raw.get("dependencies")) || manifest_dir(&chart).is_some() {
+                    return Err(CliError::Helm(format!(
+                        "release {:?} in {}: lint of raw manifest directories and patched releases is not supported yet",
+                        r.name,
+                        st.file.display()
+                    )));
+                }
+                eprintln!("Linting release={}, chart={}", r.name, chart.display());
+                let namespace = if r.namespace.is_empty() { opts.namespace.clone().unwrap_or_else(|| "default".into()) } else { r.namespace.clone() };
+                let outcome = lint(&LintRequest {
+                    charts: vec![chart],
+                    values,
+                    namespace,
+                    kube_version: r.kube_version.clone(),
+                    strict: false,
+                    with_subcharts: false,
+                    compat,
+                });
+                if let Some(dir) = back_to {
+                    std::env::set_current_dir(dir)?;
+                }
+                stdout.write_all(outcome.stdout.as_bytes())?;
+                stdout.write_all(b"\n")?;
+                stdout.flush()?;
+                if let Some(summary) = outcome.failure {
+                    return Err(CliError::Helm(format!("release {:?} in {}: {summary}", r.name, st.file.display())));
+                }
+            }
+        }
+        if matched == 0 && !opts.selectors.is_empty() {
+            eprintln!("specified selector did not match any releases in {}", states.last().map(|s| s.file.display().to_string()).unwrap_or_default());
+            return Ok(exit::NO_MATCH);
+        }
+        Ok(exit::OK)
+    })
+}
+
+/// Go's `filepath.Clean`, lexically: no `.` parts, `..` folded where a name precedes it.
+fn clean_path(p: &std::path::Path) -> std::path::PathBuf {
+    use std::path::Component;
+    let mut parts: Vec<Component> = Vec::new();
+    for c in p.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => match parts.last() {
+                Some(Component::Normal(_)) => {
+                    parts.pop();
+                }
+                Some(Component::RootDir) => {}
+                _ => parts.push(c),
+            },
+            _ => parts.push(c),
+        }
+    }
+    if parts.is_empty() {
+        return std::path::PathBuf::from(".");
+    }
+    parts.iter().collect()
+}
+
+#[cfg(test)]
+mod lint_tests {
+    use super::clean_path;
+    use std::path::Path;
+
+    #[test]
+    fn clean_path_folds_like_go() {
+        assert_eq!(clean_path(Path::new("./../_charts/app")), Path::new("../_charts/app"));
+        assert_eq!(clean_path(Path::new("sub/../_charts/app")), Path::new("_charts/app"));
+        assert_eq!(clean_path(Path::new("/a/./b/../c")), Path::new("/a/c"));
+        assert_eq!(clean_path(Path::new("/../a")), Path::new("/a"));
+        assert_eq!(clean_path(Path::new("a/..")), Path::new("."));
+    }
+}
