@@ -194,6 +194,18 @@ fn cluster_access_contexts_token_exec_and_in_cluster() {
     assert!(out.status.success(), "--kube-context: {}", text(&out));
     assert_eq!(kubectl(&env, &["-n", &ns_b, "get", "cm", "rb2-cm", "-o", "jsonpath={.data.v}"]), "2");
 
+    // one client per context, shared by its releases: diffing rb and rb2 (both ctx-exec) runs
+    // the plugin as often as diffing rb2 alone
+    let runs = |selector: &str| {
+        let before = calls();
+        let out = with(&["-e", "viaexec", "diff", "-l", selector]);
+        assert!(out.status.success(), "{}", text(&out));
+        calls() - before
+    };
+    let (one, two) = (runs("name=rb2"), runs("name!=ra"));
+    assert_eq!(one, two, "plugin runs for one release vs two releases of one context");
+    eprintln!("cluster_audit: exec plugin runs per deployer run: {one}");
+
     // --kubeconfig names the files (and wins over $KUBECONFIG); an unknown context is named
     let mut c = deployer_cmd(&ws, &["--kubeconfig", k1.to_str().unwrap(), "diff", "-l", "name=ra", "--detailed-exitcode"]);
     c.env("KUBECONFIG", "/nonexistent/kubeconfig");
