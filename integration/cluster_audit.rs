@@ -162,7 +162,7 @@ fn cluster_access_contexts_token_exec_and_in_cluster() {
         plugin.display()
     )).unwrap();
     let merged = std::env::join_paths([&k1, &k2]).unwrap();
-    let ws = workspace(&format!("access-{t}"), "", &format!(
+    let ws = workspace(&format!("kc-{t}/ws"), "", &format!(
         "environments:\n  default: {{}}\n  viaexec:\n    kubeContext: ctx-exec\n---\nreleases:\n- name: ra\n  namespace: {ns_a}\n  createNamespace: false\n  chart: ./audit\n- name: rb\n  namespace: {ns_b}\n  createNamespace: false\n  kubeContext: ctx-exec\n  chart: ./audit\n- name: rb2\n  namespace: {ns_b}\n  createNamespace: false\n  chart: ./audit\n  labels: {{env-context: \"yes\"}}\n"
     ));
     let calls = || std::fs::read_to_string(&log).map(|s| s.lines().count()).unwrap_or(0);
