@@ -682,16 +682,20 @@ pub async fn rollback(store: &ReleaseStore, name: &str, target: Option<u32>, opt
     };
     store.check_fits(&rel)?;
     let objects = manifest_refs(cluster, name, store.namespace(), &rel.manifest).await?;
+    // As helm's rollback: what is pruned is judged against the latest revision whatever its
+    // status, so objects a failed upgrade created go away with it.
+    let old_objects = manifest_refs(cluster, name, store.namespace(), &current.manifest).await?;
     let last_deployed = history.iter().rev().find(|r| r.info.status == Status::Deployed);
-    let old_objects = match last_deployed {
-        Some(prev) => manifest_refs(cluster, name, store.namespace(), &prev.manifest).await?,
-        None => Vec::new(),
+    let deployed_objects = match last_deployed {
+        Some(prev) if prev.version != current.version => manifest_refs(cluster, name, store.namespace(), &prev.manifest).await?,
+        _ => Vec::new(),
     };
     store.create(&rel).await?;
     let mut rel = rel;
     // Everything any revision of this release had counts as ours (rollback targets objects
     // the current revision may have pruned).
     let mut owned: BTreeSet<ObjectRef> = old_objects.iter().map(|o| o.oref.clone()).collect();
+    owned.extend(deployed_objects.iter().map(|o| o.oref.clone()));
     owned.extend(objects.iter().map(|o| o.oref.clone()));
     let events = ("pre-rollback", "post-rollback");
     let result = steps_or_cancel(store, &mut rel, &objects, &old_objects, &owned, events, opts).await;
