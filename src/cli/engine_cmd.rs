@@ -5,6 +5,8 @@
 use std::io::{IsTerminal, Write};
 use std::time::Duration;
 
+use crate::engine::live::LiveState;
+use crate::engine::plan::LiveVersions;
 use crate::engine::{self, EngineOptions, JobEnd, Outcome, Progress, Settings, SpecHook, Unit};
 use crate::kube::{ApplyOptions, Clusters};
 use crate::release::Desired;
@@ -12,6 +14,7 @@ use crate::spec::sops::SopsDecryptor;
 use crate::spec::{self, ChartRef, Release, State};
 use crate::value::{Map, Value};
 
+use super::chart_cache::ChartCache;
 use super::spec_cmd::{on_big_stack, selected, spec_options};
 use super::{CliError, GlobalArgs, HelmCompatArg, MutateArgs, OutputFormat, RenderArgs, SpecArgs, exit};
 
@@ -107,8 +110,9 @@ fn render_unit(
     namespace: &str,
     resolver: &dyn spec::ChartResolver,
     render: &RenderArgs,
+    charts: &mut ChartCache,
 ) -> Result<(Desired, Vec<(String, String)>), CliError> {
-    use crate::chart::template::{TemplateRequest, render_release};
+    use crate::chart::template::{TemplateRequest, render_loaded};
     let compat = compat(render.helm_compat);
     let mut values = spec::render_values(r, &SopsDecryptor::new())?;
     if !render.values.is_empty() || !render.set.is_empty() {
@@ -138,9 +142,10 @@ fn render_unit(
         show_only: Vec::new(),
         compat,
     };
-    let rendered = render_release(&request).map_err(|e| where_(&e))?;
-    let loaded = crate::chart::loader::load_path_as(&chart, compat).map_err(|e| where_(&e))?;
-    Ok((Desired::from_rendered(&loaded, &values, &rendered), rendered.crds.clone()))
+    let loaded = charts.get(&chart, compat).map_err(|e| where_(&e))?;
+    let record = crate::release::ChartRecord::of(&loaded);
+    let rendered = render_loaded(&request, loaded).map_err(|e| where_(&e))?;
+    Ok((Desired::from_rendered_record(record, &values, &rendered), rendered.crds.clone()))
 }
 
 /// Reads the spec, selects, orders and (for diff/apply/sync) renders the releases.
@@ -156,6 +161,7 @@ fn prepare(p: Prepare, global: &GlobalArgs) -> Result<Vec<Unit>, CliError> {
             None => None,
         };
         let mut units: Vec<Unit> = Vec::new();
+        let mut chart_cache = ChartCache::default();
         for (si, order) in selected(&states, &opts, true)? {
             let st = &states[si];
             let resolver = match &charts {
@@ -168,7 +174,7 @@ fn prepare(p: Prepare, global: &GlobalArgs) -> Result<Vec<Unit>, CliError> {
                 let namespace = if r.namespace.is_empty() { default_ns.clone().unwrap_or_else(|| "default".into()) } else { r.namespace.clone() };
                 let (desired, crds) = match (&p.render, &resolver, r.installed) {
                     (Some(render), Some(res), true) => {
-                        let (d, c) = render_unit(st, r, &namespace, res, render)?;
+                        let (d, c) = render_unit(st, r, &namespace, res, render, &mut chart_cache)?;
                         (Some(d), c)
                     }
                     _ => (None, Vec::new()),
@@ -484,7 +490,7 @@ fn print_diffs(
     args: &super::DiffArgs,
     global: &GlobalArgs,
 ) -> Result<(bool, bool), CliError> {
-    use crate::diff::{JsonReport, RenderOptions, render_summary, render_text};
+    use crate::diff::{RenderOptions, render_summary, render_text};
     let opts = RenderOptions {
         context: args.context,
         color: use_color(global),
@@ -495,15 +501,10 @@ fn print_diffs(
     let mut out = std::io::stdout().lock();
     let mut changes = false;
     let mut failed = false;
-    let mut reports = Vec::new();
     for (u, d) in units.iter().zip(diffs) {
         match d {
             Ok(d) => {
                 changes |= d.needs_sync();
-                if global.output == OutputFormat::Json {
-                    reports.push(JsonReport::new(&d.diff));
-                    continue;
-                }
                 let text = render_text(&d.diff, &opts);
                 if !text.is_empty() {
                     out.write_all(text.as_bytes())?;
@@ -525,10 +526,6 @@ fn print_diffs(
             }
         }
     }
-    if global.output == OutputFormat::Json {
-        serde_json::to_writer(&mut out, &reports).map_err(|e| CliError::Helm(e.to_string()))?;
-        writeln!(out)?;
-    }
     Ok((changes, failed))
 }
 
@@ -539,16 +536,23 @@ fn diff_prepare(args: &super::DiffArgs, spec: &SpecArgs) -> Prepare {
 }
 
 /// `diff`: exit 0 without changes, 2 with changes under `--detailed-exitcode`, 1 on error.
+/// With `--output json` it prints the plan (`engine::plan`), which `apply --plan` executes.
 pub fn diff(args: &super::DiffArgs, spec: &SpecArgs, global: &GlobalArgs) -> Result<i32, CliError> {
     let units = prepare(diff_prepare(args, spec), global)?;
-    let diffs = run_engine(
+    let (diffs, versions) = run_engine(
         async |clusters, _| {
             let opts = engine_options(global, None, None);
-            engine::diff::diff(&clusters, &units, &opts).await
+            let live = LiveState::new(opts.concurrency);
+            let diffs = engine::diff::diff_with(&clusters, &units, &opts, &live).await;
+            (diffs, live.versions())
         },
         global,
     )?;
-    let (changes, failed) = print_diffs(&units, &diffs, args, global)?;
+    let (changes, failed) = if global.output == OutputFormat::Json {
+        print_plan(&units, &diffs, &versions)?
+    } else {
+        print_diffs(&units, &diffs, args, global)?
+    };
     Ok(match (failed, changes && args.detailed_exitcode) {
         (true, _) => exit::ERROR,
         (false, true) => exit::CHANGES,
@@ -556,11 +560,81 @@ pub fn diff(args: &super::DiffArgs, spec: &SpecArgs, global: &GlobalArgs) -> Res
     })
 }
 
+/// Prints the plan of the releases whose diff worked (failures on stderr); returns whether any
+/// release has changes, and whether any failed.
+fn print_plan(units: &[Unit], diffs: &[Result<engine::diff::UnitDiff, String>], versions: &LiveVersions) -> Result<(bool, bool), CliError> {
+    let mut failed = false;
+    let mut kept = Vec::new();
+    let mut ok = Vec::new();
+    let mut position = vec![None; units.len()];
+    for (i, (u, d)) in units.iter().zip(diffs).enumerate() {
+        match d {
+            Ok(d) => {
+                position[i] = Some(kept.len());
+                kept.push(u.clone());
+                ok.push(d);
+            }
+            Err(e) => {
+                eprintln!("Error: {e}");
+                failed = true;
+            }
+        }
+    }
+    // Needs of a release whose diff failed are left out of the plan with it.
+    for u in &mut kept {
+        u.needs = u.needs.iter().filter_map(|&n| position[n]).collect();
+    }
+    let plan = engine::plan::build(&kept, &ok, versions);
+    let changes = ok.iter().any(|d| d.needs_sync());
+    let mut out = std::io::stdout().lock();
+    serde_json::to_writer(&mut out, &plan).map_err(|e| CliError::Helm(e.to_string()))?;
+    writeln!(out)?;
+    Ok((changes, failed))
+}
+
+/// `apply --plan FILE`: refuses the plan if the cluster changed since it was made, else syncs
+/// exactly the releases it plans to change, with the manifests it carries.
+fn apply_plan(file: &std::path::Path, args: &super::ApplyArgs, global: &GlobalArgs) -> Result<i32, CliError> {
+    let name = file.display().to_string();
+    let text = std::fs::read_to_string(file).map_err(|e| CliError::Helm(format!("{name}: {e}")))?;
+    let plan = engine::plan::Plan::parse(&name, &text).map_err(|e| CliError::Helm(e.to_string()))?;
+    let (units, only) = plan.units(&name).map_err(|e| CliError::Helm(e.to_string()))?;
+    let progress = Reporter::new(global, "apply");
+    let mutate = args.mutate.clone();
+    let ends = run_engine(
+        async |clusters, cancel| {
+            let opts = engine_options(global, Some(&mutate), Some(cancel));
+            let now = LiveState::new(opts.concurrency).plan_state(&clusters, &plan).await?;
+            engine::plan::check(&plan, &now).map_err(|e| e.to_string())?;
+            if !only.iter().any(|&c| c) {
+                return Ok(None);
+            }
+            Ok::<_, String>(Some(engine::sync(&clusters, &units, Some(&only), &opts, progress.as_ref()).await))
+        },
+        global,
+    )?;
+    let ends = match ends {
+        Ok(Some(ends)) => ends,
+        Ok(None) => {
+            if !global.quiet {
+                eprintln!("No affected releases");
+            }
+            return Ok(exit::OK);
+        }
+        Err(e) => {
+            eprintln!("Error: {e}");
+            return Ok(exit::ERROR);
+        }
+    };
+    print_updated(&units, &ends, global)?;
+    Ok(report_ends(&units, &ends))
+}
+
 /// `apply`: diff, then sync only the releases with changes (helmfile's semantics: an unchanged
 /// release gets no new revision).
 pub fn apply(args: &super::ApplyArgs, spec: &SpecArgs, global: &GlobalArgs) -> Result<i32, CliError> {
-    if args.plan.is_some() {
-        return Err(CliError::NotYetAvailable { command: "apply --plan".into(), area: "saved plans" });
+    if let Some(file) = &args.plan {
+        return apply_plan(file, args, global);
     }
     let mut p = diff_prepare(&args.diff, spec);
     p.mutate = Some(args.mutate.clone());

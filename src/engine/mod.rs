@@ -9,6 +9,8 @@
 
 pub mod dag;
 pub mod diff;
+pub mod live;
+pub mod plan;
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
