@@ -15,6 +15,7 @@ use crate::spec::{self, ChartRef, Release, State};
 use crate::value::{Map, Value};
 
 use super::chart_cache::ChartCache;
+use super::render_pool::{self, Job};
 use super::spec_cmd::{on_big_stack, selected, spec_options};
 use super::{CliError, GlobalArgs, HelmCompatArg, MutateArgs, OutputFormat, RenderArgs, SpecArgs, exit};
 
@@ -108,7 +109,7 @@ fn render_unit(
     st: &State,
     r: &Release,
     namespace: &str,
-    resolver: &dyn spec::ChartResolver,
+    chart: std::path::PathBuf,
     render: &RenderArgs,
     charts: &mut ChartCache,
 ) -> Result<(Desired, Vec<(String, String)>), CliError> {
@@ -123,10 +124,6 @@ fn render_unit(
         .map_err(|e| CliError::Helm(e.0))?;
         values = crate::chart::values::merge_maps(&values, &extra);
     }
-    let chart = match r.chart_ref(&st.repositories) {
-        ChartRef::Local(p) => p,
-        ChartRef::Remote(remote) => resolver.resolve(&remote).map_err(CliError::Helm)?,
-    };
     let where_ = |e: &dyn std::fmt::Display| CliError::Helm(format!("release {:?} in {}: {e}", r.name, st.file.display()));
     let request = TemplateRequest {
         release_name: r.name.clone(),
@@ -161,7 +158,7 @@ fn prepare(p: Prepare, global: &GlobalArgs) -> Result<Vec<Unit>, CliError> {
             None => None,
         };
         let mut units: Vec<Unit> = Vec::new();
-        let mut chart_cache = ChartCache::default();
+        let mut jobs: Vec<(usize, Job)> = Vec::new();
         for (si, order) in selected(&states, &opts, true)? {
             let st = &states[si];
             let resolver = match &charts {
@@ -172,13 +169,13 @@ fn prepare(p: Prepare, global: &GlobalArgs) -> Result<Vec<Unit>, CliError> {
             for &i in &order {
                 let r = &st.releases[i];
                 let namespace = if r.namespace.is_empty() { default_ns.clone().unwrap_or_else(|| "default".into()) } else { r.namespace.clone() };
-                let (desired, crds) = match (&p.render, &resolver, r.installed) {
-                    (Some(render), Some(res), true) => {
-                        let (d, c) = render_unit(st, r, &namespace, res, render, &mut chart_cache)?;
-                        (Some(d), c)
-                    }
-                    _ => (None, Vec::new()),
-                };
+                if let (Some(_), Some(res), true) = (&p.render, &resolver, r.installed) {
+                    let chart = match r.chart_ref(&st.repositories) {
+                        ChartRef::Local(p) => p,
+                        ChartRef::Remote(remote) => res.resolve(&remote).map_err(CliError::Helm)?,
+                    };
+                    jobs.push((units.len(), Job { state: si, release: i, namespace: namespace.clone(), chart }));
+                }
                 let needs = if opts.skip_needs {
                     Vec::new()
                 } else {
@@ -199,11 +196,24 @@ fn prepare(p: Prepare, global: &GlobalArgs) -> Result<Vec<Unit>, CliError> {
                     context,
                     needs,
                     installed: r.installed,
-                    desired,
-                    crds,
+                    desired: None,
+                    crds: Vec::new(),
                     settings: settings(st, r, &p),
                     hooks: spec_hooks(st, r)?,
                 });
+            }
+        }
+        if let Some(render) = &p.render {
+            let list: Vec<Job> = jobs.iter().map(|(_, j)| j.clone()).collect();
+            let load = || spec::load(&opts, &SopsDecryptor::new()).map_err(CliError::from);
+            let one = |states: &[State], job: &Job, cache: &mut ChartCache| {
+                let st = &states[job.state];
+                render_unit(st, &st.releases[job.release], &job.namespace, job.chart.clone(), render, cache)
+            };
+            let rendered = render_pool::render_all(&states, &list, render_pool::threads(), &load, &one)?;
+            for ((u, _), (desired, crds)) in jobs.iter().zip(rendered) {
+                units[*u].desired = Some(desired);
+                units[*u].crds = crds;
             }
         }
         if let Some(c) = &charts {

@@ -6,6 +6,7 @@ mod args;
 mod chart_cache;
 mod engine_cmd;
 mod release_cmd;
+mod render_pool;
 mod spec_charts;
 mod spec_cmd;
 

@@ -350,3 +350,131 @@ pub fn check(plan: &Plan, now: &Current) -> Result<(), PlanError> {
 pub fn group_of(api_version: &str) -> String {
     api_version.rsplit_once('/').map(|(g, _)| g.to_string()).unwrap_or_default()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diff::{ReleaseInput, diff_release, parse_manifest};
+
+    const CM: &str = "---\n# Source: c/templates/cm.yaml\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: NAME\ndata:\n  k: VALUE\n";
+
+    fn unit(name: &str, needs: Vec<usize>, manifest: &str) -> Unit {
+        Unit {
+            id: format!("ns/{name}"),
+            name: name.into(),
+            namespace: "ns".into(),
+            context: None,
+            needs,
+            installed: true,
+            desired: Some(Desired {
+                chart: serde_json::from_value(serde_json::json!({"metadata": {"name": "c", "version": "1.0.0"}})).unwrap(),
+                config: serde_json::json!({"k": "v"}),
+                manifest: manifest.into(),
+                hooks: Vec::new(),
+                notes: String::new(),
+            }),
+            crds: Vec::new(),
+            settings: Settings::default(),
+            hooks: Vec::new(),
+        }
+    }
+
+    /// A first install of `a` (absent live) and an unchanged `b` (live at version 7).
+    fn fixture() -> (Vec<Unit>, Vec<UnitDiff>, LiveVersions) {
+        let a = CM.replace("NAME", "a").replace("VALUE", "one");
+        let b = CM.replace("NAME", "b").replace("VALUE", "two");
+        let units = vec![unit("a", vec![], &a), unit("b", vec![0], &b)];
+        let lookup = |_: &str, _: &str| None;
+        let objs = |m: &str| parse_manifest("m", m, "ns", &lookup).unwrap();
+        let live_b = crate::diff::value_from_json(&serde_json::json!({
+            "apiVersion": "v1", "kind": "ConfigMap",
+            "metadata": {"name": "b", "namespace": "ns", "resourceVersion": "7"}, "data": {"k": "two"}
+        }));
+        let diff_a = diff_release(&ReleaseInput {
+            release: "a".into(),
+            namespace: "ns".into(),
+            desired: objs(&a),
+            live: objs(&a).into_iter().map(|o| (o.id, None)).collect(),
+            ..Default::default()
+        });
+        let diff_b = diff_release(&ReleaseInput {
+            release: "b".into(),
+            namespace: "ns".into(),
+            last: objs(&b),
+            desired: objs(&b),
+            live: objs(&b).into_iter().map(|o| (o.id, Some(live_b.clone()))).collect(),
+            ..Default::default()
+        });
+        let last_b: crate::release::Release = serde_json::from_value(serde_json::json!({
+            "name": "b", "version": 3, "chart": {"metadata": {"name": "c"}}, "info": {"status": "deployed"}
+        }))
+        .unwrap();
+        let diffs = vec![
+            UnitDiff { diff: diff_a, release_changes: true, last: None },
+            UnitDiff { diff: diff_b, release_changes: false, last: Some(last_b) },
+        ];
+        let mut live = LiveVersions::default();
+        live.listed.insert((None, String::new(), "ConfigMap".into(), "ns".into()));
+        live.versions.insert((None, ObjectId { group: String::new(), kind: "ConfigMap".into(), namespace: "ns".into(), name: "b".into() }), "7".into());
+        (units, diffs, live)
+    }
+
+    #[test]
+    fn plan_records_actions_needs_and_live_versions_and_round_trips() {
+        let (units, diffs, live) = fixture();
+        let refs: Vec<&UnitDiff> = diffs.iter().collect();
+        let plan = build(&units, &refs, &live);
+        assert_eq!(plan.releases[0].action, Action::Install);
+        assert_eq!(plan.releases[1].action, Action::None);
+        assert_eq!(plan.releases[1].needs, ["ns/a"]);
+        assert_eq!(plan.releases[0].objects[0].id, "ns/ConfigMap/a");
+        assert_eq!(plan.releases[0].objects[0].live_version.as_deref(), Some(""), "absent: empty version");
+        assert_eq!(plan.releases[1].objects[0].live_version.as_deref(), Some("7"));
+        assert_eq!(plan.releases[1].last_revision, Some(Revision { version: 3, status: "deployed".into() }));
+        assert_eq!(plan.releases[0].summary.add, 1);
+        let text = serde_json::to_string(&plan).unwrap();
+        assert_eq!(text, serde_json::to_string(&build(&units, &refs, &live)).unwrap(), "deterministic");
+        let back = Plan::parse("p.json", &text).unwrap();
+        assert_eq!(back, plan);
+        let (again, only) = back.units("p.json").unwrap();
+        assert_eq!(only, [true, false]);
+        assert_eq!(again[1].needs, [0]);
+        assert_eq!(again[0].desired.as_ref().unwrap().manifest, units[0].desired.as_ref().unwrap().manifest);
+    }
+
+    #[test]
+    fn check_refuses_moved_objects_and_revisions() {
+        let (units, diffs, live) = fixture();
+        let refs: Vec<&UnitDiff> = diffs.iter().collect();
+        let plan = build(&units, &refs, &live);
+        let revisions = HashMap::from([
+            ("ns/a".to_string(), None),
+            ("ns/b".to_string(), Some(Revision { version: 3, status: "deployed".into() })),
+        ]);
+        let now = Current { revisions: revisions.clone(), live: live.clone() };
+        check(&plan, &now).unwrap();
+
+        let mut moved = live.clone();
+        let b = ObjectId { group: String::new(), kind: "ConfigMap".into(), namespace: "ns".into(), name: "b".into() };
+        moved.versions.insert((None, b), "8".into());
+        let a = ObjectId { group: String::new(), kind: "ConfigMap".into(), namespace: "ns".into(), name: "a".into() };
+        moved.versions.insert((None, a), "9".into());
+        let mut revs = revisions;
+        revs.insert("ns/b".into(), Some(Revision { version: 4, status: "deployed".into() }));
+        let err = check(&plan, &Current { revisions: revs, live: moved }).unwrap_err().to_string();
+        assert!(err.contains("ns/ConfigMap/a: was absent, is resourceVersion 9"), "{err}");
+        assert!(err.contains("ns/ConfigMap/b: was resourceVersion 7, is resourceVersion 8"), "{err}");
+        assert!(err.contains("release ns/b: last revision was 3 (deployed), is 4 (deployed)"), "{err}");
+    }
+
+    #[test]
+    fn parse_refuses_other_documents() {
+        assert!(matches!(Plan::parse("f", "[]"), Err(PlanError::Invalid { .. })));
+        assert!(matches!(Plan::parse("f", r#"{"planVersion": 9, "releases": []}"#), Err(PlanError::Version { found: 9, .. })));
+        let plan = r#"{"planVersion": 1, "releases": [{"id": "ns/a", "release": "a", "namespace": "ns", "action": "none", "needs": ["ns/x"],
+            "lastRevision": null, "changes": [], "drift": [], "summary": {"add": 0, "change": 0, "destroy": 0, "drift": 0}, "objects": [],
+            "settings": {"wait": false, "waitForJobs": false, "timeoutSeconds": 300, "atomic": false, "historyMax": 10, "createNamespace": true}}]}"#;
+        let parsed = Plan::parse("f", plan).unwrap();
+        assert!(matches!(parsed.units("f"), Err(PlanError::UnknownNeed { .. })));
+    }
+}
