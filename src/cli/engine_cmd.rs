@@ -172,7 +172,7 @@ fn prepare(p: Prepare, global: &GlobalArgs) -> Result<Vec<Unit>, CliError> {
                 if let (Some(_), Some(res), true) = (&p.render, &resolver, r.installed) {
                     let chart = match r.chart_ref(&st.repositories) {
                         ChartRef::Local(p) => p,
-                        ChartRef::Remote(remote) => res.resolve(&remote).map_err(CliError::Helm)?,
+                        ChartRef::Remote(remote) => spec::ChartResolver::resolve(res, &remote).map_err(CliError::Helm)?,
                     };
                     jobs.push((units.len(), Job { state: si, release: i, namespace: namespace.clone(), chart }));
                 }
