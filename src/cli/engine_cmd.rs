@@ -232,7 +232,8 @@ fn prepare(p: Prepare, global: &GlobalArgs) -> Result<Vec<Unit>, CliError> {
 fn engine_options(global: &GlobalArgs, mutate: Option<&MutateArgs>, cancel: Option<tokio::sync::watch::Receiver<bool>>) -> EngineOptions {
     let m = mutate.cloned().unwrap_or_default();
     EngineOptions {
-        concurrency: if global.concurrency == 0 { 8 } else { global.concurrency },
+        // Default measured with scripts/bench-compare (benches/README.md, "Scale").
+        concurrency: if global.concurrency == 0 { engine::live::DEFAULT_CONCURRENCY } else { global.concurrency },
         apply: ApplyOptions {
             field_manager: if m.field_manager.is_empty() { crate::kube::DEFAULT_FIELD_MANAGER.into() } else { m.field_manager.clone() },
             force_conflicts: m.force_conflicts,
