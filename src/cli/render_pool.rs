@@ -18,6 +18,9 @@ pub struct Job {
     pub chart: PathBuf,
 }
 
+/// Renders one job with the worker's spec and chart cache.
+pub type RenderOne<'a, T> = dyn Fn(&[State], &Job, &mut super::chart_cache::ChartCache) -> Result<T, CliError> + Sync + 'a;
+
 /// Fewer releases than this render on the calling thread alone (a second spec read would cost
 /// more than it saves).
 const MIN_PARALLEL: usize = 24;
@@ -35,7 +38,7 @@ pub fn render_all<T: Send>(
     jobs: &[Job],
     threads: usize,
     load: &(dyn Fn() -> Result<Vec<State>, CliError> + Sync),
-    render: &(dyn Fn(&[State], &Job, &mut super::chart_cache::ChartCache) -> Result<T, CliError> + Sync),
+    render: &RenderOne<'_, T>,
 ) -> Result<Vec<T>, CliError> {
     let threads = if jobs.len() < MIN_PARALLEL { 1 } else { threads.max(1) };
     let share = |states: &[State], w: usize| -> Vec<(usize, Result<T, CliError>)> {

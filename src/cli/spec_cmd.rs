@@ -222,6 +222,7 @@ pub fn template(args: &super::TemplateArgs, global: &GlobalArgs) -> Result<i32, 
 }
 
 /// Renders one release's chart as `helm template` would with the values helmfile passes.
+#[allow(clippy::too_many_arguments)] // helm template's flags, each a plain value
 pub fn render_release(
     st: &State,
     r: &Release,

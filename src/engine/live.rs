@@ -25,10 +25,13 @@ type Shared<T> = Arc<OnceCell<Result<Arc<T>, String>>>;
 /// (context as the release names it, apiVersion, kind, namespace).
 type ListKey = (Option<String>, String, String, String);
 
+/// (context as the release names it, namespace).
+type RecordsKey = (Option<String>, String);
+
 /// The per-run cache of live state.
 pub struct LiveState {
     objects: Mutex<HashMap<ListKey, Shared<ObjectsByName>>>,
-    records: Mutex<HashMap<(Option<String>, String), Shared<Vec<Release>>>>,
+    records: Mutex<HashMap<RecordsKey, Shared<Vec<Release>>>>,
     permits: Semaphore,
     requests: std::sync::atomic::AtomicUsize,
 }
