@@ -102,7 +102,8 @@ fn quickstart_apply_diff_change_apply_destroy() {
     assert!(shown.contains(&format!("{ns}, hello-web, Deployment (apps) has changed:")), "{shown}");
     assert!(!shown.contains("hello-api"), "{shown}");
     let json = deployer(&dir, &[&change[..], &["diff", "-o", "json"]].concat());
-    let reports: serde_json::Value = serde_json::from_slice(&json.stdout).expect("json diff");
+    let plan: serde_json::Value = serde_json::from_slice(&json.stdout).expect("json diff");
+    let reports = &plan["releases"];
     assert_eq!(reports[0]["changes"][0]["kind"], "Deployment", "{reports}");
     assert_eq!(reports[1]["changes"].as_array().map(Vec::len), Some(0), "{reports}");
 

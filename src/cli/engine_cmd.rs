@@ -6,6 +6,8 @@ use std::io::{IsTerminal, Write};
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::engine::live::LiveState;
+use crate::engine::plan::LiveVersions;
 use crate::engine::{self, EngineOptions, JobEnd, Outcome, Progress, Settings, SpecHook, Unit};
 use crate::kube::{ApplyOptions, Clusters};
 use crate::release::Desired;
@@ -13,6 +15,7 @@ use crate::spec::sops::SopsDecryptor;
 use crate::spec::{self, ChartRef, Release, State};
 use crate::value::{Map, Value};
 
+use super::chart_cache::ChartCache;
 use super::spec_cmd::{on_big_stack, selected, spec_options};
 use super::{CliError, GlobalArgs, HelmCompatArg, MutateArgs, OutputFormat, RenderArgs, SpecArgs, exit};
 
@@ -114,8 +117,9 @@ fn render_unit(
     resolver: &dyn spec::ChartResolver,
     render: &RenderArgs,
     facts: Option<engine::facts::RenderFacts>,
+    charts: &mut ChartCache,
 ) -> Result<(Desired, Vec<(String, String)>), CliError> {
-    use crate::chart::template::{TemplateRequest, render_loaded, render_release};
+    use crate::chart::template::{TemplateRequest, render_loaded};
     let compat = compat(render.helm_compat);
     let mut values = spec::render_values(r, &SopsDecryptor::new())?;
     if !render.values.is_empty() || !render.set.is_empty() {
@@ -147,14 +151,19 @@ fn render_unit(
         cluster: facts.map(|f| f.facts),
     };
     // Patched releases and manifest directories deploy the chart chartify would build.
-    let (rendered, loaded) = match spec::chartify::chartify_release(r, &chart, &request, spec::HelmfileCompat::from_env(), resolver, &st.repositories)? {
-        Some(built) => (render_loaded(&request, built.clone()).map_err(|e| where_(&e))?, built),
-        None => (
-            render_release(&request).map_err(|e| where_(&e))?,
-            crate::chart::loader::load_path_as(&chart, compat).map_err(|e| where_(&e))?,
-        ),
+    let (rendered, record) = match spec::chartify::chartify_release(r, &chart, &request, spec::HelmfileCompat::from_env(), resolver, &st.repositories)? {
+        Some(built) => {
+            let record = crate::release::ChartRecord::of(&built);
+            (render_loaded(&request, built).map_err(|e| where_(&e))?, record)
+        }
+        // the chart is loaded once per run and shared by the releases that use it
+        None => {
+            let loaded = charts.get(&chart, compat).map_err(|e| where_(&e))?;
+            let record = crate::release::ChartRecord::of(&loaded);
+            (render_loaded(&request, loaded).map_err(|e| where_(&e))?, record)
+        }
     };
-    Ok((Desired::from_rendered(&loaded, &values, &rendered), rendered.crds.clone()))
+    Ok((Desired::from_rendered_record(record, &values, &rendered), rendered.crds.clone()))
 }
 
 /// The runtime and the clusters of one command: rendering reads the cluster's facts through
@@ -187,6 +196,7 @@ fn prepare(p: Prepare, global: &GlobalArgs, session: &Session) -> Result<Vec<Uni
             None => None,
         };
         let mut units: Vec<Unit> = Vec::new();
+        let mut chart_cache = ChartCache::default();
         // Where a release goes: its namespace and kube context.
         let target = |st: &State, r: &Release| {
             let namespace = if r.namespace.is_empty() { default_ns.clone().unwrap_or_else(|| "default".into()) } else { r.namespace.clone() };
@@ -227,7 +237,7 @@ fn prepare(p: Prepare, global: &GlobalArgs, session: &Session) -> Result<Vec<Uni
                         let (handle, clusters) = &cluster_access;
                         let facts = engine::facts::render_facts(handle, clusters, context.as_deref(), &r.name, &namespace, &histories)
                             .map_err(|e| CliError::Helm(format!("release {:?} in namespace {namespace:?}: {e}", r.name)))?;
-                        let (d, c) = render_unit(st, r, &namespace, res, render, Some(facts))?;
+                        let (d, c) = render_unit(st, r, &namespace, res, render, Some(facts), &mut chart_cache)?;
                         (Some(d), c)
                     }
                     _ => (None, Vec::new()),
@@ -271,7 +281,8 @@ fn prepare(p: Prepare, global: &GlobalArgs, session: &Session) -> Result<Vec<Uni
 fn engine_options(global: &GlobalArgs, mutate: Option<&MutateArgs>, cancel: Option<tokio::sync::watch::Receiver<bool>>) -> EngineOptions {
     let m = mutate.cloned().unwrap_or_default();
     EngineOptions {
-        concurrency: if global.concurrency == 0 { 8 } else { global.concurrency },
+        // Default measured with scripts/bench-compare (benches/README.md, "Scale").
+        concurrency: if global.concurrency == 0 { engine::live::DEFAULT_CONCURRENCY } else { global.concurrency },
         apply: ApplyOptions {
             field_manager: if m.field_manager.is_empty() { crate::kube::DEFAULT_FIELD_MANAGER.into() } else { m.field_manager.clone() },
             force_conflicts: m.force_conflicts,
@@ -599,7 +610,7 @@ fn print_diffs(
     args: &super::DiffArgs,
     global: &GlobalArgs,
 ) -> Result<(bool, bool), CliError> {
-    use crate::diff::{JsonReport, RenderOptions, render_summary, render_text};
+    use crate::diff::{RenderOptions, render_summary, render_text};
     let opts = RenderOptions {
         context: args.context,
         color: use_color(global),
@@ -610,15 +621,10 @@ fn print_diffs(
     let mut out = std::io::stdout().lock();
     let mut changes = false;
     let mut failed = false;
-    let mut reports = Vec::new();
     for (u, d) in units.iter().zip(diffs) {
         match d {
             Ok(d) => {
                 changes |= d.needs_sync();
-                if global.output == OutputFormat::Json {
-                    reports.push(JsonReport::new(&d.diff));
-                    continue;
-                }
                 let text = render_text(&d.diff, &opts);
                 if !text.is_empty() {
                     out.write_all(text.as_bytes())?;
@@ -640,10 +646,6 @@ fn print_diffs(
             }
         }
     }
-    if global.output == OutputFormat::Json {
-        serde_json::to_writer(&mut out, &reports).map_err(|e| CliError::Helm(e.to_string()))?;
-        writeln!(out)?;
-    }
     Ok((changes, failed))
 }
 
@@ -654,17 +656,24 @@ fn diff_prepare(args: &super::DiffArgs, spec: &SpecArgs) -> Prepare {
 }
 
 /// `diff`: exit 0 without changes, 2 with changes under `--detailed-exitcode`, 1 on error.
+/// With `--output json` it prints the plan (`engine::plan`), which `apply --plan` executes.
 pub fn diff(args: &super::DiffArgs, spec: &SpecArgs, global: &GlobalArgs) -> Result<i32, CliError> {
     let session = Session::new(global)?;
     let units = prepare(diff_prepare(args, spec), global, &session)?;
-    let diffs = run_engine(
+    let (diffs, versions) = run_engine(
         async |clusters, _| {
             let opts = EngineOptions { diff_mode: diff_mode(args.diff_mode), ..engine_options(global, None, None) };
-            engine::diff::diff(&clusters, &units, &opts).await
+            let live = LiveState::new(opts.concurrency);
+            let diffs = engine::diff::diff_with(&clusters, &units, &opts, &live).await;
+            (diffs, live.versions())
         },
         &session,
     )?;
-    let (changes, failed) = print_diffs(&units, &diffs, args, global)?;
+    let (changes, failed) = if global.output == OutputFormat::Json {
+        print_plan(&units, &diffs, &versions)?
+    } else {
+        print_diffs(&units, &diffs, args, global)?
+    };
     Ok(match (failed, changes && args.detailed_exitcode) {
         (true, _) => exit::ERROR,
         (false, true) => exit::CHANGES,
@@ -672,11 +681,82 @@ pub fn diff(args: &super::DiffArgs, spec: &SpecArgs, global: &GlobalArgs) -> Res
     })
 }
 
+/// Prints the plan of the releases whose diff worked (failures on stderr); returns whether any
+/// release has changes, and whether any failed.
+fn print_plan(units: &[Unit], diffs: &[Result<engine::diff::UnitDiff, String>], versions: &LiveVersions) -> Result<(bool, bool), CliError> {
+    let mut failed = false;
+    let mut kept = Vec::new();
+    let mut ok = Vec::new();
+    let mut position = vec![None; units.len()];
+    for (i, (u, d)) in units.iter().zip(diffs).enumerate() {
+        match d {
+            Ok(d) => {
+                position[i] = Some(kept.len());
+                kept.push(u.clone());
+                ok.push(d);
+            }
+            Err(e) => {
+                eprintln!("Error: {e}");
+                failed = true;
+            }
+        }
+    }
+    // Needs of a release whose diff failed are left out of the plan with it.
+    for u in &mut kept {
+        u.needs = u.needs.iter().filter_map(|&n| position[n]).collect();
+    }
+    let plan = engine::plan::build(&kept, &ok, versions);
+    let changes = ok.iter().any(|d| d.needs_sync());
+    let mut out = std::io::stdout().lock();
+    serde_json::to_writer(&mut out, &plan).map_err(|e| CliError::Helm(e.to_string()))?;
+    writeln!(out)?;
+    Ok((changes, failed))
+}
+
+/// `apply --plan FILE`: refuses the plan if the cluster changed since it was made, else syncs
+/// exactly the releases it plans to change, with the manifests it carries.
+fn apply_plan(file: &std::path::Path, args: &super::ApplyArgs, global: &GlobalArgs) -> Result<i32, CliError> {
+    let name = file.display().to_string();
+    let text = std::fs::read_to_string(file).map_err(|e| CliError::Helm(format!("{name}: {e}")))?;
+    let plan = engine::plan::Plan::parse(&name, &text).map_err(|e| CliError::Helm(e.to_string()))?;
+    let (units, only) = plan.units(&name).map_err(|e| CliError::Helm(e.to_string()))?;
+    let progress = Reporter::new(global, "apply");
+    let mutate = args.mutate.clone();
+    let session = Session::new(global)?;
+    let ends = run_engine(
+        async |clusters, cancel| {
+            let opts = engine_options(global, Some(&mutate), Some(cancel));
+            let now = LiveState::new(opts.concurrency).plan_state(&clusters, &plan).await?;
+            engine::plan::check(&plan, &now).map_err(|e| e.to_string())?;
+            if !only.iter().any(|&c| c) {
+                return Ok(None);
+            }
+            Ok::<_, String>(Some(engine::sync(&clusters, &units, Some(&only), &opts, progress.as_ref()).await))
+        },
+        &session,
+    )?;
+    let ends = match ends {
+        Ok(Some(ends)) => ends,
+        Ok(None) => {
+            if !global.quiet {
+                eprintln!("No affected releases");
+            }
+            return Ok(exit::OK);
+        }
+        Err(e) => {
+            eprintln!("Error: {e}");
+            return Ok(exit::ERROR);
+        }
+    };
+    print_updated(&units, &ends, global)?;
+    Ok(report_ends(&units, &ends))
+}
+
 /// `apply`: diff, then sync only the releases with changes (helmfile's semantics: an unchanged
 /// release gets no new revision).
 pub fn apply(args: &super::ApplyArgs, spec: &SpecArgs, global: &GlobalArgs) -> Result<i32, CliError> {
-    if args.plan.is_some() {
-        return Err(CliError::NotYetAvailable { command: "apply --plan".into(), area: "saved plans" });
+    if let Some(file) = &args.plan {
+        return apply_plan(file, args, global);
     }
     let mut p = diff_prepare(&args.diff, spec);
     p.mutate = Some(args.mutate.clone());

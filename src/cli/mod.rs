@@ -3,6 +3,7 @@
 //! `--detailed-exitcode`).
 
 mod args;
+mod chart_cache;
 mod engine_cmd;
 mod release_cmd;
 mod spec_build;

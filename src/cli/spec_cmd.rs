@@ -192,6 +192,7 @@ pub fn template(args: &super::TemplateArgs, global: &GlobalArgs) -> Result<i32, 
         let states = spec::load(&opts, &SopsDecryptor::new())?;
         let charts = super::spec_charts::SpecCharts::new(bundle.as_deref(), offline)?;
         let mut stdout = std::io::stdout().lock();
+        let mut chart_cache = super::chart_cache::ChartCache::default();
         let mut matched = 0;
         for (si, idx) in selected(&states, &opts, true)? {
             let st = &states[si];
@@ -203,7 +204,7 @@ pub fn template(args: &super::TemplateArgs, global: &GlobalArgs) -> Result<i32, 
                 if !r.installed {
                     continue;
                 }
-                let out = render_release(st, r, &resolver, include_crds, skip_tests, compat, &opts)?;
+                let out = render_release(st, r, &resolver, include_crds, skip_tests, compat, &opts, &mut chart_cache)?;
                 stdout.write_all(out.as_bytes())?;
                 stdout.write_all(b"\n")?;
                 stdout.flush()?;
@@ -223,6 +224,7 @@ pub fn template(args: &super::TemplateArgs, global: &GlobalArgs) -> Result<i32, 
 }
 
 /// Renders one release's chart as `helm template` would with the values helmfile passes.
+#[allow(clippy::too_many_arguments)] // helm template's flags, each a plain value
 pub fn render_release(
     st: &State,
     r: &Release,
@@ -231,8 +233,9 @@ pub fn render_release(
     skip_tests: bool,
     compat: crate::funcs::HelmCompat,
     opts: &SpecOptions,
+    charts: &mut super::chart_cache::ChartCache,
 ) -> Result<String, CliError> {
-    use crate::chart::template::{TemplateRequest, template, template_loaded};
+    use crate::chart::template::{TemplateError, TemplateRequest, template_loaded};
     let values = spec::render_values(r, &SopsDecryptor::new())?;
     let chart = match r.chart_ref(&st.repositories) {
         ChartRef::Local(p) => p,
@@ -256,7 +259,16 @@ pub fn render_release(
     };
     let rendered = match spec::chartify::chartify_release(r, &request.chart, &request, opts.compat, resolver, &st.repositories)? {
         Some(chart) => template_loaded(&request, chart),
-        None => template(&request),
+        None => match charts.get(&request.chart, compat) {
+            Ok(chart) => template_loaded(&request, chart),
+            // helm 4 reports any archive-level failure of the chart file itself in one sentence.
+            Err(crate::chart::loader::LoadError::UnsafeEntry { .. } | crate::chart::loader::LoadError::Archive(_))
+                if compat == crate::funcs::HelmCompat::V4 && request.chart.is_file() =>
+            {
+                Err(TemplateError::Invalid("unable to load chart archive".into()))
+            }
+            Err(e) => Err(e.into()),
+        },
     };
     rendered.map_err(|e| CliError::Helm(format!("release {:?} in {}: {e}", r.name, st.file.display())))
 }

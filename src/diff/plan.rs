@@ -26,7 +26,7 @@ pub struct ReleaseInput {
 }
 
 /// What apply will do to an object.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "UPPERCASE")]
 pub enum ChangeKind {
     /// Created (not in the cluster, or not known to be and not in the last release).

@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde_json::Value as Json;
 
+use super::live::LiveState;
 use super::{EngineOptions, JobEnd, Unit, dag, failure, store_of};
 use crate::diff::{self, ChangeKind, ObjectId, ReleaseDiff, ReleaseInput};
 use crate::kube::{Cluster, Clusters, manifest_objects, value_to_json};
@@ -49,9 +50,7 @@ async fn scopes(cluster: &Cluster, manifests: &[&str]) -> BTreeMap<(String, Stri
     let mut out = BTreeMap::new();
     let mut seen = BTreeSet::new();
     for m in manifests {
-        for obj in manifest_objects(m).unwrap_or_default() {
-            let api_version = obj.get("apiVersion").and_then(Json::as_str).unwrap_or("").to_string();
-            let kind = obj.get("kind").and_then(Json::as_str).unwrap_or("").to_string();
+        for (api_version, kind) in types(m) {
             if api_version.is_empty() || kind.is_empty() || !seen.insert((api_version.clone(), kind.clone())) {
                 continue;
             }
@@ -96,16 +95,46 @@ async fn dry_run_changed(
     Ok(results.into_iter().flatten().collect())
 }
 
-/// Diffs one release.
-pub async fn diff_unit(clusters: &Clusters, unit: &Unit) -> Result<UnitDiff, String> {
-    diff_unit_with(clusters, unit, &EngineOptions { diff_mode: DiffMode::Fast, ..EngineOptions::default() }).await
+/// `(apiVersion, kind)` of every object of a manifest: the fast head reader per document, the
+/// full parser where it declines and for `List`s (whose items have their own kinds).
+fn types(manifest: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut doc_start = 0;
+    let mut pos = 0;
+    let mut docs = Vec::new();
+    for line in manifest.split_inclusive('\n') {
+        let bare = line.trim_end();
+        if bare == "---" || bare.starts_with("--- ") {
+            docs.push(&manifest[doc_start..pos]);
+            doc_start = pos + line.len();
+        }
+        pos += line.len();
+    }
+    docs.push(&manifest[doc_start..]);
+    for doc in docs.into_iter().filter(|d| !d.trim().is_empty()) {
+        match crate::yaml::object_head(doc) {
+            Some(h) if !h.kind.ends_with("List") => out.push((h.api_version, h.kind)),
+            _ => {
+                for obj in manifest_objects(doc).unwrap_or_default() {
+                    let field = |k: &str| obj.get(k).and_then(Json::as_str).unwrap_or("").to_string();
+                    out.push((field("apiVersion"), field("kind")));
+                }
+            }
+        }
+    }
+    out
 }
 
-/// Diffs one release in `opts.diff_mode`.
-pub async fn diff_unit_with(clusters: &Clusters, unit: &Unit, opts: &EngineOptions) -> Result<UnitDiff, String> {
+/// Diffs one release.
+pub async fn diff_unit(clusters: &Clusters, unit: &Unit) -> Result<UnitDiff, String> {
+    diff_unit_with(clusters, unit, &EngineOptions { diff_mode: DiffMode::Fast, ..EngineOptions::default() }, &LiveState::new(0)).await
+}
+
+/// Diffs one release in `opts.diff_mode`, reading live state through the run's shared `live_state`.
+pub async fn diff_unit_with(clusters: &Clusters, unit: &Unit, opts: &EngineOptions, live_state: &LiveState) -> Result<UnitDiff, String> {
     let store = store_of(clusters, unit).await?;
     let cluster = store.cluster().clone();
-    let history = store.history(&unit.name).await.map_err(|e| failure(unit, e))?;
+    let history = live_state.history(&cluster, unit.context.as_deref(), &unit.namespace, &unit.name).await.map_err(|e| failure(unit, e))?;
     let last = history.last().cloned().filter(|r| r.info.status != Status::Uninstalled);
     let deployed = history.iter().rev().find(|r| r.info.status == Status::Deployed);
     let last_manifest = deployed.map(|r| r.manifest.as_str()).unwrap_or("");
@@ -113,41 +142,31 @@ pub async fn diff_unit_with(clusters: &Clusters, unit: &Unit, opts: &EngineOptio
         (Some(d), true) => d.manifest.as_str(),
         _ => "",
     };
-    let scopes = scopes(&cluster, &[last_manifest, desired_manifest]).await;
+    let manifests: &[&str] = if desired_manifest == last_manifest { &[last_manifest] } else { &[last_manifest, desired_manifest] };
+    let scopes = scopes(&cluster, manifests).await;
     let lookup = |group: &str, kind: &str| scopes.get(&(group.to_string(), kind.to_string())).map(|(_, n)| *n);
     let ns = unit.namespace.as_str();
     let last_objects = diff::parse_manifest("last release", last_manifest, ns, &lookup).map_err(|e| failure(unit, e))?;
-    let desired_objects = diff::parse_manifest("desired manifest", desired_manifest, ns, &lookup).map_err(|e| failure(unit, e))?;
+    // Unchanged text (the common case at scale): parse once; the diff never changes its inputs.
+    let desired_objects = if desired_manifest == last_manifest {
+        last_objects.clone()
+    } else {
+        diff::parse_manifest("desired manifest", desired_manifest, ns, &lookup).map_err(|e| failure(unit, e))?
+    };
 
-    // One LIST per (kind, namespace) the release touches; objects of unknown kinds stay out of
-    // the live map (compared last ↔ desired).
+    // One LIST per (kind, namespace), shared by the releases of the run; objects of unknown
+    // kinds stay out of the live map (compared last ↔ desired).
     let mut lists: BTreeMap<(String, String, String), Vec<ObjectId>> = BTreeMap::new();
     for o in last_objects.iter().chain(&desired_objects) {
         let Some((api_version, _)) = scopes.get(&(o.id.group.clone(), o.id.kind.clone())) else { continue };
         lists.entry((api_version.clone(), o.id.kind.clone(), o.id.namespace.clone())).or_default().push(o.id.clone());
     }
-    let mut live: HashMap<ObjectId, Option<crate::value::Value>> = HashMap::new();
-    let reads = lists.iter().map(|((api_version, kind, namespace), ids)| {
-        let cluster = cluster.clone();
-        async move {
-            let ns = (!namespace.is_empty()).then_some(namespace.as_str());
-            let items = cluster.list(api_version, kind, ns, None).await?;
-            let mut by_name = HashMap::new();
-            for item in items {
-                let Some(name) = item.metadata.name.clone() else { continue };
-                let mut json = serde_json::to_value(&item).unwrap_or(Json::Null);
-                // List items come without their type; the diff compares it.
-                if let Some(o) = json.as_object_mut() {
-                    o.insert("apiVersion".into(), Json::String(api_version.clone()));
-                    o.insert("kind".into(), Json::String(kind.clone()));
-                }
-                by_name.insert(name, json);
-            }
-            Ok::<_, crate::kube::KubeError>((ids, by_name))
-        }
+    let cluster = &cluster;
+    let reads = lists.iter().map(|((api_version, kind, namespace), ids)| async move {
+        live_state.objects(cluster, unit.context.as_deref(), api_version, kind, namespace).await.map(|by_name| (ids, by_name))
     });
-    let results = futures::future::join_all(reads).await;
-    for r in results {
+    let mut live: HashMap<ObjectId, Option<crate::value::Value>> = HashMap::new();
+    for r in futures::future::join_all(reads).await {
         let (ids, by_name) = r.map_err(|e| failure(unit, e))?;
         for id in ids {
             live.insert(id.clone(), by_name.get(&id.name).map(diff::value_from_json));
@@ -179,8 +198,13 @@ pub async fn diff_unit_with(clusters: &Clusters, unit: &Unit, opts: &EngineOptio
 
 /// Diffs every unit, `concurrency` at a time.
 pub async fn diff(clusters: &Clusters, units: &[Unit], opts: &EngineOptions) -> Vec<Result<UnitDiff, String>> {
+    diff_with(clusters, units, opts, &LiveState::new(opts.concurrency)).await
+}
+
+/// [`diff`] reading through `live_state`, which keeps what was read (for plans).
+pub async fn diff_with(clusters: &Clusters, units: &[Unit], opts: &EngineOptions, live_state: &LiveState) -> Vec<Result<UnitDiff, String>> {
     let deps = vec![Vec::new(); units.len()];
-    let ends = dag::run(&deps, opts.concurrency, |i| units[i].id.clone(), |i| diff_unit_with(clusters, &units[i], opts)).await;
+    let ends = dag::run(&deps, opts.concurrency, |i| units[i].id.clone(), |i| diff_unit_with(clusters, &units[i], opts, live_state)).await;
     ends.into_iter()
         .map(|e| match e {
             JobEnd::Done(d) => Ok(d),

@@ -10,6 +10,8 @@
 pub mod dag;
 pub mod diff;
 pub mod facts;
+pub mod live;
+pub mod plan;
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};

@@ -144,12 +144,21 @@ impl Desired {
         config: &crate::value::Map,
         rendered: &crate::chart::template::RenderedRelease,
     ) -> Desired {
+        Desired::from_rendered_record(ChartRecord::of(chart), config, rendered)
+    }
+
+    /// [`Desired::from_rendered`] with the chart's record already made.
+    pub fn from_rendered_record(
+        chart: ChartRecord,
+        config: &crate::value::Map,
+        rendered: &crate::chart::template::RenderedRelease,
+    ) -> Desired {
         let mut manifest = String::new();
         for m in &rendered.manifests {
             manifest.push_str(&format!("---\n# Source: {}\n{}\n", m.path, m.content));
         }
         Desired {
-            chart: ChartRecord::of(chart),
+            chart,
             config: crate::kube::value_to_json(&crate::value::Value::Map(config.clone())),
             manifest,
             hooks: rendered.hooks.iter().map(Hook::from).collect(),
