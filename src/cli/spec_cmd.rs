@@ -189,38 +189,55 @@ pub fn template(args: &super::TemplateArgs, global: &GlobalArgs) -> Result<i32, 
     let offline = global.offline || args.render.skip_deps;
     let build_deps = !args.render.skip_deps;
     on_big_stack(move || {
-        let states = spec::load(&opts, &SopsDecryptor::new())?;
-        let charts = super::spec_charts::SpecCharts::new(bundle.as_deref(), offline)?;
         let mut stdout = std::io::stdout().lock();
         let mut chart_cache = super::chart_cache::ChartCache::default();
-        let mut matched = 0;
-        for (si, idx) in selected(&states, &opts, true)? {
-            let st = &states[si];
-            trigger_prepare(st, &idx, &opts, "template")?;
-            let resolver = charts.prepare(st, &idx, build_deps)?;
-            for i in idx {
-                matched += 1;
-                let r = &st.releases[i];
-                if !r.installed {
-                    continue;
-                }
-                let out = render_release(st, r, &resolver, include_crds, skip_tests, compat, &opts, &mut chart_cache)?;
-                stdout.write_all(out.as_bytes())?;
-                stdout.write_all(b"\n")?;
-                stdout.flush()?;
-                trigger_release_cleanup(st, r, &opts, "template")?;
-            }
-            trigger_global_cleanup(st, &opts, "template")?;
-        }
-        for w in charts.fetcher.warnings() {
-            eprintln!("{w}");
-        }
-        if matched == 0 && !opts.selectors.is_empty() {
-            eprintln!("specified selector did not match any releases in {}", states.last().map(|s| s.file.display().to_string()).unwrap_or_default());
-            return Ok(exit::NO_MATCH);
-        }
-        Ok(exit::OK)
+        each_installed_release(&opts, bundle.as_deref(), offline, build_deps, "template", |st, r, resolver| {
+            let out = render_release(st, r, resolver, include_crds, skip_tests, compat, &opts, &mut chart_cache)?;
+            stdout.write_all(out.as_bytes())?;
+            stdout.write_all(b"\n")?;
+            stdout.flush()?;
+            Ok(())
+        })
     })
+}
+
+/// What `template` and `lint` share: every selected, installed release in `needs` order with its
+/// state's charts prepared (prepare hooks, dependency builds, parallel fetches), cleanup hooks
+/// after; helmfile's exit 3 when selectors match nothing.
+fn each_installed_release(
+    opts: &SpecOptions,
+    bundle: Option<&std::path::Path>,
+    offline: bool,
+    build_deps: bool,
+    command: &str,
+    mut each: impl FnMut(&State, &Release, &dyn ChartResolver) -> Result<(), CliError>,
+) -> Result<i32, CliError> {
+    let states = spec::load(opts, &SopsDecryptor::new())?;
+    let charts = super::spec_charts::SpecCharts::new(bundle, offline)?;
+    let mut matched = 0;
+    for (si, idx) in selected(&states, opts, true)? {
+        let st = &states[si];
+        trigger_prepare(st, &idx, opts, command)?;
+        let resolver = charts.prepare(st, &idx, build_deps)?;
+        for i in idx {
+            matched += 1;
+            let r = &st.releases[i];
+            if !r.installed {
+                continue;
+            }
+            each(st, r, &resolver)?;
+            trigger_release_cleanup(st, r, opts, command)?;
+        }
+        trigger_global_cleanup(st, opts, command)?;
+    }
+    for w in charts.fetcher.warnings() {
+        eprintln!("{w}");
+    }
+    if matched == 0 && !opts.selectors.is_empty() {
+        eprintln!("specified selector did not match any releases in {}", states.last().map(|s| s.file.display().to_string()).unwrap_or_default());
+        return Ok(exit::NO_MATCH);
+    }
+    Ok(exit::OK)
 }
 
 /// Renders one release's chart as `helm template` would with the values helmfile passes.
@@ -356,71 +373,53 @@ pub fn lint(args: &super::RenderArgs, global: &GlobalArgs) -> Result<i32, CliErr
     let offline = global.offline || args.skip_deps;
     let build_deps = !args.skip_deps;
     on_big_stack(move || {
-        let states = spec::load(&opts, &SopsDecryptor::new())?;
-        let charts = super::spec_charts::SpecCharts::new(bundle.as_deref(), offline)?;
         let mut stdout = std::io::stdout().lock();
-        let mut matched = 0;
-        for (si, idx) in selected(&states, &opts, true)? {
-            let st = &states[si];
-            trigger_prepare(st, &idx, &opts, "lint")?;
-            let resolver = charts.prepare(st, &idx, build_deps)?;
-            for i in idx {
-                matched += 1;
-                let r = &st.releases[i];
-                if !r.installed {
-                    continue;
+        each_installed_release(&opts, bundle.as_deref(), offline, build_deps, "lint", |st, r, resolver| {
+            let values = spec::render_values(r, &SopsDecryptor::new())?;
+            let mut back_to = None;
+            let chart = match r.chart_ref(&st.repositories) {
+                // helmfile passes the joined path cleaned, as Go's filepath.Clean does
+                ChartRef::Local(_) if std::path::Path::new(&r.chart).is_relative() => {
+                    // helm runs in the state's directory with the chart path as written
+                    let here = std::env::current_dir()?;
+                    std::env::set_current_dir(here.join(&st.base_dir))?;
+                    back_to = Some(here);
+                    clean_path(std::path::Path::new(&r.chart))
                 }
-                let values = spec::render_values(r, &SopsDecryptor::new())?;
-                let mut back_to = None;
-                let chart = match r.chart_ref(&st.repositories) {
-                    // helmfile passes the joined path cleaned, as Go's filepath.Clean does
-                    ChartRef::Local(p) if std::path::Path::new(&r.chart).is_relative() => {
-                        // helm runs in the state's directory with the chart path as written
-                        let _ = p;
-                        let here = std::env::current_dir()?;
-                        std::env::set_current_dir(here.join(&st.base_dir))?;
-                        back_to = Some(here);
-                        clean_path(std::path::Path::new(&r.chart))
-                    }
-                    ChartRef::Local(p) => clean_path(&p),
-                    ChartRef::Remote(remote) => resolver.resolve(&remote).map_err(CliError::Helm)?,
-                };
-                // helmfile lints the temporary chart chartify writes; ours lives in memory.
-                use spec::chartify::{is_set, manifest_dir, needs_chartify};
-                if needs_chartify(r) || is_set(r.raw.get("dependencies")) || manifest_dir(&chart).is_some() {
-                    return Err(CliError::Helm(format!(
-                        "release {:?} in {}: lint of raw manifest directories and patched releases is not supported yet",
-                        r.name,
-                        st.file.display()
-                    )));
-                }
-                eprintln!("Linting release={}, chart={}", r.name, chart.display());
-                let namespace = if r.namespace.is_empty() { opts.namespace.clone().unwrap_or_else(|| "default".into()) } else { r.namespace.clone() };
-                let outcome = lint(&LintRequest {
-                    charts: vec![chart],
-                    values,
-                    namespace,
-                    kube_version: r.kube_version.clone(),
-                    strict: false,
-                    with_subcharts: false,
-                    compat,
-                });
-                if let Some(dir) = back_to {
-                    std::env::set_current_dir(dir)?;
-                }
-                stdout.write_all(outcome.stdout.as_bytes())?;
-                stdout.write_all(b"\n")?;
-                stdout.flush()?;
-                if let Some(summary) = outcome.failure {
-                    return Err(CliError::Helm(format!("release {:?} in {}: {summary}", r.name, st.file.display())));
-                }
+                ChartRef::Local(p) => clean_path(&p),
+                ChartRef::Remote(remote) => resolver.resolve(&remote).map_err(CliError::Helm)?,
+            };
+            // helmfile lints the temporary chart chartify writes; ours lives in memory.
+            use spec::chartify::{is_set, manifest_dir, needs_chartify};
+            if needs_chartify(r) || is_set(r.raw.get("dependencies")) || manifest_dir(&chart).is_some() {
+                return Err(CliError::Helm(format!(
+                    "release {:?} in {}: lint of raw manifest directories and patched releases is not supported yet",
+                    r.name,
+                    st.file.display()
+                )));
             }
-        }
-        if matched == 0 && !opts.selectors.is_empty() {
-            eprintln!("specified selector did not match any releases in {}", states.last().map(|s| s.file.display().to_string()).unwrap_or_default());
-            return Ok(exit::NO_MATCH);
-        }
-        Ok(exit::OK)
+            eprintln!("Linting release={}, chart={}", r.name, chart.display());
+            let namespace = if r.namespace.is_empty() { opts.namespace.clone().unwrap_or_else(|| "default".into()) } else { r.namespace.clone() };
+            let outcome = lint(&LintRequest {
+                charts: vec![chart],
+                values,
+                namespace,
+                kube_version: r.kube_version.clone(),
+                strict: false,
+                with_subcharts: false,
+                compat,
+            });
+            if let Some(dir) = back_to {
+                std::env::set_current_dir(dir)?;
+            }
+            stdout.write_all(outcome.stdout.as_bytes())?;
+            stdout.write_all(b"\n")?;
+            stdout.flush()?;
+            if let Some(summary) = outcome.failure {
+                return Err(CliError::Helm(format!("release {:?} in {}: {summary}", r.name, st.file.display())));
+            }
+            Ok(())
+        })
     })
 }
 

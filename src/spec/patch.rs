@@ -1041,60 +1041,20 @@ pub fn resolve_plain(s: &str) -> Result<Json, PatchError> {
         if let Some(u) = go_parse_uint(&plain) {
             return Ok(Json::from(u));
         }
-        if is_yaml_style_float(&plain)
+        if crate::yaml::is_yaml_float(&plain)
             && let Ok(f) = plain.parse::<f64>()
             && let Some(n) = serde_json::Number::from_f64(f)
         {
             return Ok(Json::Number(n));
         }
     } else if first == b'.'
-        && is_yaml_style_float(s)
+        && crate::yaml::is_yaml_float(s)
         && let Ok(f) = s.parse::<f64>()
         && let Some(n) = serde_json::Number::from_f64(f)
     {
         return Ok(Json::Number(n));
     }
     Ok(Json::String(s.to_string()))
-}
-
-/// `^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$`
-fn is_yaml_style_float(s: &str) -> bool {
-    let b = s.as_bytes();
-    let mut i = 0;
-    if i < b.len() && (b[i] == b'+' || b[i] == b'-') {
-        i += 1;
-    }
-    let digits = |i: &mut usize| {
-        let start = *i;
-        while *i < b.len() && b[*i].is_ascii_digit() {
-            *i += 1;
-        }
-        *i - start
-    };
-    if i < b.len() && b[i] == b'.' {
-        i += 1;
-        if digits(&mut i) == 0 {
-            return false;
-        }
-    } else {
-        if digits(&mut i) == 0 {
-            return false;
-        }
-        if i < b.len() && b[i] == b'.' {
-            i += 1;
-            digits(&mut i);
-        }
-    }
-    if i < b.len() && (b[i] == b'e' || b[i] == b'E') {
-        i += 1;
-        if i < b.len() && (b[i] == b'+' || b[i] == b'-') {
-            i += 1;
-        }
-        if digits(&mut i) == 0 {
-            return false;
-        }
-    }
-    i == b.len()
 }
 
 /// Go's `strconv.ParseInt(s, 0, 64)`.
