@@ -86,6 +86,9 @@ async fn dry_run_changed(
                 // sync creates them first; fast mode's answer stands.
                 Err(e) if e.is_not_found() && !d.id.namespace.is_empty() => Ok(None),
                 Err(crate::kube::KubeError::UnknownKind { .. }) => Ok(None),
+                // Fields another manager took over: fast mode's answer shows the change (and the
+                // drift); apply names the fields and managers unless --force-conflicts.
+                Err(crate::kube::KubeError::Conflict { .. }) => Ok(None),
                 Err(e) => Err(format!("server-side dry-run: {e}")),
             }
         }
