@@ -911,21 +911,7 @@ pub fn parse_documents(text: &str) -> Result<Vec<Json>, PatchError> {
     while let Some(next) = parser.next_event() {
         let (ev, span) = next.map_err(|e| err(format!("yaml: line {}: {}", e.marker().line(), e.info())))?;
         let line = span.start.line();
-        let ev: Event<'static> = match ev {
-            Event::Scalar(v, style, anchor, tag) => {
-                Event::Scalar(std::borrow::Cow::Owned(v.into_owned()), style, anchor, tag.map(|t| std::borrow::Cow::Owned(t.into_owned())))
-            }
-            Event::SequenceStart(a, t) => Event::SequenceStart(a, t.map(|t| std::borrow::Cow::Owned(t.into_owned()))),
-            Event::MappingStart(a, t) => Event::MappingStart(a, t.map(|t| std::borrow::Cow::Owned(t.into_owned()))),
-            Event::Alias(a) => Event::Alias(a),
-            Event::StreamStart => Event::StreamStart,
-            Event::StreamEnd => Event::StreamEnd,
-            Event::DocumentStart(b) => Event::DocumentStart(b),
-            Event::DocumentEnd => Event::DocumentEnd,
-            Event::SequenceEnd => Event::SequenceEnd,
-            Event::MappingEnd => Event::MappingEnd,
-            Event::Nothing => Event::Nothing,
-        };
+        let ev = crate::yaml::roundtrip::owned_event(ev);
         events.push((ev, line));
     }
     let mut out = Vec::new();

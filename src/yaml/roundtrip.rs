@@ -105,13 +105,7 @@ pub fn parse_documents_with_comments(text: &str) -> Result<Vec<Document>, YamlEr
             Event::SequenceStart(..) => Event::SequenceStart(0, None),
             Event::MappingStart(..) => Event::MappingStart(0, None),
             Event::Alias(_) => return Err(unsupported(&span, "aliases")),
-            Event::StreamStart => Event::StreamStart,
-            Event::StreamEnd => Event::StreamEnd,
-            Event::DocumentStart(b) => Event::DocumentStart(b),
-            Event::DocumentEnd => Event::DocumentEnd,
-            Event::SequenceEnd => Event::SequenceEnd,
-            Event::MappingEnd => Event::MappingEnd,
-            Event::Nothing => Event::Nothing,
+            other => owned_event(other),
         };
         events.push(Item { ev, span });
     }
@@ -586,5 +580,24 @@ mod tests {
         let input = "# head\napiVersion: v1\nkind: ConfigMap # kind\nmetadata:   # md\n  name: a\n  labels: {a: b, \"c\": d}\ndata:\n  list:\n  # item\n  - a # a\n  - b: c\n    d: e\n  k: \"1\"\n  s: 'q'\n  lit: |\n    x\n      y\n  empty:\n";
         let want = "# head\napiVersion: v1\nkind: ConfigMap # kind\nmetadata: # md\n  name: a\n  labels: {a: b, \"c\": d}\ndata:\n  list:\n    # item\n    - a # a\n    - b: c\n      d: e\n  k: \"1\"\n  s: 'q'\n  lit: |\n    x\n      y\n  empty:\n";
         assert_eq!(roundtrip(input), want);
+    }
+}
+
+/// A parser event that no longer borrows the text it was read from.
+pub fn owned_event(ev: Event<'_>) -> Event<'static> {
+    use std::borrow::Cow;
+    let owned = |t: Cow<'_, saphyr_parser::Tag>| Cow::Owned(t.into_owned());
+    match ev {
+        Event::Scalar(v, style, anchor, tag) => Event::Scalar(Cow::Owned(v.into_owned()), style, anchor, tag.map(owned)),
+        Event::SequenceStart(a, t) => Event::SequenceStart(a, t.map(owned)),
+        Event::MappingStart(a, t) => Event::MappingStart(a, t.map(owned)),
+        Event::Alias(a) => Event::Alias(a),
+        Event::StreamStart => Event::StreamStart,
+        Event::StreamEnd => Event::StreamEnd,
+        Event::DocumentStart(b) => Event::DocumentStart(b),
+        Event::DocumentEnd => Event::DocumentEnd,
+        Event::SequenceEnd => Event::SequenceEnd,
+        Event::MappingEnd => Event::MappingEnd,
+        Event::Nothing => Event::Nothing,
     }
 }
