@@ -60,6 +60,7 @@ fn case() -> Case {
                 is_upgrade: true,
                 show_only: Vec::new(),
                 compat: HelmCompat::V3,
+                cluster: None,
             };
             let rendered = render_loaded(&req, chart.clone()).expect("scale chart renders");
             Desired::from_rendered(&chart, &values, &rendered)
