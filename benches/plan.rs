@@ -28,7 +28,7 @@ struct Case {
     units: Vec<Unit>,
     /// Per release: the last manifest and the live objects (JSON, as listed).
     last: Vec<String>,
-    live: Vec<HashMap<String, serde_json::Value>>,
+    live: Vec<HashMap<ObjectId, serde_json::Value>>,
     versions: LiveVersions,
 }
 
@@ -81,7 +81,7 @@ fn case() -> Case {
             json["status"] = serde_json::json!({"observedGeneration": 1});
             case.versions.listed.insert((None, o.id.group.clone(), o.id.kind.clone(), ns.clone()));
             case.versions.versions.insert((None, o.id.clone()), format!("{}", 1000 + i * 40 + k));
-            live.insert(format!("{}/{}/{}", o.id.group, o.id.kind, o.id.name), json);
+            live.insert(o.id.clone(), json);
         }
         case.last.push(last.manifest.clone());
         case.live.push(live);
@@ -113,7 +113,7 @@ fn plan_json(case: &Case) -> (usize, String) {
         let live: HashMap<ObjectId, Option<Value>> = last
             .iter()
             .chain(&desired)
-            .map(|o| (o.id.clone(), case.live[i].get(&format!("{}/{}/{}", o.id.group, o.id.kind, o.id.name)).map(diff::value_from_json)))
+            .map(|o| (o.id.clone(), case.live[i].get(&o.id).map(diff::value_from_json)))
             .collect();
         let input = ReleaseInput { release: u.name.clone(), namespace: u.namespace.clone(), last, desired, live, dry_run: HashMap::new() };
         let d = diff::diff_release(&input);

@@ -319,13 +319,8 @@ pub fn value_from_json(j: &serde_json::Value) -> Value {
         },
         serde_json::Value::String(s) => Value::str(s.as_str()),
         serde_json::Value::Array(items) => Value::list(items.iter().map(value_from_json).collect()),
-        serde_json::Value::Object(o) => {
-            let m = Map::new();
-            for (k, v) in o {
-                m.insert(k.clone(), value_from_json(v));
-            }
-            Value::Map(m)
-        }
+        // Collected, not inserted one by one: one map build, no borrow per entry.
+        serde_json::Value::Object(o) => Value::Map(Map::from_entries(o.iter().map(|(k, v)| (k.clone(), value_from_json(v))).collect())),
     }
 }
 

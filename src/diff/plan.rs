@@ -144,7 +144,12 @@ fn diff_object(
     dry_run: Option<&Value>,
 ) -> Option<ObjectDiff> {
     let last_n = last.map(|o| normalize(&o.body, id));
-    let desired_n = desired.map(|o| normalize(&o.body, id));
+    let desired_n = match (last, desired, &last_n) {
+        // Unchanged manifest text is parsed once and its objects shared (the engine does so):
+        // one normalisation, and the comparisons below stop at the shared map.
+        (Some(l), Some(d), Some(n)) if same_map(&l.body, &d.body) => Some(n.clone()),
+        _ => desired.map(|o| normalize(&o.body, id)),
+    };
     let newest = desired.or(last)?;
     let mut out = ObjectDiff {
         id: id.clone(),
@@ -247,6 +252,11 @@ fn diff_object(
         }
     }
     Some(out)
+}
+
+/// Whether two bodies are one shared map (normalising it twice gives equal results).
+fn same_map(a: &Value, b: &Value) -> bool {
+    matches!((a, b), (Value::Map(x), Value::Map(y)) if x.ptr_eq(y))
 }
 
 fn is_kept(last: Option<&Object>) -> bool {

@@ -8,6 +8,7 @@
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
+use std::rc::Rc;
 
 use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, Span};
 
@@ -557,14 +558,15 @@ struct Decoder<'d> {
     go_types: bool,
 }
 
-/// What go-yaml v2 produces for a scalar in an `interface{}`.
-enum Scalar {
+/// What go-yaml v2 produces for a scalar in an `interface{}`; text borrowed from the node
+/// where it is the node's own (one allocation per scalar, for the value or key it becomes).
+enum Scalar<'s> {
     Nil,
     Bool(bool),
     Int(i64),
     Uint(u64),
     Float(f64),
-    Str(String),
+    Str(Cow<'s, str>),
 }
 
 impl Doc {
@@ -651,7 +653,7 @@ impl Decoder<'_> {
         self.alias_depth -= 1;
     }
 
-    fn scalar(&self, idx: usize) -> Result<Scalar, YamlError> {
+    fn scalar(&self, idx: usize) -> Result<Scalar<'_>, YamlError> {
         let Kind::Scalar { value, plain, tag } = &self.nodes[idx].kind else {
             return Ok(Scalar::Nil);
         };
@@ -659,7 +661,7 @@ impl Decoder<'_> {
         // helmfile's own YAML (goccy/go-yaml in 0.166's v1 mode, go-yaml v3 in 1.x) knows
         // only true/false as booleans: YAML 1.1's y/yes/on/n/no/off stay strings.
         if self.go_types && *plain && tag.is_none() && matches!(resolved, Scalar::Bool(_)) && !is_yaml12_bool(value) {
-            return Ok(Scalar::Str(value.clone()));
+            return Ok(Scalar::Str(Cow::Borrowed(value)));
         }
         Ok(resolved)
     }
@@ -752,7 +754,7 @@ impl Decoder<'_> {
         }
         let line = self.nodes[k].line;
         match self.scalar_or_invalid(idx)? {
-            Scalar::Str(s) => Ok(s),
+            Scalar::Str(s) => Ok(s.into_owned()),
             Scalar::Int(i) => Ok(i.to_string()),
             Scalar::Bool(b) => Ok(b.to_string()),
             Scalar::Float(f) => Ok(match format_float_f32(f).as_str() {
@@ -826,7 +828,7 @@ impl Decoder<'_> {
         }
     }
 
-    fn scalar_or_invalid(&self, idx: usize) -> Result<Scalar, YamlError> {
+    fn scalar_or_invalid(&self, idx: usize) -> Result<Scalar<'_>, YamlError> {
         match self.nodes[idx].kind {
             Kind::Scalar { .. } => self.scalar(idx),
             Kind::Seq(_) | Kind::Map(_) => {
@@ -866,28 +868,28 @@ fn scalar_value(s: Scalar) -> Result<Value, YamlError> {
             )));
         }
         Scalar::Float(f) => Value::Float(f),
-        Scalar::Str(s) => Value::String(s.into()),
+        Scalar::Str(s) => Value::String(Rc::from(&*s)),
     })
 }
 
 /// go-yaml v2's `resolve` for a scalar going into `interface{}`.
-fn resolve(value: &str, plain: bool, tag: Option<&str>) -> Result<Scalar, String> {
+fn resolve<'s>(value: &'s str, plain: bool, tag: Option<&str>) -> Result<Scalar<'s>, String> {
     let tag = tag.map(|t| {
         t.strip_prefix(CORE)
             .map_or(Cow::Borrowed(t), |s| Cow::Owned(format!("!!{s}")))
     });
     let tag = tag.as_deref();
     if !plain && tag.is_none() {
-        return Ok(Scalar::Str(value.to_string()));
+        return Ok(Scalar::Str(Cow::Borrowed(value)));
     }
     match tag {
         None | Some("!!str" | "!!bool" | "!!null" | "!!int" | "!!float" | "!!timestamp") => {}
-        Some("!!binary") => return decode_base64(value).map(Scalar::Str),
+        Some("!!binary") => return decode_base64(value).map(|s| Scalar::Str(Cow::Owned(s))),
         // Tags go-yaml does not resolve leave the text as it is.
-        Some(_) => return Ok(Scalar::Str(value.to_string())),
+        Some(_) => return Ok(Scalar::Str(Cow::Borrowed(value))),
     }
     if tag == Some("!!str") {
-        return Ok(Scalar::Str(value.to_string()));
+        return Ok(Scalar::Str(Cow::Borrowed(value)));
     }
     let resolved = resolve_plain(value);
     let rtag = match &resolved {
@@ -947,7 +949,7 @@ pub(super) fn resolve_plain_kind(s: &str) -> PlainScalar {
     }
 }
 
-fn resolve_plain(s: &str) -> Scalar {
+fn resolve_plain(s: &str) -> Scalar<'_> {
     match s {
         "y" | "Y" | "yes" | "Yes" | "YES" | "true" | "True" | "TRUE" | "on" | "On" | "ON" => {
             return Scalar::Bool(true);
@@ -994,7 +996,7 @@ fn resolve_plain(s: &str) -> Scalar {
         }
         _ => {}
     }
-    Scalar::Str(s.to_string())
+    Scalar::Str(Cow::Borrowed(s))
 }
 
 enum IntParse {
