@@ -110,11 +110,11 @@ fn plan_json(case: &Case) -> (usize, String) {
         let last = diff::parse_manifest("last release", &case.last[i], &u.namespace, &lookup).expect("parses");
         let desired_text = &u.desired.as_ref().expect("desired").manifest;
         let desired = if *desired_text == case.last[i] { last.clone() } else { diff::parse_manifest("desired", desired_text, &u.namespace, &lookup).expect("parses") };
-        let live: HashMap<ObjectId, Option<Value>> = last
-            .iter()
-            .chain(&desired)
-            .map(|o| (o.id.clone(), case.live[i].get(&o.id).map(diff::value_from_json)))
-            .collect();
+        // Each id converted once, though it is in both manifests (as the engine does).
+        let mut live: HashMap<ObjectId, Option<Value>> = HashMap::new();
+        for o in last.iter().chain(&desired) {
+            live.entry(o.id.clone()).or_insert_with(|| case.live[i].get(&o.id).map(diff::value_from_json));
+        }
         let input = ReleaseInput { release: u.name.clone(), namespace: u.namespace.clone(), last, desired, live, dry_run: HashMap::new() };
         let d = diff::diff_release(&input);
         objects += d.objects.len();
@@ -125,12 +125,33 @@ fn plan_json(case: &Case) -> (usize, String) {
     (objects, serde_json::to_string(&plan).expect("plan serialises"))
 }
 
+/// CPU time of this thread (Linux's schedstat, ns): steadier than wall time on a shared machine.
+fn thread_cpu() -> Option<Duration> {
+    let text = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    Some(Duration::from_nanos(text.split_whitespace().next()?.parse().ok()?))
+}
+
 fn bench(c: &mut Criterion) {
     let case = case();
     let start = Instant::now();
     let (objects, json) = plan_json(&case);
     eprintln!("plan of {objects} objects in {} releases: {:.2} s once ({:.1} MiB of JSON)", RELEASES, start.elapsed().as_secs_f64(), json.len() as f64 / 1048576.0);
+    let mut cpu: Vec<f64> = (0..5)
+        .filter_map(|_| {
+            let before = thread_cpu()?;
+            black_box(plan_json(&case));
+            Some((thread_cpu()? - before).as_secs_f64())
+        })
+        .collect();
+    cpu.sort_by(f64::total_cmp);
+    if let Some(median) = cpu.get(cpu.len() / 2) {
+        eprintln!("CPU time of the plan, 5 runs: median {median:.2} s (min {:.2} s, max {:.2} s)", cpu[0], cpu[cpu.len() - 1]);
+    }
     assert!(objects >= 20_000, "{objects} objects");
+    // For comparing two builds' output byte for byte.
+    if let Some(path) = std::env::var_os("PLAN_BENCH_JSON") {
+        std::fs::write(path, &json).expect("writes the plan");
+    }
     let mut g = c.benchmark_group("plan");
     g.sample_size(10).measurement_time(Duration::from_secs(20));
     g.bench_function("plan_20000_objects", |b| b.iter(|| black_box(plan_json(&case))));

@@ -129,6 +129,36 @@ struct Doc {
     root: Option<usize>,
 }
 
+thread_local! {
+    /// The last document's emptied node arena, reused by the next one: a manifest is parsed one
+    /// small document at a time, and growing a fresh arena for each was a good part of the cost.
+    static SPARE_NODES: std::cell::RefCell<Vec<Node>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Arenas up to this many nodes are kept for reuse (a few MiB), larger ones freed.
+const SPARE_NODES_MAX: usize = 1 << 16;
+
+fn spare_nodes() -> Vec<Node> {
+    SPARE_NODES.with(|s| s.try_borrow_mut().map(|mut s| std::mem::take(&mut *s)).unwrap_or_default())
+}
+
+impl Drop for Doc {
+    fn drop(&mut self) {
+        let mut nodes = std::mem::take(&mut self.nodes);
+        if nodes.capacity() > SPARE_NODES_MAX {
+            return;
+        }
+        nodes.clear();
+        SPARE_NODES.with(|s| {
+            if let Ok(mut s) = s.try_borrow_mut() {
+                if nodes.capacity() > s.capacity() {
+                    *s = nodes;
+                }
+            }
+        });
+    }
+}
+
 impl<'a> Reader<'a> {
     fn new(text: &'a str, original: &'a str) -> Self {
         Reader {
@@ -177,7 +207,7 @@ impl<'a> Reader<'a> {
         if self.done {
             return Ok(None);
         }
-        let mut nodes: Vec<Node> = Vec::new();
+        let mut nodes: Vec<Node> = spare_nodes();
         // anchor id (saphyr's, stream-wide) → node index in this document
         let mut anchors: HashMap<usize, usize> = HashMap::new();
         // open collections: node index
