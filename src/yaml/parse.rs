@@ -150,10 +150,10 @@ impl Drop for Doc {
         }
         nodes.clear();
         SPARE_NODES.with(|s| {
-            if let Ok(mut s) = s.try_borrow_mut() {
-                if nodes.capacity() > s.capacity() {
-                    *s = nodes;
-                }
+            if let Ok(mut s) = s.try_borrow_mut()
+                && nodes.capacity() > s.capacity()
+            {
+                *s = nodes;
             }
         });
     }
