@@ -21,6 +21,7 @@
 mod normalize;
 mod plan;
 mod render;
+mod sent;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -30,6 +31,7 @@ use crate::value::{Map, Value};
 pub use normalize::{IGNORED_ANNOTATIONS, IGNORED_ANNOTATION_PREFIXES, normalize, quantity_eq};
 pub use plan::{ChangeKind, Counts, Drift, ObjectDiff, ReleaseDiff, ReleaseInput, diff_release};
 pub use render::{JsonEntry, JsonReport, RenderOptions, render_summary, render_text};
+pub use sent::SentDiff;
 
 /// Where an object lives in the cluster. Two objects are the same cluster object when these
 /// agree; the version is not part of it (the apiserver serves one object at every version).

@@ -99,6 +99,8 @@ fn golden_cases() {
     for dir in cases {
         let input = load_case(&dir);
         let diff = diff_release(&input);
+        // what the engine's pool hands back must print the same
+        let received = diff.send().receive();
         let mut variants = vec![("default".to_string(), Vec::<String>::new())];
         if let Some(text) = read_opt(&dir, "variants") {
             for line in text.lines().filter(|l| !l.trim().is_empty()) {
@@ -111,9 +113,16 @@ fn golden_cases() {
             let flags: Vec<&str> = flags.iter().map(String::as_str).collect();
             let text = render_text(&diff, &options(&flags)) + &render_summary(&diff.counts());
             check_golden(&dir.join(format!("expected-{name}.txt")), &text, &mut failures);
+            let again = render_text(&received, &options(&flags)) + &render_summary(&received.counts());
+            if again != text {
+                failures.push(format!("{}: {name}: the sent diff prints differently", dir.display()));
+            }
         }
         let json = serde_json::to_string_pretty(&JsonReport::new(&diff)).expect("json") + "\n";
         check_golden(&dir.join("expected.json"), &json, &mut failures);
+        if serde_json::to_string_pretty(&JsonReport::new(&received)).expect("json") + "\n" != json {
+            failures.push(format!("{}: the sent diff's JSON differs", dir.display()));
+        }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }

@@ -3,12 +3,13 @@
 //! handed to [`crate::diff`].
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
 
 use serde_json::Value as Json;
 
 use super::live::LiveState;
 use super::{EngineOptions, JobEnd, Unit, dag, failure, store_of};
-use crate::diff::{self, ChangeKind, ObjectId, ReleaseDiff, ReleaseInput};
+use crate::diff::{self, ChangeKind, ObjectId, ReleaseDiff, ReleaseInput, SentDiff};
 use crate::kube::{Cluster, Clusters, manifest_objects, value_to_json};
 use crate::release::ops::{dry_run_apply, with_ownership};
 use crate::release::{Release, Status};
@@ -200,18 +201,85 @@ pub async fn diff_unit_with(clusters: &Clusters, unit: &Unit, opts: &EngineOptio
 }
 
 /// Diffs every unit, `concurrency` at a time.
-pub async fn diff(clusters: &Clusters, units: &[Unit], opts: &EngineOptions) -> Vec<Result<UnitDiff, String>> {
-    diff_with(clusters, units, opts, &LiveState::new(opts.concurrency)).await
+pub async fn diff(clusters: &Arc<Clusters>, units: &[Unit], opts: &EngineOptions) -> Vec<Result<UnitDiff, String>> {
+    diff_with(clusters, units, opts, &Arc::new(LiveState::new(opts.concurrency))).await
 }
 
 /// [`diff`] reading through `live_state`, which keeps what was read (for plans).
-pub async fn diff_with(clusters: &Clusters, units: &[Unit], opts: &EngineOptions, live_state: &LiveState) -> Vec<Result<UnitDiff, String>> {
+pub async fn diff_with(clusters: &Arc<Clusters>, units: &[Unit], opts: &EngineOptions, live_state: &Arc<LiveState>) -> Vec<Result<UnitDiff, String>> {
     let deps = vec![Vec::new(); units.len()];
-    let ends = dag::run(&deps, opts.concurrency, |i| units[i].id.clone(), |i| diff_unit_with(clusters, &units[i], opts, live_state)).await;
+    let ends = dag::run(&deps, opts.concurrency, |i| units[i].id.clone(), |i| {
+        let unit = Arc::new(units[i].clone());
+        async move { diff_on_pool(clusters.clone(), unit, opts.clone(), live_state.clone()).await }
+    })
+    .await;
     ends.into_iter()
         .map(|e| match e {
             JobEnd::Done(d) => Ok(d),
             JobEnd::Failed(m) | JobEnd::Skipped(m) => Err(m),
         })
         .collect()
+}
+
+/// Diffs units as they arrive (each as soon as it is rendered), at most `opts.concurrency` at
+/// once; returns them in index order, each with its diff.
+pub async fn diff_stream(
+    clusters: &Arc<Clusters>,
+    mut units: tokio::sync::mpsc::UnboundedReceiver<(usize, Unit)>,
+    opts: &EngineOptions,
+    live_state: &Arc<LiveState>,
+) -> Vec<(Unit, Result<UnitDiff, String>)> {
+    use futures::StreamExt as _;
+    let limit = if opts.concurrency == 0 { usize::MAX } else { opts.concurrency };
+    let mut running = futures::stream::FuturesUnordered::new();
+    let mut done: Vec<(usize, Unit, Result<UnitDiff, String>)> = Vec::new();
+    let mut open = true;
+    let start = |i: usize, unit: Unit| {
+        let unit = Arc::new(unit);
+        let job = diff_on_pool(clusters.clone(), unit.clone(), opts.clone(), live_state.clone());
+        async move { (i, unit, job.await) }
+    };
+    loop {
+        if open && running.len() < limit {
+            tokio::select! {
+                next = units.recv() => match next {
+                    Some((i, unit)) => running.push(start(i, unit)),
+                    None => open = false,
+                },
+                Some((i, unit, d)) = running.next(), if !running.is_empty() => done.push((i, Arc::unwrap_or_clone(unit), d)),
+            }
+        } else {
+            match running.next().await {
+                Some((i, unit, d)) => done.push((i, Arc::unwrap_or_clone(unit), d)),
+                None => break,
+            }
+        }
+    }
+    done.sort_by_key(|(i, _, _)| *i);
+    done.into_iter().map(|(_, u, d)| (u, d)).collect()
+}
+
+/// Diffs one release on the runtime's blocking pool: its CPU work (parsing manifests, reading
+/// live objects into values, comparing) then runs beside the other releases' instead of on the
+/// one thread that polls the run; its cluster reads block on the runtime. Values cannot cross
+/// threads, so the diff comes back as a [`SentDiff`] (the values that are printed).
+async fn diff_on_pool(clusters: Arc<Clusters>, unit: Arc<Unit>, opts: EngineOptions, live_state: Arc<LiveState>) -> Result<UnitDiff, String> {
+    let handle = tokio::runtime::Handle::current();
+    let name = failure(&unit, "diff stopped");
+    let job = tokio::task::spawn_blocking(move || {
+        handle.block_on(diff_unit_with(&clusters, &unit, &opts, &live_state)).map(|d| SentUnitDiff {
+            diff: d.diff.send(),
+            release_changes: d.release_changes,
+            last: d.last,
+        })
+    });
+    let sent = job.await.map_err(|e| format!("{name}: {e}"))??;
+    Ok(UnitDiff { diff: sent.diff.receive(), release_changes: sent.release_changes, last: sent.last })
+}
+
+/// A [`UnitDiff`] on its way back from the blocking pool.
+struct SentUnitDiff {
+    diff: SentDiff,
+    release_changes: bool,
+    last: Option<Release>,
 }

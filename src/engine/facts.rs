@@ -13,6 +13,7 @@ use std::rc::Rc;
 use serde_json::Value as Json;
 use tokio::runtime::Handle;
 
+use super::live::LiveState;
 use crate::chart::template::ClusterFacts;
 use crate::funcs::helm::Lookup;
 use crate::kube::{Cluster, Clusters, KubeError};
@@ -33,20 +34,21 @@ pub type ReleaseKey = (Option<String>, String, String);
 #[derive(Default)]
 pub struct Histories(HashMap<ReleaseKey, Result<Vec<Release>, String>>);
 
-/// Reads the histories of `releases` concurrently (blocking; call it from a thread that is not
-/// one of the runtime's).
-pub fn read_histories(handle: &Handle, clusters: &Clusters, releases: Vec<ReleaseKey>) -> Histories {
+/// Reads the histories of `releases` through the run's live state — one LIST of release records
+/// per namespace, kept for the diff — and each context's server facts (blocking; call it from a
+/// thread that is not one of the runtime's).
+pub fn read_histories(handle: &Handle, clusters: &Clusters, live: &LiveState, releases: Vec<ReleaseKey>) -> Histories {
     use futures::StreamExt as _;
     let reads = futures::stream::iter(releases).map(|key| async move {
         let read = async {
             let cluster = clusters.get(key.0.as_deref()).await.map_err(|e| e.to_string())?;
             cluster.server_facts().await.map_err(|e| e.to_string())?;
-            ReleaseStore::new(cluster, key.2.clone()).history(&key.1).await.map_err(|e| e.to_string())
+            live.history(&cluster, key.0.as_deref(), &key.2, &key.1).await
         };
         let history = read.await;
         (key, history)
     });
-    Histories(handle.block_on(reads.buffer_unordered(16).collect()))
+    Histories(handle.block_on(reads.buffer_unordered(64).collect()))
 }
 
 /// Reads the facts of release `name` in `namespace` on `context`, its history from
