@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use crate::engine::live::LiveState;
 use crate::engine::plan::LiveVersions;
-use crate::engine::{self, EngineOptions, JobEnd, Outcome, Progress, Settings, SpecHook, Unit};
+use crate::engine::{self, EngineOptions, JobEnd, Outcome, Settings, SpecHook, Unit};
 use crate::kube::{ApplyOptions, Clusters};
 use crate::release::Desired;
 use crate::spec::sops::SopsDecryptor;
@@ -16,6 +16,7 @@ use crate::spec::{self, ChartRef, Release, State};
 use crate::value::{Map, Value};
 
 use super::chart_cache::ChartCache;
+use super::progress::Display;
 use super::spec_cmd::{on_big_stack, selected, spec_options};
 use super::{CliError, GlobalArgs, HelmCompatArg, MutateArgs, OutputFormat, RenderArgs, SpecArgs, exit};
 
@@ -189,6 +190,7 @@ fn prepare(p: Prepare, global: &GlobalArgs, session: &Session) -> Result<Vec<Uni
     let offline = global.offline || p.render.as_ref().is_some_and(|r| r.skip_deps);
     let build_deps = !p.render.as_ref().is_some_and(|r| r.skip_deps);
     let default_ns = global.namespace.clone();
+    let shown = Display::new(global, "render");
     on_big_stack(move || {
         let states = spec::load(&opts, &SopsDecryptor::new())?;
         let charts = match p.render {
@@ -222,6 +224,9 @@ fn prepare(p: Prepare, global: &GlobalArgs, session: &Session) -> Result<Vec<Uni
             }
             None => Default::default(),
         };
+        if p.render.is_some() {
+            shown.render_start(selection.iter().map(|(si, o)| o.iter().filter(|&&i| states[*si].releases[i].installed).count()).sum());
+        }
         for (si, order) in selection {
             let st = &states[si];
             let resolver = match &charts {
@@ -234,6 +239,7 @@ fn prepare(p: Prepare, global: &GlobalArgs, session: &Session) -> Result<Vec<Uni
                 let (namespace, context) = target(st, r);
                 let (desired, crds) = match (&p.render, &resolver, r.installed) {
                     (Some(render), Some(res), true) => {
+                        shown.rendering(&r.name);
                         let (handle, clusters) = &cluster_access;
                         let facts = engine::facts::render_facts(handle, clusters, context.as_deref(), &r.name, &namespace, &histories)
                             .map_err(|e| CliError::Helm(format!("release {:?} in namespace {namespace:?}: {e}", r.name)))?;
@@ -265,6 +271,7 @@ fn prepare(p: Prepare, global: &GlobalArgs, session: &Session) -> Result<Vec<Uni
                 });
             }
         }
+        shown.render_end();
         if let Some(c) = &charts {
             for w in c.fetcher.warnings() {
                 eprintln!("{w}");
@@ -310,73 +317,6 @@ fn use_color(global: &GlobalArgs) -> bool {
         return false;
     }
     std::io::stdout().is_terminal()
-}
-
-/// Progress on stderr: a live bar on a terminal, plain lines otherwise, nothing with `--quiet`.
-struct Reporter {
-    bar: Option<indicatif::ProgressBar>,
-    verb: &'static str,
-}
-
-impl Reporter {
-    fn new(global: &GlobalArgs, verb: &'static str) -> Box<dyn Progress> {
-        if global.quiet {
-            return Box::new(engine::Silent);
-        }
-        let bar = std::io::stderr().is_terminal().then(|| {
-            let bar = indicatif::ProgressBar::new(0);
-            let style = indicatif::ProgressStyle::with_template("{spinner} {prefix} [{pos}/{len}] {wide_msg} {elapsed}")
-                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
-            bar.set_style(style);
-            bar.set_prefix(verb);
-            bar.enable_steady_tick(Duration::from_millis(120));
-            bar
-        });
-        Box::new(Reporter { bar, verb })
-    }
-
-    fn line(&self, text: &str) {
-        match &self.bar {
-            Some(b) => b.println(text),
-            None => eprintln!("{text}"),
-        }
-    }
-}
-
-impl Progress for Reporter {
-    fn start(&self, total: usize) {
-        if let Some(b) = &self.bar {
-            b.set_length(total as u64);
-        }
-    }
-    fn phase(&self, release: &str, phase: &str) {
-        match &self.bar {
-            Some(b) => b.set_message(format!("{release}: {phase}")),
-            None => eprintln!("{release}: {phase}"),
-        }
-    }
-    fn done(&self, release: &str, end: &JobEnd<Outcome>, elapsed: Duration) {
-        let text = match end {
-            JobEnd::Done(o) => format!("{release}: {o} ({:.1}s)", elapsed.as_secs_f64()),
-            JobEnd::Failed(_) => format!("{release}: FAILED ({:.1}s)", elapsed.as_secs_f64()),
-            JobEnd::Skipped(why) => format!("{release}: skipped ({why})"),
-        };
-        self.line(&text);
-        if let Some(b) = &self.bar {
-            b.inc(1);
-        }
-    }
-    fn log(&self, release: &str, text: &str) {
-        for l in text.lines() {
-            self.line(&format!("{release}: {l}"));
-        }
-    }
-    fn finish(&self) {
-        if let Some(b) = &self.bar {
-            b.finish_and_clear();
-        }
-        let _ = self.verb;
-    }
 }
 
 /// Set once Ctrl-C (SIGINT) was received by a run: the process then exits 130.
@@ -479,7 +419,7 @@ pub fn sync(args: &super::SyncArgs, spec: &SpecArgs, global: &GlobalArgs) -> Res
     let p = Prepare { spec: render.spec.clone(), render: Some(render), mutate: Some(args.mutate.clone()), timeout: None };
     let session = Session::new(global)?;
     let units = prepare(p, global, &session)?;
-    let progress = Reporter::new(global, "sync");
+    let progress = Display::new(global, "sync");
     let mutate = args.mutate.clone();
     let ends = run_engine(
         async |clusters, cancel| {
@@ -499,7 +439,7 @@ pub fn destroy(args: &super::DestroyArgs, spec: &SpecArgs, global: &GlobalArgs) 
     for u in &mut units {
         u.settings.delete_wait |= args.wait;
     }
-    let progress = Reporter::new(global, "destroy");
+    let progress = Display::new(global, "destroy");
     let ends = run_engine(
         async |clusters, cancel| {
             let opts = engine_options(global, None, Some(cancel));
@@ -592,7 +532,7 @@ pub fn test(args: &super::TestArgs, spec: &SpecArgs, global: &GlobalArgs) -> Res
     let p = Prepare { spec: spec.merged(&args.spec), render: None, mutate: None, timeout: args.timeout };
     let session = Session::new(global)?;
     let units = prepare(p, global, &session)?;
-    let progress = Reporter::new(global, "test");
+    let progress = Display::new(global, "test");
     let ends = run_engine(
         async |clusters, cancel| {
             let opts = engine_options(global, None, Some(cancel));
@@ -660,11 +600,12 @@ fn diff_prepare(args: &super::DiffArgs, spec: &SpecArgs) -> Prepare {
 pub fn diff(args: &super::DiffArgs, spec: &SpecArgs, global: &GlobalArgs) -> Result<i32, CliError> {
     let session = Session::new(global)?;
     let units = prepare(diff_prepare(args, spec), global, &session)?;
+    let progress = Display::new(global, "diff");
     let (diffs, versions) = run_engine(
         async |clusters, _| {
             let opts = EngineOptions { diff_mode: diff_mode(args.diff_mode), ..engine_options(global, None, None) };
             let live = LiveState::new(opts.concurrency);
-            let diffs = engine::diff::diff_with(&clusters, &units, &opts, &live).await;
+            let diffs = engine::diff::diff_with(&clusters, &units, &opts, &live, progress.as_ref()).await;
             (diffs, live.versions())
         },
         &session,
@@ -720,7 +661,7 @@ fn apply_plan(file: &std::path::Path, args: &super::ApplyArgs, global: &GlobalAr
     let text = std::fs::read_to_string(file).map_err(|e| CliError::Helm(format!("{name}: {e}")))?;
     let plan = engine::plan::Plan::parse(&name, &text).map_err(|e| CliError::Helm(e.to_string()))?;
     let (units, only) = plan.units(&name).map_err(|e| CliError::Helm(e.to_string()))?;
-    let progress = Reporter::new(global, "apply");
+    let progress = Display::new(global, "apply");
     let mutate = args.mutate.clone();
     let session = Session::new(global)?;
     let ends = run_engine(
@@ -762,12 +703,12 @@ pub fn apply(args: &super::ApplyArgs, spec: &SpecArgs, global: &GlobalArgs) -> R
     p.mutate = Some(args.mutate.clone());
     let session = Session::new(global)?;
     let units = prepare(p, global, &session)?;
-    let progress = Reporter::new(global, "apply");
+    let progress = Display::new(global, "apply");
     let mutate = args.mutate.clone();
     let (diffs, ends) = run_engine(
         async |clusters, cancel| {
             let opts = EngineOptions { diff_mode: diff_mode(args.diff.diff_mode), ..engine_options(global, Some(&mutate), Some(cancel)) };
-            let diffs = engine::diff::diff(&clusters, &units, &opts).await;
+            let diffs = engine::diff::diff(&clusters, &units, &opts, progress.as_ref()).await;
             // A release whose diff failed is synced anyway: sync reports the real error.
             let only: Vec<bool> = diffs.iter().map(|d| d.as_ref().map_or(true, |d| d.needs_sync())).collect();
             if !only.iter().any(|&c| c) {

@@ -3,11 +3,12 @@
 //! handed to [`crate::diff`].
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::time::Instant;
 
 use serde_json::Value as Json;
 
 use super::live::LiveState;
-use super::{EngineOptions, JobEnd, Unit, dag, failure, store_of};
+use super::{EngineOptions, JobEnd, Progress, Unit, dag, failure, store_of};
 use crate::diff::{self, ChangeKind, ObjectId, ReleaseDiff, ReleaseInput};
 use crate::kube::{Cluster, Clusters, manifest_objects, value_to_json};
 use crate::release::ops::{dry_run_apply, with_ownership};
@@ -200,14 +201,30 @@ pub async fn diff_unit_with(clusters: &Clusters, unit: &Unit, opts: &EngineOptio
 }
 
 /// Diffs every unit, `concurrency` at a time.
-pub async fn diff(clusters: &Clusters, units: &[Unit], opts: &EngineOptions) -> Vec<Result<UnitDiff, String>> {
-    diff_with(clusters, units, opts, &LiveState::new(opts.concurrency)).await
+pub async fn diff(clusters: &Clusters, units: &[Unit], opts: &EngineOptions, progress: &dyn Progress) -> Vec<Result<UnitDiff, String>> {
+    diff_with(clusters, units, opts, &LiveState::new(opts.concurrency), progress).await
 }
 
 /// [`diff`] reading through `live_state`, which keeps what was read (for plans).
-pub async fn diff_with(clusters: &Clusters, units: &[Unit], opts: &EngineOptions, live_state: &LiveState) -> Vec<Result<UnitDiff, String>> {
+pub async fn diff_with(
+    clusters: &Clusters,
+    units: &[Unit],
+    opts: &EngineOptions,
+    live_state: &LiveState,
+    progress: &dyn Progress,
+) -> Vec<Result<UnitDiff, String>> {
     let deps = vec![Vec::new(); units.len()];
-    let ends = dag::run(&deps, opts.concurrency, |i| units[i].id.clone(), |i| diff_unit_with(clusters, &units[i], opts, live_state)).await;
+    progress.start(units.len());
+    let ends = dag::run(&deps, opts.concurrency, |i| units[i].id.clone(), |i| async move {
+        let unit = &units[i];
+        let started = Instant::now();
+        progress.begin(&unit.name, "diffing");
+        let end = diff_unit_with(clusters, unit, opts, live_state).await;
+        progress.diffed(&unit.name, &end, started.elapsed());
+        end
+    })
+    .await;
+    progress.finish();
     ends.into_iter()
         .map(|e| match e {
             JobEnd::Done(d) => Ok(d),

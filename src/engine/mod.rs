@@ -123,11 +123,16 @@ impl std::fmt::Display for Outcome {
 
 /// Where the engine reports what it is doing.
 pub trait Progress: Send + Sync {
+    /// A stage over `total` releases starts (apply has two: diff, then sync).
     fn start(&self, _total: usize) {}
+    /// A release's job got its slot and starts in `phase` (no line of its own).
+    fn begin(&self, _release: &str, _phase: &str) {}
     /// A release entered a phase (`rendering`, `hooks pre-install`, `applying`, `waiting`, …).
     fn phase(&self, _release: &str, _phase: &str) {}
     /// A release is finished.
     fn done(&self, _release: &str, _end: &JobEnd<Outcome>, _elapsed: Duration) {}
+    /// A release's diff is finished.
+    fn diffed(&self, _release: &str, _end: &Result<diff::UnitDiff, String>, _elapsed: Duration) {}
     /// Output of a helmfile hook with `showlogs`.
     fn log(&self, _release: &str, _text: &str) {}
     fn finish(&self) {}
@@ -315,6 +320,7 @@ where
         let unit = &units[i];
         async move {
             let started = Instant::now();
+            progress.begin(&unit.name, "starting");
             let end = job(unit).await;
             let shown = match &end {
                 Ok(o) => JobEnd::Done(o.clone()),
