@@ -116,7 +116,7 @@ impl Board {
         let counts: Vec<String> = self.phase_counts().into_iter().map(|(p, n)| format!("{p} {n}")).collect();
         let mut out = counts.join(" · ");
         if let Some((release, phase, took)) = self.slowest(now) {
-            out.push_str(&format!(" — slowest: {} ({phase}, {}s)", shorten(release, 48), took.as_secs()));
+            out.push_str(&format!(" — slowest: {} ({phase}, {})", shorten(release, 48), seconds(took)));
         }
         out
     }
@@ -139,6 +139,11 @@ fn clock(d: Duration) -> String {
         60..3600 => format!("{}m{:02}s", s / 60, s % 60),
         _ => format!("{}h{:02}m", s / 3600, s / 60 % 60),
     }
+}
+
+/// `0.4s` under ten seconds (where tenths tell releases apart), else `42s`, `3m07s`.
+fn seconds(d: Duration) -> String {
+    if d < Duration::from_secs(10) { format!("{:.1}s", d.as_secs_f64()) } else { clock(d) }
 }
 
 /// At most `max` characters, an ellipsis marking the cut.
@@ -184,10 +189,68 @@ fn failed(end: &JobEnd<Outcome>) -> bool {
     matches!(end, JobEnd::Failed(_) | JobEnd::Done(Outcome::RolledBack { .. }))
 }
 
+/// How often the lines of finished releases are printed above the live area, batched: each
+/// print redraws the area, and at 1,000 releases they can finish hundreds a second.
+const LINE_BATCH: Duration = Duration::from_millis(100);
+
+/// The live area on the terminal: drawn from the board by indicatif's steady tick, with the
+/// lines of finished releases printed above it in batches by a thread of its own.
+struct LiveArea {
+    bar: indicatif::ProgressBar,
+    pending: Arc<Mutex<Vec<String>>>,
+    stop: std::sync::mpsc::Sender<()>,
+    printer: std::thread::JoinHandle<()>,
+}
+
+impl LiveArea {
+    fn show(board: &Arc<Mutex<Board>>, verb: &'static str) -> LiveArea {
+        let (head_board, phases_board) = (board.clone(), board.clone());
+        let style = indicatif::ProgressStyle::with_template("{spinner} {head}\n  {phases}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner())
+            .with_key("head", move |_: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                let _ = w.write_str(&lock(&head_board).head(verb, Instant::now()));
+            })
+            .with_key("phases", move |_: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                let _ = w.write_str(&lock(&phases_board).phases(Instant::now()));
+            });
+        let bar = indicatif::ProgressBar::new_spinner().with_style(style);
+        bar.enable_steady_tick(Duration::from_millis(120));
+        let pending = Arc::new(Mutex::new(Vec::new()));
+        let (stop, stopped) = std::sync::mpsc::channel::<()>();
+        let (b, p) = (bar.clone(), pending.clone());
+        let printer = std::thread::spawn(move || {
+            while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) = stopped.recv_timeout(LINE_BATCH) {
+                print_pending(&b, &p);
+            }
+        });
+        LiveArea { bar, pending, stop, printer }
+    }
+
+    fn println(&self, text: &str) {
+        lock(&self.pending).push(text.to_string());
+    }
+
+    /// Prints what is pending and clears the area.
+    fn close(self) {
+        let _ = self.stop.send(());
+        let _ = self.printer.join();
+        print_pending(&self.bar, &self.pending);
+        self.bar.finish_and_clear();
+    }
+}
+
+fn print_pending(bar: &indicatif::ProgressBar, pending: &Mutex<Vec<String>>) {
+    let lines = std::mem::take(&mut *lock(pending));
+    if !lines.is_empty() {
+        bar.println(lines.join("\n"));
+    }
+}
+
 enum Mode {
     Quiet,
     Lines,
-    Live { bar: Mutex<Option<indicatif::ProgressBar>> },
+    /// On a terminal: the area while a stage runs, none between stages.
+    Live(Mutex<Option<LiveArea>>),
 }
 
 /// The progress display of one command: a live area on a terminal, plain lines otherwise.
@@ -209,7 +272,7 @@ impl Display {
         let mode = if global.quiet {
             Mode::Quiet
         } else if std::io::stderr().is_terminal() {
-            Mode::Live { bar: Mutex::new(None) }
+            Mode::Live(Mutex::new(None))
         } else {
             Mode::Lines
         };
@@ -221,32 +284,20 @@ impl Display {
         Display { verb, mode, board: Arc::new(Mutex::new(Board::new(now))), rendering: Mutex::new((None, now)) }
     }
 
-    /// The live area, drawn from the board at every tick (not at every event: at 1,000
-    /// releases events come faster than a terminal should redraw).
-    fn show(&self, bar: &Mutex<Option<indicatif::ProgressBar>>) {
-        let mut slot = lock(bar);
-        if slot.is_some() {
-            return;
+    fn show(&self) {
+        if let Mode::Live(area) = &self.mode {
+            let mut area = lock(area);
+            if area.is_none() {
+                *area = Some(LiveArea::show(&self.board, self.verb));
+            }
         }
-        let (head_board, phases_board, verb) = (self.board.clone(), self.board.clone(), self.verb);
-        let style = indicatif::ProgressStyle::with_template("{spinner} {head}\n  {phases}")
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner())
-            .with_key("head", move |_: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
-                let _ = w.write_str(&lock(&head_board).head(verb, Instant::now()));
-            })
-            .with_key("phases", move |_: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
-                let _ = w.write_str(&lock(&phases_board).phases(Instant::now()));
-            });
-        let b = indicatif::ProgressBar::new_spinner().with_style(style);
-        b.enable_steady_tick(Duration::from_millis(120));
-        *slot = Some(b);
     }
 
     fn hide(&self) {
-        if let Mode::Live { bar } = &self.mode
-            && let Some(b) = lock(bar).take()
+        if let Mode::Live(area) = &self.mode
+            && let Some(a) = lock(area).take()
         {
-            b.finish_and_clear();
+            a.close();
         }
     }
 
@@ -254,8 +305,8 @@ impl Display {
         match &self.mode {
             Mode::Quiet => {}
             Mode::Lines => eprintln!("{text}"),
-            Mode::Live { bar } => match lock(bar).as_ref() {
-                Some(b) => b.println(text),
+            Mode::Live(area) => match lock(area).as_ref() {
+                Some(a) => a.println(text),
                 None => eprintln!("{text}"),
             },
         }
@@ -304,9 +355,7 @@ impl Drop for Display {
 impl Progress for Display {
     fn start(&self, total: usize) {
         lock(&self.board).start(total);
-        if let Mode::Live { bar } = &self.mode {
-            self.show(bar);
-        }
+        self.show();
     }
     fn begin(&self, release: &str, phase: &str) {
         lock(&self.board).begin(release, phase, Instant::now());
@@ -358,7 +407,7 @@ mod tests {
         let counts = b.phase_counts();
         let want = [("queued", 6), ("presync hook", 1), ("upgrading", 1), ("waiting", 1)];
         assert_eq!(counts, want.map(|(p, n)| (p.to_string(), n)));
-        assert_eq!(b.phases(t0), "queued 6 · presync hook 1 · upgrading 1 · waiting 1 — slowest: a (upgrading, 0s)");
+        assert_eq!(b.phases(t0), "queued 6 · presync hook 1 · upgrading 1 · waiting 1 — slowest: a (upgrading, 0.0s)");
     }
 
     #[test]
@@ -445,6 +494,8 @@ mod tests {
         assert_eq!(shorten("abc", 4), "abc");
         assert_eq!(clock(secs(59)), "59s");
         assert_eq!(clock(secs(60)), "1m00s");
+        assert_eq!(seconds(Duration::from_millis(2345)), "2.3s");
+        assert_eq!(seconds(secs(75)), "1m15s");
     }
 
     #[test]
