@@ -256,7 +256,18 @@ async fn sync_unit(clusters: &Clusters, unit: &Unit, opts: &EngineOptions, apply
     let previous = history.iter().rev().find(|r| r.info.status == Status::Deployed).map(|r| r.version);
     progress.phase(&unit.name, if previous.is_some() { "upgrading" } else { "installing" });
     let dopts = deploy_options(unit, opts);
-    let result = release::deploy(&store, &unit.name, desired, &dopts).await;
+    // deploy names its steps (applying, waiting, chart hooks) on a channel: shown as phases
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let deploying = DeployOptions { progress: Some(tx), ..dopts.clone() };
+    let store_ref = &store;
+    let deploy = async move { release::deploy(store_ref, &unit.name, desired, &deploying).await };
+    let show = async {
+        while let Some(step) = rx.recv().await {
+            progress.phase(&unit.name, &step);
+        }
+    };
+    // (the sender lives in `deploying`, moved into `deploy`: `show` ends when it does)
+    let (result, ()) = tokio::join!(deploy, show);
     let outcome = match result {
         Ok(rel) if previous.is_some() => Ok(Outcome::Upgraded { revision: rel.version }),
         Ok(rel) => Ok(Outcome::Installed { revision: rel.version }),
