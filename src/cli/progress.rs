@@ -268,10 +268,11 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl Display {
+    /// The live area on a terminal that can move the cursor (not `TERM=dumb`).
     pub(super) fn new(global: &GlobalArgs, verb: &'static str) -> Arc<Display> {
         let mode = if global.quiet {
             Mode::Quiet
-        } else if std::io::stderr().is_terminal() {
+        } else if std::io::stderr().is_terminal() && std::env::var_os("TERM").is_none_or(|t| t != "dumb") {
             Mode::Live(Mutex::new(None))
         } else {
             Mode::Lines
