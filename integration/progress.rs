@@ -140,7 +140,7 @@ fn live_area_on_a_terminal_and_clean_stdout() {
     // failure, and the api release that needs it as skipped.
     let (code, shown) = on_terminal(&script, &dir, &["-e", "dev", "--state-values-set", "webReplicas=many", "apply"], &stdout_file);
     assert_eq!(code, Some(1), "{shown}");
-    for want in ["render [", "apply [0/2]", "hello-web: diff FAILED (", "hello-web: FAILED (", "hello-api: skipped (", "apply [2/2] · 1 failed · 1 skipped"] {
+    for want in ["render [2/2]", "apply [", "hello-web: diff FAILED (", "hello-web: FAILED (", "hello-api: skipped (", "apply [2/2] · 1 failed · 1 skipped"] {
         assert!(shown.contains(want), "{want:?} not shown on the terminal:\n{shown}");
     }
     // the area is redrawn in place (cursor up, clear line) and cleared at the end
