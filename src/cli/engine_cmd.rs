@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use crate::engine::live::LiveState;
 use crate::engine::plan::LiveVersions;
-use crate::engine::{self, EngineOptions, JobEnd, Outcome, Progress, Settings, SpecHook, Unit};
+use crate::engine::{self, EngineOptions, JobEnd, Outcome, Settings, SpecHook, Unit};
 use crate::kube::{ApplyOptions, Clusters};
 use crate::release::Desired;
 use crate::spec::sops::SopsDecryptor;
@@ -16,6 +16,7 @@ use crate::spec::{self, ChartRef, ChartResolver as _, Release, State};
 use crate::value::{Map, Value};
 
 use super::chart_cache::ChartCache;
+use super::progress::Display;
 use super::spec_cmd::{selected, spec_options};
 use super::{CliError, GlobalArgs, HelmCompatArg, MutateArgs, OutputFormat, RenderArgs, SpecArgs, exit};
 
@@ -277,7 +278,7 @@ type UnitSink<'a> = &'a (dyn Fn(usize, Unit) + Sync);
 /// `helm upgrade --install` renders — handing each unit to `sink` when it is ready. Releases
 /// render on a pool of threads (charts loaded once per thread); the first failure in spec order
 /// is the error, as when rendering one after another. Call it on a big stack.
-fn prepare_into(p: Prepare, global: &GlobalArgs, session: &Session, sink: UnitSink) -> Result<(), CliError> {
+fn prepare_into(p: Prepare, global: &GlobalArgs, session: &Session, shown: &Display, streamed: bool, sink: UnitSink) -> Result<(), CliError> {
     let opts = spec_options(&p.spec, global);
     let offline = global.offline || p.render.as_ref().is_some_and(|r| r.skip_deps);
     let build_deps = !p.render.as_ref().is_some_and(|r| r.skip_deps);
@@ -313,6 +314,19 @@ fn prepare_into(p: Prepare, global: &GlobalArgs, session: &Session, sink: UnitSi
         None => Default::default(),
     };
     let access = ClusterAccess { handle: session.rt.handle().clone(), clusters: session.clusters.clone(), histories };
+    // Streamed into a diff, the stage is the diff's (every unit); else the render phase's.
+    if streamed {
+        engine::Progress::start(shown, selection.iter().map(|(_, o)| o.len()).sum());
+    } else if p.render.is_some() {
+        shown.render_start(selection.iter().map(|(si, o)| o.iter().filter(|&&i| states[*si].releases[i].installed).count()).sum());
+    }
+    // A rendered unit leaves the render phase: done (render stage) or on to its diff.
+    let sink = |index: usize, unit: Unit| {
+        if unit.desired.is_some() {
+            shown.rendered(&unit.name, !streamed);
+        }
+        sink(index, unit);
+    };
     let threads = if p.render.is_some() { render_threads() } else { 0 };
     // (index, error): the first in spec order wins; later releases are not started after one.
     let failed: std::sync::Mutex<Option<(usize, CliError)>> = std::sync::Mutex::new(None);
@@ -329,7 +343,7 @@ fn prepare_into(p: Prepare, global: &GlobalArgs, session: &Session, sink: UnitSi
     std::thread::scope(|s| -> Result<(), CliError> {
         for _ in 0..threads {
             let render = p.render.as_ref();
-            let (access, jobs_rx, fail, failed_before) = (&access, &jobs_rx, &fail, &failed_before);
+            let (access, jobs_rx, fail, failed_before, sink) = (&access, &jobs_rx, &fail, &failed_before, &sink);
             let worker = move || {
                 let mut chart_cache = ChartCache::default();
                 loop {
@@ -341,6 +355,7 @@ fn prepare_into(p: Prepare, global: &GlobalArgs, session: &Session, sink: UnitSi
                         continue;
                     }
                     let Some(render) = render else { return };
+                    shown.rendering(&job.unit.name);
                     let Value::Map(values) = job.values.attach() else {
                         fail(job.index, job.spec.error(&"values are not a map"));
                         continue;
@@ -416,6 +431,7 @@ fn prepare_into(p: Prepare, global: &GlobalArgs, session: &Session, sink: UnitSi
                     let _ = jobs_tx.send(RenderJob { index, unit, spec, values });
                     continue;
                 }
+                shown.rendering(&unit.name);
                 let rendered = match render_chartified(st, r, &spec, &values, resolver, render, &access) {
                     Ok(Some(done)) => Ok(done),
                     Ok(None) => spec.render(&values, render, &access, &mut chart_cache),
@@ -436,6 +452,9 @@ fn prepare_into(p: Prepare, global: &GlobalArgs, session: &Session, sink: UnitSi
         drop(jobs_tx);
         Ok(())
     })?;
+    if !streamed && p.render.is_some() {
+        shown.render_end();
+    }
     if let Some((_, e)) = failed.into_inner().unwrap_or_else(|e| e.into_inner()) {
         return Err(e);
     }
@@ -454,7 +473,8 @@ fn prepare_into(p: Prepare, global: &GlobalArgs, session: &Session, sink: UnitSi
 /// [`prepare_into`], collected: every unit in spec order.
 fn prepare(p: Prepare, global: &GlobalArgs, session: &Session) -> Result<Vec<Unit>, CliError> {
     let got = std::sync::Mutex::new(Vec::<(usize, Unit)>::new());
-    on_big_stack_scoped(|| prepare_into(p, global, session, &|i, u| got.lock().unwrap_or_else(|e| e.into_inner()).push((i, u))))?;
+    let shown = Display::new(global, "render");
+    on_big_stack_scoped(|| prepare_into(p, global, session, &shown, false, &|i, u| got.lock().unwrap_or_else(|e| e.into_inner()).push((i, u))))?;
     let mut units = got.into_inner().unwrap_or_else(|e| e.into_inner());
     units.sort_by_key(|(i, _)| *i);
     Ok(units.into_iter().map(|(_, u)| u).collect())
@@ -464,6 +484,8 @@ fn prepare(p: Prepare, global: &GlobalArgs, session: &Session) -> Result<Vec<Uni
 /// ready (rendering overlaps the cluster reads); the units in spec order with their diffs.
 fn prepare_and_diff(p: Prepare, global: &GlobalArgs, session: &Session, opts: &EngineOptions) -> Result<Vec<(Unit, Result<engine::diff::UnitDiff, String>)>, CliError> {
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    let shown = Display::new(global, "diff");
+    let shown = &*shown;
     std::thread::scope(|s| {
         let prepared = std::thread::Builder::new()
             .stack_size(RENDER_STACK)
@@ -471,10 +493,10 @@ fn prepare_and_diff(p: Prepare, global: &GlobalArgs, session: &Session, opts: &E
                 let sink = move |i: usize, u: Unit| {
                     let _ = tx.send((i, u));
                 };
-                prepare_into(p, global, session, &sink)
+                prepare_into(p, global, session, shown, true, &sink)
             })
             .map_err(CliError::Output)?;
-        let diffs = session.rt.block_on(engine::diff::diff_stream(&session.clusters, rx, opts, &session.live));
+        let diffs = session.rt.block_on(engine::diff::diff_stream(&session.clusters, rx, opts, &session.live, shown));
         prepared.join().unwrap_or_else(|_| Err(CliError::Helm("spec processing panicked".into())))?;
         Ok(diffs)
     })
@@ -517,73 +539,6 @@ fn use_color(global: &GlobalArgs) -> bool {
         return false;
     }
     std::io::stdout().is_terminal()
-}
-
-/// Progress on stderr: a live bar on a terminal, plain lines otherwise, nothing with `--quiet`.
-struct Reporter {
-    bar: Option<indicatif::ProgressBar>,
-    verb: &'static str,
-}
-
-impl Reporter {
-    fn new(global: &GlobalArgs, verb: &'static str) -> Box<dyn Progress> {
-        if global.quiet {
-            return Box::new(engine::Silent);
-        }
-        let bar = std::io::stderr().is_terminal().then(|| {
-            let bar = indicatif::ProgressBar::new(0);
-            let style = indicatif::ProgressStyle::with_template("{spinner} {prefix} [{pos}/{len}] {wide_msg} {elapsed}")
-                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
-            bar.set_style(style);
-            bar.set_prefix(verb);
-            bar.enable_steady_tick(Duration::from_millis(120));
-            bar
-        });
-        Box::new(Reporter { bar, verb })
-    }
-
-    fn line(&self, text: &str) {
-        match &self.bar {
-            Some(b) => b.println(text),
-            None => eprintln!("{text}"),
-        }
-    }
-}
-
-impl Progress for Reporter {
-    fn start(&self, total: usize) {
-        if let Some(b) = &self.bar {
-            b.set_length(total as u64);
-        }
-    }
-    fn phase(&self, release: &str, phase: &str) {
-        match &self.bar {
-            Some(b) => b.set_message(format!("{release}: {phase}")),
-            None => eprintln!("{release}: {phase}"),
-        }
-    }
-    fn done(&self, release: &str, end: &JobEnd<Outcome>, elapsed: Duration) {
-        let text = match end {
-            JobEnd::Done(o) => format!("{release}: {o} ({:.1}s)", elapsed.as_secs_f64()),
-            JobEnd::Failed(_) => format!("{release}: FAILED ({:.1}s)", elapsed.as_secs_f64()),
-            JobEnd::Skipped(why) => format!("{release}: skipped ({why})"),
-        };
-        self.line(&text);
-        if let Some(b) = &self.bar {
-            b.inc(1);
-        }
-    }
-    fn log(&self, release: &str, text: &str) {
-        for l in text.lines() {
-            self.line(&format!("{release}: {l}"));
-        }
-    }
-    fn finish(&self) {
-        if let Some(b) = &self.bar {
-            b.finish_and_clear();
-        }
-        let _ = self.verb;
-    }
 }
 
 /// Set once Ctrl-C (SIGINT) was received by a run: the process then exits 130.
@@ -686,7 +641,7 @@ pub fn sync(args: &super::SyncArgs, spec: &SpecArgs, global: &GlobalArgs) -> Res
     let p = Prepare { spec: render.spec.clone(), render: Some(render), mutate: Some(args.mutate.clone()), timeout: None };
     let session = Session::new(global)?;
     let units = prepare(p, global, &session)?;
-    let progress = Reporter::new(global, "sync");
+    let progress = Display::new(global, "sync");
     let mutate = args.mutate.clone();
     let ends = run_engine(
         async |clusters, cancel| {
@@ -706,7 +661,7 @@ pub fn destroy(args: &super::DestroyArgs, spec: &SpecArgs, global: &GlobalArgs) 
     for u in &mut units {
         u.settings.delete_wait |= args.wait;
     }
-    let progress = Reporter::new(global, "destroy");
+    let progress = Display::new(global, "destroy");
     let ends = run_engine(
         async |clusters, cancel| {
             let opts = engine_options(global, None, Some(cancel));
@@ -799,7 +754,7 @@ pub fn test(args: &super::TestArgs, spec: &SpecArgs, global: &GlobalArgs) -> Res
     let p = Prepare { spec: spec.merged(&args.spec), render: None, mutate: None, timeout: args.timeout };
     let session = Session::new(global)?;
     let units = prepare(p, global, &session)?;
-    let progress = Reporter::new(global, "test");
+    let progress = Display::new(global, "test");
     let ends = run_engine(
         async |clusters, cancel| {
             let opts = engine_options(global, None, Some(cancel));
@@ -919,7 +874,7 @@ fn apply_plan(file: &std::path::Path, args: &super::ApplyArgs, global: &GlobalAr
     let text = std::fs::read_to_string(file).map_err(|e| CliError::Helm(format!("{name}: {e}")))?;
     let plan = engine::plan::Plan::parse(&name, &text).map_err(|e| CliError::Helm(e.to_string()))?;
     let (units, only) = plan.units(&name).map_err(|e| CliError::Helm(e.to_string()))?;
-    let progress = Reporter::new(global, "apply");
+    let progress = Display::new(global, "apply");
     let mutate = args.mutate.clone();
     let session = Session::new(global)?;
     let ends = run_engine(
@@ -966,7 +921,7 @@ pub fn apply(args: &super::ApplyArgs, spec: &SpecArgs, global: &GlobalArgs) -> R
     // A release whose diff failed is synced anyway: sync reports the real error.
     let only: Vec<bool> = diffs.iter().map(|d| d.as_ref().map_or(true, |d| d.needs_sync())).collect();
     let ends = if only.iter().any(|&c| c) {
-        let progress = Reporter::new(global, "apply");
+        let progress = Display::new(global, "apply");
         let ends = run_engine(
             async |clusters, cancel| {
                 let opts = EngineOptions { cancel: Some(cancel), ..opts.clone() };

@@ -4,11 +4,12 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
+use std::time::Instant;
 
 use serde_json::Value as Json;
 
 use super::live::LiveState;
-use super::{EngineOptions, JobEnd, Unit, dag, failure, store_of};
+use super::{EngineOptions, JobEnd, Progress, Unit, dag, failure, store_of};
 use crate::diff::{self, ChangeKind, ObjectId, ReleaseDiff, ReleaseInput, SentDiff};
 use crate::kube::{Cluster, Clusters, manifest_objects, value_to_json};
 use crate::release::ops::{dry_run_apply, with_ownership};
@@ -201,18 +202,32 @@ pub async fn diff_unit_with(clusters: &Clusters, unit: &Unit, opts: &EngineOptio
 }
 
 /// Diffs every unit, `concurrency` at a time.
-pub async fn diff(clusters: &Arc<Clusters>, units: &[Unit], opts: &EngineOptions) -> Vec<Result<UnitDiff, String>> {
-    diff_with(clusters, units, opts, &Arc::new(LiveState::new(opts.concurrency))).await
+pub async fn diff(clusters: &Arc<Clusters>, units: &[Unit], opts: &EngineOptions, progress: &dyn Progress) -> Vec<Result<UnitDiff, String>> {
+    diff_with(clusters, units, opts, &Arc::new(LiveState::new(opts.concurrency)), progress).await
 }
 
 /// [`diff`] reading through `live_state`, which keeps what was read (for plans).
-pub async fn diff_with(clusters: &Arc<Clusters>, units: &[Unit], opts: &EngineOptions, live_state: &Arc<LiveState>) -> Vec<Result<UnitDiff, String>> {
+pub async fn diff_with(
+    clusters: &Arc<Clusters>,
+    units: &[Unit],
+    opts: &EngineOptions,
+    live_state: &Arc<LiveState>,
+    progress: &dyn Progress,
+) -> Vec<Result<UnitDiff, String>> {
     let deps = vec![Vec::new(); units.len()];
+    progress.start(units.len());
     let ends = dag::run(&deps, opts.concurrency, |i| units[i].id.clone(), |i| {
         let unit = Arc::new(units[i].clone());
-        async move { diff_on_pool(clusters.clone(), unit, opts.clone(), live_state.clone()).await }
+        async move {
+            let started = Instant::now();
+            progress.begin(&unit.name, "diffing");
+            let end = diff_on_pool(clusters.clone(), unit.clone(), opts.clone(), live_state.clone()).await;
+            progress.diffed(&unit.name, &end, started.elapsed());
+            end
+        }
     })
     .await;
+    progress.finish();
     ends.into_iter()
         .map(|e| match e {
             JobEnd::Done(d) => Ok(d),
@@ -228,6 +243,7 @@ pub async fn diff_stream(
     mut units: tokio::sync::mpsc::UnboundedReceiver<(usize, Unit)>,
     opts: &EngineOptions,
     live_state: &Arc<LiveState>,
+    progress: &dyn Progress,
 ) -> Vec<(Unit, Result<UnitDiff, String>)> {
     use futures::StreamExt as _;
     let limit = if opts.concurrency == 0 { usize::MAX } else { opts.concurrency };
@@ -237,7 +253,13 @@ pub async fn diff_stream(
     let start = |i: usize, unit: Unit| {
         let unit = Arc::new(unit);
         let job = diff_on_pool(clusters.clone(), unit.clone(), opts.clone(), live_state.clone());
-        async move { (i, unit, job.await) }
+        async move {
+            let started = Instant::now();
+            progress.begin(&unit.name, "diffing");
+            let end = job.await;
+            progress.diffed(&unit.name, &end, started.elapsed());
+            (i, unit, end)
+        }
     };
     loop {
         if open && running.len() < limit {
@@ -255,6 +277,7 @@ pub async fn diff_stream(
             }
         }
     }
+    progress.finish();
     done.sort_by_key(|(i, _, _)| *i);
     done.into_iter().map(|(_, u, d)| (u, d)).collect()
 }
