@@ -452,8 +452,10 @@ fn prepare_into(p: Prepare, global: &GlobalArgs, session: &Session, shown: &Disp
         drop(jobs_tx);
         Ok(())
     })?;
-    if !streamed && p.render.is_some() {
-        shown.render_end();
+    match (streamed, p.render.is_some()) {
+        (false, true) => shown.render_end(),
+        (true, true) => shown.render_summary(),
+        _ => {}
     }
     if let Some((_, e)) = failed.into_inner().unwrap_or_else(|e| e.into_inner()) {
         return Err(e);

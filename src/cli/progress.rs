@@ -267,6 +267,8 @@ pub(super) struct Display {
     board: Arc<Mutex<Board>>,
     /// When the render phase started.
     rendering: Mutex<Instant>,
+    /// Releases rendered so far.
+    rendered: std::sync::atomic::AtomicUsize,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -289,7 +291,7 @@ impl Display {
 
     fn with_mode(verb: &'static str, mode: Mode) -> Display {
         let now = Instant::now();
-        Display { verb, mode, board: Arc::new(Mutex::new(Board::new(now))), rendering: Mutex::new(now) }
+        Display { verb, mode, board: Arc::new(Mutex::new(Board::new(now))), rendering: Mutex::new(now), rendered: Default::default() }
     }
 
     fn show(&self) {
@@ -334,6 +336,7 @@ impl Display {
     /// `release` is rendered: `done` in the render phase, else on to its diff (the stage counts
     /// it when the diff ends).
     pub(super) fn rendered(&self, release: &str, done: bool) {
+        self.rendered.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let mut board = lock(&self.board);
         if done {
             board.done(release, false, false);
@@ -344,11 +347,18 @@ impl Display {
 
     /// The render phase is over: one line saying how many and how long.
     pub(super) fn render_end(&self) {
-        let (rendered, took) = (lock(&self.board).done, lock(&self.rendering).elapsed());
+        self.render_summary();
+        self.hide();
+    }
+
+    /// One line saying how many releases were rendered and how long it took (the stage goes on
+    /// when their diffs run meanwhile).
+    pub(super) fn render_summary(&self) {
+        let rendered = self.rendered.load(std::sync::atomic::Ordering::Relaxed);
+        let took = lock(&self.rendering).elapsed();
         if rendered > 0 {
             self.line(&format!("rendered {rendered} release{} ({:.1}s)", if rendered == 1 { "" } else { "s" }, took.as_secs_f64()));
         }
-        self.hide();
     }
 }
 
