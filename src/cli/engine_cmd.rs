@@ -153,13 +153,13 @@ fn render_unit(
     // Patched releases and manifest directories deploy the chart chartify would build.
     let (rendered, record) = match spec::chartify::chartify_release(r, &chart, &request, spec::HelmfileCompat::from_env(), resolver, &st.repositories)? {
         Some(built) => {
-            let record = crate::release::ChartRecord::of(&built);
+            let record = Arc::new(crate::release::ChartRecord::of(&built));
             (render_loaded(&request, built).map_err(|e| where_(&e))?, record)
         }
         // the chart is loaded once per run and shared by the releases that use it
         None => {
             let loaded = charts.get(&chart, compat).map_err(|e| where_(&e))?;
-            let record = crate::release::ChartRecord::of(&loaded);
+            let record = charts.record(&chart, compat, &loaded);
             (render_loaded(&request, loaded).map_err(|e| where_(&e))?, record)
         }
     };
@@ -171,11 +171,17 @@ fn render_unit(
 struct Session {
     rt: tokio::runtime::Runtime,
     clusters: Arc<Clusters>,
+    /// The run's live state: the release records rendering reads are the diff's too.
+    live: Arc<LiveState>,
 }
 
 impl Session {
     fn new(global: &GlobalArgs) -> Result<Session, CliError> {
-        Ok(Session { rt: crate::kube::runtime()?, clusters: Arc::new(Clusters::new(global.kubeconfig.clone())) })
+        Ok(Session {
+            rt: crate::kube::runtime()?,
+            clusters: Arc::new(Clusters::new(global.kubeconfig.clone())),
+            live: Arc::new(LiveState::new(engine_options(global, None, None).concurrency)),
+        })
     }
 }
 
@@ -184,7 +190,7 @@ impl Session {
 /// `helm upgrade --install` renders.
 fn prepare(p: Prepare, global: &GlobalArgs, session: &Session) -> Result<Vec<Unit>, CliError> {
     let opts = spec_options(&p.spec, global);
-    let cluster_access = (session.rt.handle().clone(), session.clusters.clone());
+    let cluster_access = (session.rt.handle().clone(), session.clusters.clone(), session.live.clone());
     let bundle = global.bundle.clone();
     let offline = global.offline || p.render.as_ref().is_some_and(|r| r.skip_deps);
     let build_deps = !p.render.as_ref().is_some_and(|r| r.skip_deps);
@@ -218,7 +224,7 @@ fn prepare(p: Prepare, global: &GlobalArgs, session: &Session) -> Result<Vec<Uni
                         wanted.push((context, r.name.clone(), namespace));
                     }
                 }
-                engine::facts::read_histories(&cluster_access.0, &cluster_access.1, wanted)
+                engine::facts::read_histories(&cluster_access.0, &cluster_access.1, &cluster_access.2, wanted)
             }
             None => Default::default(),
         };
@@ -234,7 +240,7 @@ fn prepare(p: Prepare, global: &GlobalArgs, session: &Session) -> Result<Vec<Uni
                 let (namespace, context) = target(st, r);
                 let (desired, crds) = match (&p.render, &resolver, r.installed) {
                     (Some(render), Some(res), true) => {
-                        let (handle, clusters) = &cluster_access;
+                        let (handle, clusters, _) = &cluster_access;
                         let facts = engine::facts::render_facts(handle, clusters, context.as_deref(), &r.name, &namespace, &histories)
                             .map_err(|e| CliError::Helm(format!("release {:?} in namespace {namespace:?}: {e}", r.name)))?;
                         let (d, c) = render_unit(st, r, &namespace, res, render, Some(facts), &mut chart_cache)?;
@@ -635,7 +641,7 @@ fn print_diffs(
                     let why = match (&d.last, u.installed) {
                         (None, _) => "not installed yet".to_string(),
                         (Some(_), false) => "installed: false, will be uninstalled".to_string(),
-                        (Some(r), true) => format!("last revision {} is {}", r.version, r.info.status),
+                        (Some(r), true) => format!("last revision {} is {}", r.version, r.status),
                     };
                     writeln!(out, "{}: release {why}", u.id)?;
                 }
@@ -663,9 +669,8 @@ pub fn diff(args: &super::DiffArgs, spec: &SpecArgs, global: &GlobalArgs) -> Res
     let (diffs, versions) = run_engine(
         async |clusters, _| {
             let opts = EngineOptions { diff_mode: diff_mode(args.diff_mode), ..engine_options(global, None, None) };
-            let live = LiveState::new(opts.concurrency);
-            let diffs = engine::diff::diff_with(&clusters, &units, &opts, &live).await;
-            (diffs, live.versions())
+            let diffs = engine::diff::diff_with(&clusters, &units, &opts, &session.live).await;
+            (diffs, session.live.versions())
         },
         &session,
     )?;
@@ -767,7 +772,7 @@ pub fn apply(args: &super::ApplyArgs, spec: &SpecArgs, global: &GlobalArgs) -> R
     let (diffs, ends) = run_engine(
         async |clusters, cancel| {
             let opts = EngineOptions { diff_mode: diff_mode(args.diff.diff_mode), ..engine_options(global, Some(&mutate), Some(cancel)) };
-            let diffs = engine::diff::diff(&clusters, &units, &opts).await;
+            let diffs = engine::diff::diff_with(&clusters, &units, &opts, &session.live).await;
             // A release whose diff failed is synced anyway: sync reports the real error.
             let only: Vec<bool> = diffs.iter().map(|d| d.as_ref().map_or(true, |d| d.needs_sync())).collect();
             if !only.iter().any(|&c| c) {

@@ -6,12 +6,12 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde_json::Value as Json;
 
-use super::live::LiveState;
+use super::live::{Head, LiveState};
 use super::{EngineOptions, JobEnd, Unit, dag, failure, store_of};
 use crate::diff::{self, ChangeKind, ObjectId, ReleaseDiff, ReleaseInput};
 use crate::kube::{Cluster, Clusters, manifest_objects, value_to_json};
 use crate::release::ops::{dry_run_apply, with_ownership};
-use crate::release::{Release, Status};
+use crate::release::Status;
 
 /// How `diff` (and `apply`'s diff) compares desired objects with live ones.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -34,8 +34,8 @@ pub struct UnitDiff {
     pub diff: ReleaseDiff,
     /// The release must be synced even if no object changes.
     pub release_changes: bool,
-    /// The latest revision, if any.
-    pub last: Option<Release>,
+    /// The latest revision (not uninstalled), if any.
+    pub last: Option<Head>,
 }
 
 impl UnitDiff {
@@ -137,10 +137,11 @@ pub async fn diff_unit(clusters: &Clusters, unit: &Unit) -> Result<UnitDiff, Str
 pub async fn diff_unit_with(clusters: &Clusters, unit: &Unit, opts: &EngineOptions, live_state: &LiveState) -> Result<UnitDiff, String> {
     let store = store_of(clusters, unit).await?;
     let cluster = store.cluster().clone();
-    let history = live_state.history(&cluster, unit.context.as_deref(), &unit.namespace, &unit.name).await.map_err(|e| failure(unit, e))?;
-    let last = history.last().cloned().filter(|r| r.info.status != Status::Uninstalled);
-    let deployed = history.iter().rev().find(|r| r.info.status == Status::Deployed);
-    let last_manifest = deployed.map(|r| r.manifest.as_str()).unwrap_or("");
+    let records = live_state.records(&cluster, unit.context.as_deref(), &unit.namespace, &unit.name).await.map_err(|e| failure(unit, e))?;
+    let last = records.latest().filter(|r| r.status != Status::Uninstalled);
+    let deployed = records.last_deployed();
+    drop(records);
+    let last_manifest = deployed.as_ref().map(|r| r.manifest.as_str()).unwrap_or("");
     let desired_manifest = match (&unit.desired, unit.installed) {
         (Some(d), true) => d.manifest.as_str(),
         _ => "",
@@ -172,7 +173,15 @@ pub async fn diff_unit_with(clusters: &Clusters, unit: &Unit, opts: &EngineOptio
     for r in futures::future::join_all(reads).await {
         let (ids, by_name) = r.map_err(|e| failure(unit, e))?;
         for id in ids {
-            live.insert(id.clone(), by_name.get(&id.name).map(diff::value_from_json));
+            // Listed twice when both the last and the desired manifest have it.
+            if live.contains_key(id) {
+                continue;
+            }
+            let found = match by_name.get(&id.name) {
+                Some(o) => Some(diff::value_from_json_text(&o.json).map_err(|e| failure(unit, format!("live {id}: {e}")))?),
+                None => None,
+            };
+            live.insert(id.clone(), found);
         }
     }
     let mut input = ReleaseInput {
@@ -192,7 +201,7 @@ pub async fn diff_unit_with(clusters: &Clusters, unit: &Unit, opts: &EngineOptio
     }
     let release_changes = match (&last, unit.installed) {
         (None, true) => true,
-        (Some(r), true) => r.info.status != Status::Deployed,
+        (Some(r), true) => r.status != Status::Deployed,
         (Some(_), false) => true,
         (None, false) => false,
     };

@@ -2,23 +2,23 @@
 //! namespace) and one LIST of release records per namespace, whoever asks first reads and the
 //! others wait for that answer. Requests in flight are bounded by a semaphore (`--concurrency`).
 //!
-//! Objects stay `serde_json::Value`s here (`Send`); a release turns the ones it needs into
-//! template values on its own thread.
+//! What is kept is compact and `Send`: each object as its JSON text without `managedFields`
+//! ([`ListedObject`]), turned into template values by the release that compares it, on its own
+//! thread; each release record as its head (name, revision, status, from the Secret's labels)
+//! with the record still encoded, decoded only for the revisions a caller needs.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use serde_json::Value as Json;
 use tokio::sync::{OnceCell, Semaphore};
 
 use super::plan::{Current, LiveVersions, Plan, Revision, group_of};
-use crate::release::Status;
 use crate::diff::ObjectId;
-use crate::kube::{Cluster, Clusters};
-use crate::release::Release;
+use crate::kube::{Cluster, Clusters, ListedObject};
+use crate::release::{Release, Status, StoredRecord};
 
-/// Live objects of one (resource, namespace) by name, with `apiVersion` and `kind` filled in.
-pub type ObjectsByName = HashMap<String, Json>;
+/// Live objects of one (resource, namespace) by name.
+pub type ObjectsByName = HashMap<String, ListedObject>;
 
 type Shared<T> = Arc<OnceCell<Result<Arc<T>, String>>>;
 
@@ -31,9 +31,40 @@ type RecordsKey = (Option<String>, String);
 /// The per-run cache of live state.
 pub struct LiveState {
     objects: Mutex<HashMap<ListKey, Shared<ObjectsByName>>>,
-    records: Mutex<HashMap<RecordsKey, Shared<Vec<Release>>>>,
+    records: Mutex<HashMap<RecordsKey, Shared<Vec<StoredRecord>>>>,
     permits: Semaphore,
     requests: std::sync::atomic::AtomicUsize,
+}
+
+/// A release's revision as its record's labels tell it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Head {
+    pub version: u32,
+    pub status: Status,
+}
+
+/// The records of one release, oldest first, still encoded.
+pub struct ReleaseRecords {
+    all: Arc<Vec<StoredRecord>>,
+    /// Indexes into `all`, by revision.
+    mine: Vec<usize>,
+}
+
+impl ReleaseRecords {
+    fn iter(&self) -> impl DoubleEndedIterator<Item = &StoredRecord> {
+        self.mine.iter().map(|&i| &self.all[i])
+    }
+
+    /// The latest revision, whatever its status.
+    pub fn latest(&self) -> Option<Head> {
+        self.iter().next_back().map(|r| Head { version: r.version, status: r.status })
+    }
+
+    /// The latest `deployed` revision, decoded; a record that cannot be decoded is passed over
+    /// (as listing skips it).
+    pub fn last_deployed(&self) -> Option<Release> {
+        self.iter().rev().filter(|r| r.status == Status::Deployed).find_map(|r| r.decode().ok())
+    }
 }
 
 impl LiveState {
@@ -66,39 +97,29 @@ impl LiveState {
             let _permit = self.permits.acquire().await.map_err(|e| e.to_string())?;
             self.requests.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             let ns = (!namespace.is_empty()).then_some(namespace);
-            let items = cluster.list(api_version, kind, ns, None).await.map_err(|e| e.to_string())?;
-            let mut by_name = HashMap::with_capacity(items.len());
-            for item in items {
-                let Some(name) = item.metadata.name.clone() else { continue };
-                let mut json = serde_json::to_value(&item).unwrap_or(Json::Null);
-                // List items come without their type; the diff compares it.
-                if let Some(o) = json.as_object_mut() {
-                    o.insert("apiVersion".into(), Json::String(api_version.to_string()));
-                    o.insert("kind".into(), Json::String(kind.to_string()));
-                }
-                by_name.insert(name, json);
-            }
+            let items = cluster.list_compact(api_version, kind, ns).await.map_err(|e| e.to_string())?;
+            let by_name: ObjectsByName = items.into_iter().filter(|o| !o.name.is_empty()).map(|o| (o.name.clone(), o)).collect();
             Ok(Arc::new(by_name))
         })
         .await
         .clone()
     }
 
-    /// All revisions of release `name` in `namespace`, oldest first, from one LIST of the
-    /// namespace's release records per run.
-    pub async fn history(&self, cluster: &Cluster, context: Option<&str>, namespace: &str, name: &str) -> Result<Vec<Release>, String> {
+    /// The records of release `name` in `namespace`, from one LIST of the namespace's release
+    /// records per run.
+    pub async fn records(&self, cluster: &Cluster, context: Option<&str>, namespace: &str, name: &str) -> Result<ReleaseRecords, String> {
         let cell = Self::cell(&self.records, (context.map(str::to_string), namespace.to_string()));
         let all = cell
             .get_or_init(|| async {
                 let _permit = self.permits.acquire().await.map_err(|e| e.to_string())?;
                 self.requests.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                crate::release::store::list_records(cluster, Some(namespace)).await.map(Arc::new).map_err(|e| e.to_string())
+                crate::release::list_stored_records(cluster, namespace).await.map(Arc::new).map_err(|e| e.to_string())
             })
             .await
             .clone()?;
-        let mut out: Vec<Release> = all.iter().filter(|r| r.name == name).cloned().collect();
-        out.sort_by_key(|r| r.version);
-        Ok(out)
+        let mut mine: Vec<usize> = (0..all.len()).filter(|&i| all[i].name == name).collect();
+        mine.sort_by_key(|&i| all[i].version);
+        Ok(ReleaseRecords { all, mine })
     }
 }
 
@@ -109,9 +130,9 @@ impl LiveState {
         for r in &plan.releases {
             let ctx = r.context.as_deref();
             let cluster = clusters.get(ctx).await.map_err(|e| e.to_string())?;
-            let history = self.history(&cluster, ctx, &r.namespace, &r.release).await?;
-            let last = history.last().filter(|l| l.info.status != Status::Uninstalled);
-            now.revisions.insert(r.id.clone(), last.map(|l| Revision { version: l.version, status: l.info.status.as_str().to_string() }));
+            let records = self.records(&cluster, ctx, &r.namespace, &r.release).await?;
+            let last = records.latest().filter(|l| l.status != Status::Uninstalled);
+            now.revisions.insert(r.id.clone(), last.map(|l| Revision { version: l.version, status: l.status.as_str().to_string() }));
             let mut lists = std::collections::BTreeSet::new();
             for o in r.objects.iter().filter(|o| o.live_version.is_some()) {
                 lists.insert((o.api_version.as_str(), o.kind.as_str(), o.namespace.as_str()));
@@ -134,7 +155,7 @@ impl LiveState {
             let group = group_of(api_version);
             out.listed.insert((context.clone(), group.clone(), kind.clone(), namespace.clone()));
             for (name, obj) in by_name.iter() {
-                let version = obj.pointer("/metadata/resourceVersion").and_then(Json::as_str).unwrap_or("").to_string();
+                let version = obj.resource_version.clone();
                 let id = ObjectId { group: group.clone(), kind: kind.clone(), namespace: namespace.clone(), name: name.clone() };
                 out.versions.insert((context.clone(), id), version);
             }

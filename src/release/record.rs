@@ -45,6 +45,23 @@ impl Status {
         }
     }
 
+    /// The status spelled as [`Status::as_str`] spells it (a record label's value).
+    pub fn parse(s: &str) -> Option<Status> {
+        [
+            Status::Unknown,
+            Status::Deployed,
+            Status::Uninstalled,
+            Status::Superseded,
+            Status::Failed,
+            Status::Uninstalling,
+            Status::PendingInstall,
+            Status::PendingUpgrade,
+            Status::PendingRollback,
+        ]
+        .into_iter()
+        .find(|st| st.as_str() == s)
+    }
+
     /// An operation is (or was, if it crashed) in flight.
     pub fn is_pending(self) -> bool {
         matches!(self, Status::PendingInstall | Status::PendingUpgrade | Status::PendingRollback)

@@ -93,6 +93,85 @@ pub async fn list_records(cluster: &Cluster, namespace: Option<&str>) -> Result<
     Ok(list.items.iter().filter_map(|s| decode_secret(s).ok()).collect())
 }
 
+/// A listed release record: its head (release name, revision, status) from the labels helm
+/// and deployer write on every record Secret, the record itself still encoded until a caller
+/// needs it ([`StoredRecord::decode`]). A record whose labels are missing or unreadable is
+/// decoded when listed and its head taken from the record.
+#[derive(Debug, Clone)]
+pub struct StoredRecord {
+    pub name: String,
+    pub namespace: String,
+    pub version: u32,
+    pub status: Status,
+    body: RecordBody,
+}
+
+#[derive(Debug, Clone)]
+enum RecordBody {
+    /// `data.release` as stored: base64(gzip(JSON)).
+    Encoded(Box<[u8]>),
+    Decoded(Box<Release>),
+}
+
+impl StoredRecord {
+    /// The record, decoded (each call decodes again: keep what you need).
+    pub fn decode(&self) -> Result<Release, StoreError> {
+        match &self.body {
+            RecordBody::Decoded(r) => Ok((**r).clone()),
+            RecordBody::Encoded(data) => {
+                let mut rel = Release::decode(data).map_err(|source| StoreError::Codec {
+                    name: self.name.clone(),
+                    namespace: self.namespace.clone(),
+                    version: self.version,
+                    source,
+                })?;
+                if rel.namespace.is_empty() {
+                    rel.namespace = self.namespace.clone();
+                }
+                Ok(rel)
+            }
+        }
+    }
+
+    fn of(s: Secret) -> Option<StoredRecord> {
+        let namespace = s.metadata.namespace.clone().unwrap_or_default();
+        let labels = s.metadata.labels.as_ref();
+        let label = |k: &str| labels.and_then(|l| l.get(k));
+        let head = (
+            label("name").filter(|n| !n.is_empty()),
+            label("version").and_then(|v| v.parse::<u32>().ok()),
+            label("status").and_then(|v| Status::parse(v)),
+        );
+        match head {
+            (Some(name), Some(version), Some(status)) => {
+                let name = name.clone();
+                let data = s.data.and_then(|mut d| d.remove("release")).map(|b| b.0).unwrap_or_default();
+                Some(StoredRecord { name, namespace, version, status, body: RecordBody::Encoded(data.into_boxed_slice()) })
+            }
+            // Skipped when it cannot be decoded, as `list_records` skips it.
+            _ => {
+                let rel = decode_secret(&s).ok()?;
+                Some(StoredRecord {
+                    name: rel.name.clone(),
+                    namespace,
+                    version: rel.version,
+                    status: rel.info.status,
+                    body: RecordBody::Decoded(Box::new(rel)),
+                })
+            }
+        }
+    }
+}
+
+/// Every release record in a namespace in one LIST, heads read and records left encoded —
+/// what the engine's live state keeps for a run.
+pub async fn list_stored_records(cluster: &Cluster, namespace: &str) -> Result<Vec<StoredRecord>, StoreError> {
+    let api: Api<Secret> = Api::namespaced(cluster.client(), namespace);
+    let what = format!("secrets in namespace {namespace:?}");
+    let list = api.list(&ListParams::default().labels("owner=helm")).await.map_err(|e| api_error(e, "list", what))?;
+    Ok(list.items.into_iter().filter_map(StoredRecord::of).collect())
+}
+
 /// The latest revision of every release, sorted by namespace then name (helm's `list` view
 /// before its status filter).
 pub fn latest_per_release(records: Vec<Release>) -> Vec<Release> {
