@@ -167,3 +167,42 @@ impl LiveState {
 /// LISTs in flight when `--concurrency` is not given: measured with scripts/bench-compare
 /// (benches/README.md, "Scale").
 pub const DEFAULT_CONCURRENCY: usize = 16;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use k8s_openapi::ByteString;
+    use k8s_openapi::api::core::v1::Secret;
+
+    fn stored(name: &str, version: u32, status: Status, readable: bool) -> StoredRecord {
+        let json = serde_json::json!({"name": name, "namespace": "ns", "version": version,
+            "info": {"status": status.as_str()}, "chart": {"metadata": {}}, "manifest": format!("v{version}")});
+        let rel: Release = serde_json::from_value(json).unwrap();
+        let data = if readable { rel.encode().unwrap() } else { "garbage".into() };
+        let mut s = Secret::default();
+        s.metadata.namespace = Some("ns".into());
+        let labels = [("name", name.to_string()), ("owner", "helm".into()), ("status", status.as_str().into()), ("version", version.to_string())];
+        s.metadata.labels = Some(labels.into_iter().map(|(k, v)| (k.to_string(), v)).collect());
+        s.data = Some([("release".to_string(), ByteString(data.into_bytes()))].into());
+        StoredRecord::of(s).unwrap()
+    }
+
+    #[test]
+    fn release_records_pick_heads_and_decode_only_the_last_deployed() {
+        let all = Arc::new(vec![
+            stored("web", 2, Status::Deployed, true),
+            stored("api", 9, Status::Deployed, true),
+            stored("web", 4, Status::Failed, true),
+            stored("web", 1, Status::Superseded, true),
+            stored("web", 3, Status::Deployed, false),
+        ]);
+        let mut mine: Vec<usize> = (0..all.len()).filter(|&i| all[i].name == "web").collect();
+        mine.sort_by_key(|&i| all[i].version);
+        let web = ReleaseRecords { all: all.clone(), mine };
+        assert_eq!(web.latest(), Some(Head { version: 4, status: Status::Failed }));
+        // Revision 3 is the last deployed by its label but cannot be decoded: passed over.
+        assert_eq!(web.last_deployed().map(|r| r.manifest), Some("v2".into()));
+        let none = ReleaseRecords { all, mine: Vec::new() };
+        assert!(none.latest().is_none() && none.last_deployed().is_none());
+    }
+}

@@ -133,7 +133,8 @@ impl StoredRecord {
         }
     }
 
-    fn of(s: Secret) -> Option<StoredRecord> {
+    /// The record of a listed Secret; `None` when it has no readable head and cannot be decoded.
+    pub fn of(s: Secret) -> Option<StoredRecord> {
         let namespace = s.metadata.namespace.clone().unwrap_or_default();
         let labels = s.metadata.labels.as_ref();
         let label = |k: &str| labels.and_then(|l| l.get(k));
@@ -449,5 +450,41 @@ mod tests {
     #[test]
     fn names_secrets_like_helm() {
         assert_eq!(secret_name("web", 12), "sh.helm.release.v1.web.v12");
+    }
+
+    fn secret(rel: &Release, labels: &[(&str, &str)], data: &[u8]) -> Secret {
+        let mut s = Secret::default();
+        s.metadata.namespace = Some(rel.namespace.clone());
+        s.metadata.labels = Some(labels.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect());
+        s.data = Some(BTreeMap::from([("release".to_string(), ByteString(data.to_vec()))]));
+        s
+    }
+
+    #[test]
+    fn stored_records_read_heads_from_labels_and_decode_on_demand() {
+        let mut r = rel("web", "ns", 3, Status::Deployed);
+        r.manifest = "---\na: b\n".into();
+        let encoded = r.encode().unwrap();
+        let labels = [("name", "web"), ("owner", "helm"), ("status", "deployed"), ("version", "3")];
+        let stored = StoredRecord::of(secret(&r, &labels, encoded.as_bytes())).unwrap();
+        assert_eq!((stored.name.as_str(), stored.version, stored.status), ("web", 3, Status::Deployed));
+        assert!(matches!(stored.body, RecordBody::Encoded(_)));
+        assert_eq!(stored.decode().unwrap(), r);
+
+        // Labels tell the head without decoding: a broken record is only an error when read.
+        let broken = StoredRecord::of(secret(&r, &labels, b"not base64!")).unwrap();
+        assert_eq!(broken.version, 3);
+        assert!(matches!(broken.decode(), Err(StoreError::Codec { version: 3, .. })));
+
+        // Without (readable) labels the record is decoded at once, or skipped when it cannot be.
+        for partial in [&labels[..2], &[("name", "web"), ("owner", "helm"), ("status", "deployed"), ("version", "x")][..]] {
+            let eager = StoredRecord::of(secret(&r, partial, encoded.as_bytes())).unwrap();
+            assert!(matches!(eager.body, RecordBody::Decoded(_)));
+            assert_eq!((eager.name.as_str(), eager.version, eager.status), ("web", 3, Status::Deployed));
+            assert_eq!(eager.decode().unwrap(), r);
+            assert!(StoredRecord::of(secret(&r, partial, b"not base64!")).is_none());
+        }
+        assert_eq!(Status::parse("pending-upgrade"), Some(Status::PendingUpgrade));
+        assert_eq!(Status::parse("Deployed"), None);
     }
 }
