@@ -139,9 +139,9 @@ pub async fn diff_unit_with(clusters: &Clusters, unit: &Unit, opts: &EngineOptio
     let cluster = store.cluster().clone();
     let records = live_state.records(&cluster, unit.context.as_deref(), &unit.namespace, &unit.name).await.map_err(|e| failure(unit, e))?;
     let last = records.latest().filter(|r| r.status != Status::Uninstalled);
-    let deployed = records.last_deployed();
+    let deployed = records.last_deployed_manifest();
     drop(records);
-    let last_manifest = deployed.as_ref().map(|r| r.manifest.as_str()).unwrap_or("");
+    let last_manifest = deployed.as_deref().unwrap_or("");
     let desired_manifest = match (&unit.desired, unit.installed) {
         (Some(d), true) => d.manifest.as_str(),
         _ => "",
@@ -199,6 +199,7 @@ pub async fn diff_unit_with(clusters: &Clusters, unit: &Unit, opts: &EngineOptio
             diff = diff::diff_release(&input);
         }
     }
+    diff.forget_unchanged_bodies();
     let release_changes = match (&last, unit.installed) {
         (None, true) => true,
         (Some(r), true) => r.status != Status::Deployed,

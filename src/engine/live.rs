@@ -15,7 +15,7 @@ use tokio::sync::{OnceCell, Semaphore};
 use super::plan::{Current, LiveVersions, Plan, Revision, group_of};
 use crate::diff::ObjectId;
 use crate::kube::{Cluster, Clusters, ListedObject};
-use crate::release::{Release, Status, StoredRecord};
+use crate::release::{Status, StoredRecord};
 
 /// Live objects of one (resource, namespace) by name.
 pub type ObjectsByName = HashMap<String, ListedObject>;
@@ -60,10 +60,10 @@ impl ReleaseRecords {
         self.iter().next_back().map(|r| Head { version: r.version, status: r.status })
     }
 
-    /// The latest `deployed` revision, decoded; a record that cannot be decoded is passed over
-    /// (as listing skips it).
-    pub fn last_deployed(&self) -> Option<Release> {
-        self.iter().rev().filter(|r| r.status == Status::Deployed).find_map(|r| r.decode().ok())
+    /// The manifest of the latest `deployed` revision; a record that cannot be decoded is
+    /// passed over (as listing skips it).
+    pub fn last_deployed_manifest(&self) -> Option<String> {
+        self.iter().rev().filter(|r| r.status == Status::Deployed).find_map(|r| r.manifest().ok())
     }
 }
 
@@ -171,6 +171,7 @@ pub const DEFAULT_CONCURRENCY: usize = 16;
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::release::Release;
     use k8s_openapi::ByteString;
     use k8s_openapi::api::core::v1::Secret;
 
@@ -201,8 +202,8 @@ mod tests {
         let web = ReleaseRecords { all: all.clone(), mine };
         assert_eq!(web.latest(), Some(Head { version: 4, status: Status::Failed }));
         // Revision 3 is the last deployed by its label but cannot be decoded: passed over.
-        assert_eq!(web.last_deployed().map(|r| r.manifest), Some("v2".into()));
+        assert_eq!(web.last_deployed_manifest(), Some("v2".into()));
         let none = ReleaseRecords { all, mine: Vec::new() };
-        assert!(none.latest().is_none() && none.last_deployed().is_none());
+        assert!(none.latest().is_none() && none.last_deployed_manifest().is_none());
     }
 }

@@ -133,6 +133,19 @@ impl StoredRecord {
         }
     }
 
+    /// Only the record's manifest ([`Release::decode_manifest`]).
+    pub fn manifest(&self) -> Result<String, StoreError> {
+        match &self.body {
+            RecordBody::Decoded(r) => Ok(r.manifest.clone()),
+            RecordBody::Encoded(data) => Release::decode_manifest(data).map_err(|source| StoreError::Codec {
+                name: self.name.clone(),
+                namespace: self.namespace.clone(),
+                version: self.version,
+                source,
+            }),
+        }
+    }
+
     /// The record of a listed Secret; `None` when it has no readable head and cannot be decoded.
     pub fn of(s: Secret) -> Option<StoredRecord> {
         let namespace = s.metadata.namespace.clone().unwrap_or_default();
@@ -470,6 +483,7 @@ mod tests {
         assert_eq!((stored.name.as_str(), stored.version, stored.status), ("web", 3, Status::Deployed));
         assert!(matches!(stored.body, RecordBody::Encoded(_)));
         assert_eq!(stored.decode().unwrap(), r);
+        assert_eq!(stored.manifest().unwrap(), r.manifest);
 
         // Labels tell the head without decoding: a broken record is only an error when read.
         let broken = StoredRecord::of(secret(&r, &labels, b"not base64!")).unwrap();
