@@ -297,6 +297,7 @@ fn engine_options(global: &GlobalArgs, mutate: Option<&MutateArgs>, cancel: Opti
         upgrade_crds: m.upgrade_crds,
         cancel,
         diff_mode: engine::diff::DiffMode::default(),
+        diff_text: None,
     }
 }
 
@@ -609,6 +610,17 @@ pub fn test(args: &super::TestArgs, spec: &SpecArgs, global: &GlobalArgs) -> Res
     Ok(report_ends(&units, &ends))
 }
 
+/// How `diff` prints objects.
+fn render_options(args: &super::DiffArgs, global: &GlobalArgs) -> crate::diff::RenderOptions {
+    crate::diff::RenderOptions {
+        context: args.context,
+        color: use_color(global),
+        show_secrets: args.show_secrets,
+        suppress_secrets: args.suppress_secrets,
+        ..crate::diff::RenderOptions::default()
+    }
+}
+
 /// Prints the diffs (text or JSON); returns whether any release has changes, and the failures.
 fn print_diffs(
     units: &[Unit],
@@ -616,14 +628,8 @@ fn print_diffs(
     args: &super::DiffArgs,
     global: &GlobalArgs,
 ) -> Result<(bool, bool), CliError> {
-    use crate::diff::{RenderOptions, render_summary, render_text};
-    let opts = RenderOptions {
-        context: args.context,
-        color: use_color(global),
-        show_secrets: args.show_secrets,
-        suppress_secrets: args.suppress_secrets,
-        ..RenderOptions::default()
-    };
+    use crate::diff::{render_summary, render_text};
+    let opts = render_options(args, global);
     let mut out = std::io::stdout().lock();
     let mut changes = false;
     let mut failed = false;
@@ -631,7 +637,14 @@ fn print_diffs(
         match d {
             Ok(d) => {
                 changes |= d.needs_sync();
-                let text = render_text(&d.diff, &opts);
+                let rendered;
+                let text = match &d.text {
+                    Some(text) => text,
+                    None => {
+                        rendered = render_text(&d.diff, &opts);
+                        &rendered
+                    }
+                };
                 if !text.is_empty() {
                     out.write_all(text.as_bytes())?;
                 }
@@ -668,7 +681,9 @@ pub fn diff(args: &super::DiffArgs, spec: &SpecArgs, global: &GlobalArgs) -> Res
     let units = prepare(diff_prepare(args, spec), global, &session)?;
     let (diffs, versions) = run_engine(
         async |clusters, _| {
-            let opts = EngineOptions { diff_mode: diff_mode(args.diff_mode), ..engine_options(global, None, None) };
+            // Text output: each release's text is rendered when it is diffed (see print_diffs).
+            let diff_text = (global.output != OutputFormat::Json).then(|| render_options(args, global));
+            let opts = EngineOptions { diff_mode: diff_mode(args.diff_mode), diff_text, ..engine_options(global, None, None) };
             let diffs = engine::diff::diff_with(&clusters, &units, &opts, &session.live).await;
             (diffs, session.live.versions())
         },
@@ -771,7 +786,8 @@ pub fn apply(args: &super::ApplyArgs, spec: &SpecArgs, global: &GlobalArgs) -> R
     let mutate = args.mutate.clone();
     let (diffs, ends) = run_engine(
         async |clusters, cancel| {
-            let opts = EngineOptions { diff_mode: diff_mode(args.diff.diff_mode), ..engine_options(global, Some(&mutate), Some(cancel)) };
+            let diff_text = (!global.quiet).then(|| render_options(&args.diff, global));
+            let opts = EngineOptions { diff_mode: diff_mode(args.diff.diff_mode), diff_text, ..engine_options(global, Some(&mutate), Some(cancel)) };
             let diffs = engine::diff::diff_with(&clusters, &units, &opts, &session.live).await;
             // A release whose diff failed is synced anyway: sync reports the real error.
             let only: Vec<bool> = diffs.iter().map(|d| d.as_ref().map_or(true, |d| d.needs_sync())).collect();

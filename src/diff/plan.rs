@@ -105,6 +105,15 @@ impl ReleaseDiff {
         }
     }
 
+    /// Drops every object's bodies (what changed stays known, not how): for a diff whose text
+    /// is already rendered. Drift bodies stay.
+    pub fn forget_bodies(&mut self) {
+        for o in self.objects.iter_mut() {
+            o.before = None;
+            o.after = None;
+        }
+    }
+
     pub fn counts(&self) -> Counts {
         let mut c = Counts::default();
         for o in &self.objects {

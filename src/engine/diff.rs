@@ -36,6 +36,9 @@ pub struct UnitDiff {
     pub release_changes: bool,
     /// The latest revision (not uninstalled), if any.
     pub last: Option<Head>,
+    /// The diff's text, rendered with [`EngineOptions::diff_text`] when that is set (the
+    /// objects' bodies are dropped then).
+    pub text: Option<String>,
 }
 
 impl UnitDiff {
@@ -200,13 +203,18 @@ pub async fn diff_unit_with(clusters: &Clusters, unit: &Unit, opts: &EngineOptio
         }
     }
     diff.forget_unchanged_bodies();
+    let text = opts.diff_text.as_ref().map(|render| {
+        let text = diff::render_text(&diff, render);
+        diff.forget_bodies();
+        text
+    });
     let release_changes = match (&last, unit.installed) {
         (None, true) => true,
         (Some(r), true) => r.status != Status::Deployed,
         (Some(_), false) => true,
         (None, false) => false,
     };
-    Ok(UnitDiff { diff, release_changes, last })
+    Ok(UnitDiff { diff, release_changes, last, text })
 }
 
 /// Diffs every unit, `concurrency` at a time.

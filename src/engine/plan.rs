@@ -408,8 +408,8 @@ mod tests {
         });
         let last_b = crate::engine::live::Head { version: 3, status: crate::release::Status::Deployed };
         let diffs = vec![
-            UnitDiff { diff: diff_a, release_changes: true, last: None },
-            UnitDiff { diff: diff_b, release_changes: false, last: Some(last_b) },
+            UnitDiff { diff: diff_a, release_changes: true, last: None, text: None },
+            UnitDiff { diff: diff_b, release_changes: false, last: Some(last_b), text: None },
         ];
         let mut live = LiveVersions::default();
         live.listed.insert((None, String::new(), "ConfigMap".into(), "ns".into()));
