@@ -183,7 +183,7 @@ impl RenderSpec {
     fn render(&self, values: &Map, render: &RenderArgs, access: &ClusterAccess, charts: &mut ChartCache) -> Result<(Desired, Vec<(String, String)>), CliError> {
         let request = self.request(values, render, Some(self.facts(access)?));
         let loaded = charts.get(&self.chart, request.compat).map_err(|e| self.error(&e))?;
-        let record = crate::release::ChartRecord::of(&loaded);
+        let record = charts.record(&self.chart, request.compat, &loaded);
         let rendered = crate::chart::template::render_loaded(&request, loaded).map_err(|e| self.error(&e))?;
         Ok((Desired::from_rendered_record(record, values, &rendered), rendered.crds.clone()))
     }
@@ -205,7 +205,7 @@ fn render_chartified(
     let Some(built) = spec::chartify::chartify_release(r, &spec.chart, &request, spec::HelmfileCompat::from_env(), resolver, &st.repositories)? else {
         return Ok(None);
     };
-    let record = crate::release::ChartRecord::of(&built);
+    let record = Arc::new(crate::release::ChartRecord::of(&built));
     let rendered = render_loaded(&request, built).map_err(|e| spec.error(&e))?;
     Ok(Some((Desired::from_rendered_record(record, values, &rendered), rendered.crds.clone())))
 }
@@ -522,6 +522,7 @@ fn engine_options(global: &GlobalArgs, mutate: Option<&MutateArgs>, cancel: Opti
         upgrade_crds: m.upgrade_crds,
         cancel,
         diff_mode: engine::diff::DiffMode::default(),
+        diff_text: None,
     }
 }
 
@@ -767,6 +768,17 @@ pub fn test(args: &super::TestArgs, spec: &SpecArgs, global: &GlobalArgs) -> Res
     Ok(report_ends(&units, &ends))
 }
 
+/// How `diff` prints objects.
+fn render_options(args: &super::DiffArgs, global: &GlobalArgs) -> crate::diff::RenderOptions {
+    crate::diff::RenderOptions {
+        context: args.context,
+        color: use_color(global),
+        show_secrets: args.show_secrets,
+        suppress_secrets: args.suppress_secrets,
+        ..crate::diff::RenderOptions::default()
+    }
+}
+
 /// Prints the diffs (text or JSON); returns whether any release has changes, and the failures.
 fn print_diffs(
     units: &[Unit],
@@ -774,14 +786,8 @@ fn print_diffs(
     args: &super::DiffArgs,
     global: &GlobalArgs,
 ) -> Result<(bool, bool), CliError> {
-    use crate::diff::{RenderOptions, render_summary, render_text};
-    let opts = RenderOptions {
-        context: args.context,
-        color: use_color(global),
-        show_secrets: args.show_secrets,
-        suppress_secrets: args.suppress_secrets,
-        ..RenderOptions::default()
-    };
+    use crate::diff::{render_summary, render_text};
+    let opts = render_options(args, global);
     let mut out = std::io::stdout().lock();
     let mut changes = false;
     let mut failed = false;
@@ -789,7 +795,14 @@ fn print_diffs(
         match d {
             Ok(d) => {
                 changes |= d.needs_sync();
-                let text = render_text(&d.diff, &opts);
+                let rendered;
+                let text = match &d.text {
+                    Some(text) => text,
+                    None => {
+                        rendered = render_text(&d.diff, &opts);
+                        &rendered
+                    }
+                };
                 if !text.is_empty() {
                     out.write_all(text.as_bytes())?;
                 }
@@ -799,7 +812,7 @@ fn print_diffs(
                     let why = match (&d.last, u.installed) {
                         (None, _) => "not installed yet".to_string(),
                         (Some(_), false) => "installed: false, will be uninstalled".to_string(),
-                        (Some(r), true) => format!("last revision {} is {}", r.version, r.info.status),
+                        (Some(r), true) => format!("last revision {} is {}", r.version, r.status),
                     };
                     writeln!(out, "{}: release {why}", u.id)?;
                 }
@@ -823,7 +836,9 @@ fn diff_prepare(args: &super::DiffArgs, spec: &SpecArgs) -> Prepare {
 /// With `--output json` it prints the plan (`engine::plan`), which `apply --plan` executes.
 pub fn diff(args: &super::DiffArgs, spec: &SpecArgs, global: &GlobalArgs) -> Result<i32, CliError> {
     let session = Session::new(global)?;
-    let opts = EngineOptions { diff_mode: diff_mode(args.diff_mode), ..engine_options(global, None, None) };
+    // Text output: each release's text is rendered when it is diffed (see print_diffs).
+    let diff_text = (global.output != OutputFormat::Json).then(|| render_options(args, global));
+    let opts = EngineOptions { diff_mode: diff_mode(args.diff_mode), diff_text, ..engine_options(global, None, None) };
     let (units, diffs): (Vec<Unit>, Vec<_>) = prepare_and_diff(diff_prepare(args, spec), global, &session, &opts)?.into_iter().unzip();
     let (changes, failed) = if global.output == OutputFormat::Json {
         print_plan(&units, &diffs, &session.live.versions())?
@@ -918,7 +933,8 @@ pub fn apply(args: &super::ApplyArgs, spec: &SpecArgs, global: &GlobalArgs) -> R
     p.mutate = Some(args.mutate.clone());
     let session = Session::new(global)?;
     let mutate = args.mutate.clone();
-    let opts = EngineOptions { diff_mode: diff_mode(args.diff.diff_mode), ..engine_options(global, Some(&mutate), None) };
+    let diff_text = (!global.quiet).then(|| render_options(&args.diff, global));
+    let opts = EngineOptions { diff_mode: diff_mode(args.diff.diff_mode), diff_text, ..engine_options(global, Some(&mutate), None) };
     let (units, diffs): (Vec<Unit>, Vec<_>) = prepare_and_diff(p, global, &session, &opts)?.into_iter().unzip();
     // A release whose diff failed is synced anyway: sync reports the real error.
     let only: Vec<bool> = diffs.iter().map(|d| d.as_ref().map_or(true, |d| d.needs_sync())).collect();

@@ -8,12 +8,12 @@ use std::time::Instant;
 
 use serde_json::Value as Json;
 
-use super::live::LiveState;
+use super::live::{Head, LiveState};
 use super::{EngineOptions, JobEnd, Progress, Unit, dag, failure, store_of};
 use crate::diff::{self, ChangeKind, ObjectId, ReleaseDiff, ReleaseInput, SentDiff};
 use crate::kube::{Cluster, Clusters, manifest_objects, value_to_json};
 use crate::release::ops::{dry_run_apply, with_ownership};
-use crate::release::{Release, Status};
+use crate::release::Status;
 
 /// How `diff` (and `apply`'s diff) compares desired objects with live ones.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -36,8 +36,11 @@ pub struct UnitDiff {
     pub diff: ReleaseDiff,
     /// The release must be synced even if no object changes.
     pub release_changes: bool,
-    /// The latest revision, if any.
-    pub last: Option<Release>,
+    /// The latest revision (not uninstalled), if any.
+    pub last: Option<Head>,
+    /// The diff's text, rendered with [`EngineOptions::diff_text`] when that is set (the
+    /// objects' bodies are dropped then).
+    pub text: Option<String>,
 }
 
 impl UnitDiff {
@@ -139,10 +142,11 @@ pub async fn diff_unit(clusters: &Clusters, unit: &Unit) -> Result<UnitDiff, Str
 pub async fn diff_unit_with(clusters: &Clusters, unit: &Unit, opts: &EngineOptions, live_state: &LiveState) -> Result<UnitDiff, String> {
     let store = store_of(clusters, unit).await?;
     let cluster = store.cluster().clone();
-    let history = live_state.history(&cluster, unit.context.as_deref(), &unit.namespace, &unit.name).await.map_err(|e| failure(unit, e))?;
-    let last = history.last().cloned().filter(|r| r.info.status != Status::Uninstalled);
-    let deployed = history.iter().rev().find(|r| r.info.status == Status::Deployed);
-    let last_manifest = deployed.map(|r| r.manifest.as_str()).unwrap_or("");
+    let records = live_state.records(&cluster, unit.context.as_deref(), &unit.namespace, &unit.name).await.map_err(|e| failure(unit, e))?;
+    let last = records.latest().filter(|r| r.status != Status::Uninstalled);
+    let deployed = records.last_deployed_manifest();
+    drop(records);
+    let last_manifest = deployed.as_deref().unwrap_or("");
     let desired_manifest = match (&unit.desired, unit.installed) {
         (Some(d), true) => d.manifest.as_str(),
         _ => "",
@@ -174,7 +178,15 @@ pub async fn diff_unit_with(clusters: &Clusters, unit: &Unit, opts: &EngineOptio
     for r in futures::future::join_all(reads).await {
         let (ids, by_name) = r.map_err(|e| failure(unit, e))?;
         for id in ids {
-            live.insert(id.clone(), by_name.get(&id.name).map(diff::value_from_json));
+            // Listed twice when both the last and the desired manifest have it.
+            if live.contains_key(id) {
+                continue;
+            }
+            let found = match by_name.get(&id.name) {
+                Some(o) => Some(diff::value_from_json_text(&o.json).map_err(|e| failure(unit, format!("live {id}: {e}")))?),
+                None => None,
+            };
+            live.insert(id.clone(), found);
         }
     }
     let mut input = ReleaseInput {
@@ -192,13 +204,19 @@ pub async fn diff_unit_with(clusters: &Clusters, unit: &Unit, opts: &EngineOptio
             diff = diff::diff_release(&input);
         }
     }
+    diff.forget_unchanged_bodies();
+    let text = opts.diff_text.as_ref().map(|render| {
+        let text = diff::render_text(&diff, render);
+        diff.forget_bodies();
+        text
+    });
     let release_changes = match (&last, unit.installed) {
         (None, true) => true,
-        (Some(r), true) => r.info.status != Status::Deployed,
+        (Some(r), true) => r.status != Status::Deployed,
         (Some(_), false) => true,
         (None, false) => false,
     };
-    Ok(UnitDiff { diff, release_changes, last })
+    Ok(UnitDiff { diff, release_changes, last, text })
 }
 
 /// Diffs every unit, `concurrency` at a time.
@@ -294,15 +312,17 @@ async fn diff_on_pool(clusters: Arc<Clusters>, unit: Arc<Unit>, opts: EngineOpti
             diff: d.diff.send(),
             release_changes: d.release_changes,
             last: d.last,
+            text: d.text,
         })
     });
     let sent = job.await.map_err(|e| format!("{name}: {e}"))??;
-    Ok(UnitDiff { diff: sent.diff.receive(), release_changes: sent.release_changes, last: sent.last })
+    Ok(UnitDiff { diff: sent.diff.receive(), release_changes: sent.release_changes, last: sent.last, text: sent.text })
 }
 
 /// A [`UnitDiff`] on its way back from the blocking pool.
 struct SentUnitDiff {
     diff: SentDiff,
     release_changes: bool,
-    last: Option<Release>,
+    last: Option<Head>,
+    text: Option<String>,
 }

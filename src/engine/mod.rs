@@ -95,6 +95,9 @@ pub struct EngineOptions {
     pub cancel: Option<tokio::sync::watch::Receiver<bool>>,
     /// How diffs compare objects with the cluster.
     pub diff_mode: diff::DiffMode,
+    /// Render each release's diff text as soon as it is diffed ([`diff::UnitDiff::text`]) and
+    /// drop the objects' bodies: a run of many releases keeps text, not object trees.
+    pub diff_text: Option<crate::diff::RenderOptions>,
 }
 
 /// What happened to a release.

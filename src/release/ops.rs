@@ -8,6 +8,7 @@
 
 use std::collections::BTreeSet;
 use std::time::Duration;
+use std::sync::Arc;
 
 use serde_json::Value as Json;
 
@@ -129,7 +130,8 @@ impl OpError {
 /// What a release should become: a rendered chart and the values it was given.
 #[derive(Debug, Clone)]
 pub struct Desired {
-    pub chart: ChartRecord,
+    /// Shared by every release of the same chart in a run.
+    pub chart: Arc<ChartRecord>,
     /// User-supplied values (helm's `config`).
     pub config: Json,
     /// helm's release manifest text (`---\n# Source: PATH\nDOC\n` per document).
@@ -144,12 +146,12 @@ impl Desired {
         config: &crate::value::Map,
         rendered: &crate::chart::template::RenderedRelease,
     ) -> Desired {
-        Desired::from_rendered_record(ChartRecord::of(chart), config, rendered)
+        Desired::from_rendered_record(Arc::new(ChartRecord::of(chart)), config, rendered)
     }
 
     /// [`Desired::from_rendered`] with the chart's record already made.
     pub fn from_rendered_record(
-        chart: ChartRecord,
+        chart: Arc<ChartRecord>,
         config: &crate::value::Map,
         rendered: &crate::chart::template::RenderedRelease,
     ) -> Desired {
@@ -621,7 +623,7 @@ pub async fn deploy(store: &ReleaseStore, name: &str, desired: Desired, opts: &D
             status: if upgrading { Status::PendingUpgrade } else { Status::PendingInstall },
             notes: desired.notes,
         },
-        chart: desired.chart,
+        chart: Arc::unwrap_or_clone(desired.chart),
         config: desired.config,
         manifest: desired.manifest,
         hooks: desired.hooks,
