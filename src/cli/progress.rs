@@ -495,7 +495,7 @@ mod tests {
         assert_eq!(done_line("db", &JobEnd::Done(Outcome::Installed { revision: 1 }), ms), "db: installed (revision 1) (1.2s)");
         assert_eq!(done_line("db", &JobEnd::Failed("boom".into()), ms), "db: FAILED (1.2s)");
         assert_eq!(done_line("web", &JobEnd::Skipped("db failed".into()), Duration::ZERO), "web: skipped (db failed)");
-        let clean = UnitDiff { diff: Default::default(), release_changes: false, last: None };
+        let clean = UnitDiff { diff: Default::default(), release_changes: false, last: None, text: None };
         assert_eq!(diffed_line("db", &Ok(clean.clone()), ms), "db: diffed, no changes (1.2s)");
         let new = UnitDiff { release_changes: true, ..clean };
         assert_eq!(diffed_line("db", &Ok(new), ms), "db: diffed, release to sync, no object changes (1.2s)");
