@@ -118,7 +118,7 @@ fn plan_json(case: &Case) -> (usize, String) {
         let input = ReleaseInput { release: u.name.clone(), namespace: u.namespace.clone(), last, desired, live, dry_run: HashMap::new() };
         let d = diff::diff_release(&input);
         objects += d.objects.len();
-        diffs.push(UnitDiff { diff: d, release_changes: false, last: None });
+        diffs.push(UnitDiff { diff: d, release_changes: false, last: None, text: None });
     }
     let refs: Vec<&UnitDiff> = diffs.iter().collect();
     let plan = plan::build(&case.units, &refs, &case.versions);

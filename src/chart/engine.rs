@@ -63,6 +63,7 @@ impl Engine {
     ) -> Result<BTreeMap<String, String>, RenderError> {
         let mut funcs = crate::funcs::sprig_funcs(self.options.compat);
         crate::funcs::helm::register(&mut funcs, self.options);
+        let has_lookup = lookup.is_some();
         if let Some(hook) = lookup {
             crate::funcs::helm::register_lookup(&mut funcs, hook);
         }
@@ -70,8 +71,22 @@ impl Engine {
 
         let mut order: Vec<&Renderable> = templates.iter().collect();
         order.sort_by(|a, b| helm_template_order(&a.name, &b.name));
-        for r in &order {
-            set.parse(&r.name, &r.text).map_err(|e| cleanup_parse_error(&r.name, &e.to_string()))?;
+        // Releases of one chart parse the same texts: parse them once per thread.
+        let key = parse_key(&order, self.options, has_lookup);
+        match PARSED.with(|p| p.borrow().get(&key).cloned()) {
+            Some(trees) => set = set.with_parsed(trees),
+            None => {
+                for r in &order {
+                    set.parse(&r.name, &r.text).map_err(|e| cleanup_parse_error(&r.name, &e.to_string()))?;
+                }
+                PARSED.with(|p| {
+                    let mut p = p.borrow_mut();
+                    if p.len() >= PARSED_MAX {
+                        p.clear();
+                    }
+                    p.insert(key, set.parsed());
+                });
+            }
         }
 
         let mut rendered = BTreeMap::new();
@@ -120,6 +135,29 @@ impl Engine {
         let text: String = trace.iter().map(TraceEntry::to_string).collect();
         RenderError { message: text.trim().to_string() }
     }
+}
+
+type ParsedSet = rustc_hash::FxHashMap<String, std::rc::Rc<crate::gotmpl::Tree>>;
+
+thread_local! {
+    /// Template sets parsed on this thread, by [`parse_key`].
+    static PARSED: std::cell::RefCell<std::collections::HashMap<u64, ParsedSet>> = Default::default();
+}
+
+/// Distinct template sets kept per thread (charts in one run); the cache starts over beyond.
+const PARSED_MAX: usize = 64;
+
+/// What parsing depends on: the templates' names and texts in parse order, the function map's
+/// names (helm's options, whether `lookup` is the cluster's) and the Go version's parser rules.
+fn parse_key(order: &[&Renderable], options: HelmOptions, has_lookup: bool) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    (options.compat == HelmCompat::V4, options.lint_mode, options.strict, has_lookup).hash(&mut h);
+    for r in order {
+        r.name.hash(&mut h);
+        r.text.hash(&mut h);
+    }
+    h.finish()
 }
 
 /// The text between helm's `fail`/`required` markers, as helm's greedy regex finds it.
@@ -228,5 +266,34 @@ mod tests {
         let mut names = vec!["c/templates/a.yaml", "c/templates/_z.tpl", "c/charts/s/templates/x.yaml", "c/templates/_a.tpl"];
         names.sort_by(|a, b| helm_template_order(a, b));
         assert_eq!(names, ["c/charts/s/templates/x.yaml", "c/templates/a.yaml", "c/templates/_z.tpl", "c/templates/_a.tpl"]);
+    }
+
+    fn renderable(name: &str, text: &str, top: &Map) -> Renderable {
+        Renderable { name: name.into(), text: text.into(), top: top.clone(), base_path: "c/templates".into() }
+    }
+
+    #[test]
+    fn a_set_parsed_once_renders_each_release_with_its_own_values() {
+        let engine = Engine::new(HelmCompat::V3);
+        let render = |who: &str| {
+            let top = Map::new();
+            let values = Map::new();
+            values.insert("who", Value::str(who));
+            top.insert("Values", Value::Map(values));
+            let templates = [
+                renderable("c/templates/_h.tpl", r#"{{ define "greet" }}hello {{ .Values.who }}{{ end }}"#, &top),
+                renderable("c/templates/a.yaml", r#"{{ include "greet" . }} {{ tpl "{{ define \"greet\" }}shadowed{{ end }}" . }}"#, &top),
+            ];
+            engine.render(&templates).map(|m| m["c/templates/a.yaml"].clone())
+        };
+        assert_eq!(render("a").as_deref(), Ok("hello a "));
+        // the second render reuses the parsed set: `tpl`'s define above did not leak into it
+        assert_eq!(render("b").as_deref(), Ok("hello b "));
+        let top = Map::new();
+        let bad = [renderable("c/templates/bad.yaml", "{{ nosuchfunc }}", &top)];
+        for _ in 0..2 {
+            let err = engine.render(&bad).expect_err("an unknown function is a parse error every time");
+            assert!(err.message.contains("nosuchfunc"), "{}", err.message);
+        }
     }
 }

@@ -4,15 +4,20 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use crate::chart::loader::{LoadError, load_path_as};
 use crate::chart::model::Chart;
+use crate::release::ChartRecord;
 use crate::funcs::HelmCompat;
 use crate::value::Value;
 
 #[derive(Default)]
 pub struct ChartCache {
     loaded: HashMap<(PathBuf, bool), Chart>,
+    /// The release record of each chart, shared by its releases (made from the chart as
+    /// loaded, before any render).
+    records: HashMap<(PathBuf, bool), Arc<ChartRecord>>,
 }
 
 /// `chart` with new maps for its values and its subcharts' values.
@@ -36,6 +41,13 @@ impl ChartCache {
         let copy = fresh(&chart);
         self.loaded.insert(key, chart);
         Ok(copy)
+    }
+
+    /// The record of the chart at `path`; `loaded` is a copy [`ChartCache::get`] gave, not yet
+    /// rendered.
+    pub fn record(&mut self, path: &Path, compat: HelmCompat, loaded: &Chart) -> Arc<ChartRecord> {
+        let key = (path.to_path_buf(), compat == HelmCompat::V4);
+        self.records.entry(key).or_insert_with(|| Arc::new(ChartRecord::of(loaded))).clone()
     }
 }
 

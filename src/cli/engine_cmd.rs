@@ -8,15 +8,16 @@ use std::time::Duration;
 
 use crate::engine::live::LiveState;
 use crate::engine::plan::LiveVersions;
-use crate::engine::{self, EngineOptions, JobEnd, Outcome, Progress, Settings, SpecHook, Unit};
+use crate::engine::{self, EngineOptions, JobEnd, Outcome, Settings, SpecHook, Unit};
 use crate::kube::{ApplyOptions, Clusters};
 use crate::release::Desired;
 use crate::spec::sops::SopsDecryptor;
-use crate::spec::{self, ChartRef, Release, State};
+use crate::spec::{self, ChartRef, ChartResolver as _, Release, State};
 use crate::value::{Map, Value};
 
 use super::chart_cache::ChartCache;
-use super::spec_cmd::{on_big_stack, selected, spec_options};
+use super::progress::Display;
+use super::spec_cmd::{selected, spec_options};
 use super::{CliError, GlobalArgs, HelmCompatArg, MutateArgs, OutputFormat, RenderArgs, SpecArgs, exit};
 
 /// What to render and with which overrides.
@@ -109,139 +110,277 @@ fn compat(a: HelmCompatArg) -> crate::funcs::HelmCompat {
     }
 }
 
-/// Renders one release: the record to deploy and its CRDs.
-fn render_unit(
-    st: &State,
-    r: &Release,
-    namespace: &str,
-    resolver: &dyn spec::ChartResolver,
-    render: &RenderArgs,
-    facts: Option<engine::facts::RenderFacts>,
-    charts: &mut ChartCache,
-) -> Result<(Desired, Vec<(String, String)>), CliError> {
-    use crate::chart::template::{TemplateRequest, render_loaded};
-    let compat = compat(render.helm_compat);
-    let mut values = spec::render_values(r, &SopsDecryptor::new())?;
-    if !render.values.is_empty() || !render.set.is_empty() {
-        let extra = crate::chart::values::merge_user_values(
-            &crate::chart::values::UserValues { files: render.values.clone(), set: render.set.clone(), ..Default::default() },
-            compat,
-        )
-        .map_err(|e| CliError::Helm(e.0))?;
-        values = crate::chart::values::merge_maps(&values, &extra);
+/// A release's values as the spec gives them, with the command line's `--values`/`--set` on top.
+fn unit_values(r: &Release, render: &RenderArgs) -> Result<Map, CliError> {
+    let values = spec::render_values(r, &SopsDecryptor::new())?;
+    if render.values.is_empty() && render.set.is_empty() {
+        return Ok(values);
     }
-    let chart = match r.chart_ref(&st.repositories) {
-        ChartRef::Local(p) => p,
-        ChartRef::Remote(remote) => resolver.resolve(&remote).map_err(CliError::Helm)?,
-    };
-    let where_ = |e: &dyn std::fmt::Display| CliError::Helm(format!("release {:?} in {}: {e}", r.name, st.file.display()));
-    let request = TemplateRequest {
-        release_name: r.name.clone(),
-        chart: chart.clone(),
-        namespace: namespace.to_string(),
-        values: values.clone(),
-        kube_version: r.kube_version.clone(),
-        api_versions: r.api_versions.clone(),
-        include_crds: true,
-        skip_tests: false,
-        no_hooks: false,
-        is_upgrade: facts.as_ref().is_some_and(|f| f.is_upgrade),
-        show_only: Vec::new(),
-        compat,
-        cluster: facts.map(|f| f.facts),
-    };
-    // Patched releases and manifest directories deploy the chart chartify would build.
-    let (rendered, record) = match spec::chartify::chartify_release(r, &chart, &request, spec::HelmfileCompat::from_env(), resolver, &st.repositories)? {
-        Some(built) => {
-            let record = crate::release::ChartRecord::of(&built);
-            (render_loaded(&request, built).map_err(|e| where_(&e))?, record)
-        }
-        // the chart is loaded once per run and shared by the releases that use it
-        None => {
-            let loaded = charts.get(&chart, compat).map_err(|e| where_(&e))?;
-            let record = crate::release::ChartRecord::of(&loaded);
-            (render_loaded(&request, loaded).map_err(|e| where_(&e))?, record)
-        }
-    };
-    Ok((Desired::from_rendered_record(record, &values, &rendered), rendered.crds.clone()))
+    let extra = crate::chart::values::merge_user_values(
+        &crate::chart::values::UserValues { files: render.values.clone(), set: render.set.clone(), ..Default::default() },
+        compat(render.helm_compat),
+    )
+    .map_err(|e| CliError::Helm(e.0))?;
+    Ok(crate::chart::values::merge_maps(&values, &extra))
 }
 
-/// The runtime and the clusters of one command: rendering reads the cluster's facts through
-/// them, then the engine runs on them.
+/// What rendering one release needs besides its values and the cluster's facts (all `Send`:
+/// render workers get it).
+#[derive(Clone)]
+struct RenderSpec {
+    release: String,
+    namespace: String,
+    context: Option<String>,
+    chart: std::path::PathBuf,
+    kube_version: Option<String>,
+    api_versions: Vec<String>,
+    /// The state file, for messages.
+    file: std::path::PathBuf,
+}
+
+impl RenderSpec {
+    fn of(st: &State, r: &Release, unit: &Unit, chart: std::path::PathBuf) -> RenderSpec {
+        RenderSpec {
+            release: r.name.clone(),
+            namespace: unit.namespace.clone(),
+            context: unit.context.clone(),
+            chart,
+            kube_version: r.kube_version.clone(),
+            api_versions: r.api_versions.clone(),
+            file: st.file.clone(),
+        }
+    }
+
+    fn request(&self, values: &Map, render: &RenderArgs, facts: Option<engine::facts::RenderFacts>) -> crate::chart::template::TemplateRequest {
+        crate::chart::template::TemplateRequest {
+            release_name: self.release.clone(),
+            chart: self.chart.clone(),
+            namespace: self.namespace.clone(),
+            values: values.clone(),
+            kube_version: self.kube_version.clone(),
+            api_versions: self.api_versions.clone(),
+            include_crds: true,
+            skip_tests: false,
+            no_hooks: false,
+            is_upgrade: facts.as_ref().is_some_and(|f| f.is_upgrade),
+            show_only: Vec::new(),
+            compat: compat(render.helm_compat),
+            cluster: facts.map(|f| f.facts),
+        }
+    }
+
+    fn error(&self, e: &dyn std::fmt::Display) -> CliError {
+        CliError::Helm(format!("release {:?} in {}: {e}", self.release, self.file.display()))
+    }
+
+    fn facts(&self, access: &ClusterAccess) -> Result<engine::facts::RenderFacts, CliError> {
+        engine::facts::render_facts(&access.handle, &access.clusters, self.context.as_deref(), &self.release, &self.namespace, &access.histories)
+            .map_err(|e| CliError::Helm(format!("release {:?} in namespace {:?}: {e}", self.release, self.namespace)))
+    }
+
+    /// Renders the release from its chart (loaded once per `charts`): the record to deploy and
+    /// its CRDs.
+    fn render(&self, values: &Map, render: &RenderArgs, access: &ClusterAccess, charts: &mut ChartCache) -> Result<(Desired, Vec<(String, String)>), CliError> {
+        let request = self.request(values, render, Some(self.facts(access)?));
+        let loaded = charts.get(&self.chart, request.compat).map_err(|e| self.error(&e))?;
+        let record = charts.record(&self.chart, request.compat, &loaded);
+        let rendered = crate::chart::template::render_loaded(&request, loaded).map_err(|e| self.error(&e))?;
+        Ok((Desired::from_rendered_record(record, values, &rendered), rendered.crds.clone()))
+    }
+}
+
+/// Renders a release that chartify turns into a chart of its own (patches, transformers,
+/// manifest directories, adhoc dependencies): on the spec's thread, which has its resolver.
+fn render_chartified(
+    st: &State,
+    r: &Release,
+    spec: &RenderSpec,
+    values: &Map,
+    resolver: &dyn spec::ChartResolver,
+    render: &RenderArgs,
+    access: &ClusterAccess,
+) -> Result<Option<(Desired, Vec<(String, String)>)>, CliError> {
+    use crate::chart::template::render_loaded;
+    let request = spec.request(values, render, Some(spec.facts(access)?));
+    let Some(built) = spec::chartify::chartify_release(r, &spec.chart, &request, spec::HelmfileCompat::from_env(), resolver, &st.repositories)? else {
+        return Ok(None);
+    };
+    let record = Arc::new(crate::release::ChartRecord::of(&built));
+    let rendered = render_loaded(&request, built).map_err(|e| spec.error(&e))?;
+    Ok(Some((Desired::from_rendered_record(record, values, &rendered), rendered.crds.clone())))
+}
+
+/// The runtime, the clusters and the live state of one command: rendering reads the cluster's
+/// facts through them (release records are listed once per namespace and kept for the diff),
+/// then the engine runs on them.
 struct Session {
     rt: tokio::runtime::Runtime,
     clusters: Arc<Clusters>,
+    live: Arc<LiveState>,
 }
 
 impl Session {
     fn new(global: &GlobalArgs) -> Result<Session, CliError> {
-        Ok(Session { rt: crate::kube::runtime()?, clusters: Arc::new(Clusters::new(global.kubeconfig.clone())) })
+        Ok(Session {
+            rt: crate::kube::runtime()?,
+            clusters: Arc::new(Clusters::new(global.kubeconfig.clone())),
+            live: Arc::new(LiveState::new(concurrency(global))),
+        })
     }
 }
 
+/// How render threads reach the cluster: the runtime, the clusters and the histories read
+/// ahead.
+struct ClusterAccess {
+    handle: tokio::runtime::Handle,
+    clusters: Arc<Clusters>,
+    histories: engine::facts::Histories,
+}
+
+/// One release for a render worker.
+struct RenderJob {
+    index: usize,
+    unit: Unit,
+    spec: RenderSpec,
+    values: crate::value::Detached,
+}
+
+/// Render threads besides the spec's: one per core (`DEPLOYER_RENDER_THREADS` overrides; 0
+/// renders everything on the spec's thread).
+fn render_threads() -> usize {
+    if let Some(n) = std::env::var("DEPLOYER_RENDER_THREADS").ok().and_then(|v| v.parse().ok()) {
+        return n;
+    }
+    std::thread::available_parallelism().map_or(1, |n| n.get()).min(8)
+}
+
+/// Stack of the threads that read specs and render (templates recurse deeply).
+const RENDER_STACK: usize = 256 << 20;
+
+/// Runs `f` on a thread with a big stack, borrowing from the caller.
+fn on_big_stack_scoped<T: Send>(f: impl FnOnce() -> Result<T, CliError> + Send) -> Result<T, CliError> {
+    std::thread::scope(|s| {
+        std::thread::Builder::new()
+            .stack_size(RENDER_STACK)
+            .spawn_scoped(s, f)
+            .map_err(CliError::Output)?
+            .join()
+            .unwrap_or_else(|_| Err(CliError::Helm("spec processing panicked".into())))
+    })
+}
+
+/// Where prepared units go, each with its index, as soon as it is complete (rendered, when
+/// rendering): in any order.
+type UnitSink<'a> = &'a (dyn Fn(usize, Unit) + Sync);
+
 /// Reads the spec, selects, orders and (for diff/apply/sync) renders the releases — with the
 /// cluster's facts (`.Capabilities`, `.Release.IsUpgrade`/`Revision`, `lookup`) as
-/// `helm upgrade --install` renders.
-fn prepare(p: Prepare, global: &GlobalArgs, session: &Session) -> Result<Vec<Unit>, CliError> {
+/// `helm upgrade --install` renders — handing each unit to `sink` when it is ready. Releases
+/// render on a pool of threads (charts loaded once per thread); the first failure in spec order
+/// is the error, as when rendering one after another. Call it on a big stack.
+fn prepare_into(p: Prepare, global: &GlobalArgs, session: &Session, shown: &Display, streamed: bool, sink: UnitSink) -> Result<(), CliError> {
     let opts = spec_options(&p.spec, global);
-    let cluster_access = (session.rt.handle().clone(), session.clusters.clone());
-    let bundle = global.bundle.clone();
     let offline = global.offline || p.render.as_ref().is_some_and(|r| r.skip_deps);
     let build_deps = !p.render.as_ref().is_some_and(|r| r.skip_deps);
     let default_ns = global.namespace.clone();
-    on_big_stack(move || {
-        let states = spec::load(&opts, &SopsDecryptor::new())?;
-        let charts = match p.render {
-            Some(_) => Some(super::spec_charts::SpecCharts::new(bundle.as_deref(), offline)?),
-            None => None,
-        };
-        let mut units: Vec<Unit> = Vec::new();
-        let mut chart_cache = ChartCache::default();
-        // Where a release goes: its namespace and kube context.
-        let target = |st: &State, r: &Release| {
-            let namespace = if r.namespace.is_empty() { default_ns.clone().unwrap_or_else(|| "default".into()) } else { r.namespace.clone() };
-            let context = (!r.kube_context.is_empty())
-                .then(|| r.kube_context.clone())
-                .or_else(|| (!st.env.kube_context.is_empty()).then(|| st.env.kube_context.clone()))
-                .or_else(|| opts.kube_context.clone());
-            (namespace, context)
-        };
-        let selection = selected(&states, &opts, true)?;
-        // The release histories the renders need, read all at once rather than one by one.
-        let histories = match &p.render {
-            Some(_) => {
-                let mut wanted = Vec::new();
-                for (si, order) in &selection {
-                    let st = &states[*si];
-                    for r in order.iter().map(|&i| &st.releases[i]).filter(|r| r.installed) {
-                        let (namespace, context) = target(st, r);
-                        wanted.push((context, r.name.clone(), namespace));
+    let states = spec::load(&opts, &SopsDecryptor::new())?;
+    let charts = match p.render {
+        Some(_) => Some(super::spec_charts::SpecCharts::new(global.bundle.as_deref(), offline)?),
+        None => None,
+    };
+    // Where a release goes: its namespace and kube context.
+    let target = |st: &State, r: &Release| {
+        let namespace = if r.namespace.is_empty() { default_ns.clone().unwrap_or_else(|| "default".into()) } else { r.namespace.clone() };
+        let context = (!r.kube_context.is_empty())
+            .then(|| r.kube_context.clone())
+            .or_else(|| (!st.env.kube_context.is_empty()).then(|| st.env.kube_context.clone()))
+            .or_else(|| opts.kube_context.clone());
+        (namespace, context)
+    };
+    let selection = selected(&states, &opts, true)?;
+    // The release histories the renders need, read all at once (one LIST per namespace).
+    let histories = match &p.render {
+        Some(_) => {
+            let mut wanted = Vec::new();
+            for (si, order) in &selection {
+                let st = &states[*si];
+                for r in order.iter().map(|&i| &st.releases[i]).filter(|r| r.installed) {
+                    let (namespace, context) = target(st, r);
+                    wanted.push((context, r.name.clone(), namespace));
+                }
+            }
+            engine::facts::read_histories(session.rt.handle(), &session.clusters, &session.live, wanted)
+        }
+        None => Default::default(),
+    };
+    let access = ClusterAccess { handle: session.rt.handle().clone(), clusters: session.clusters.clone(), histories };
+    // Streamed into a diff, the stage is the diff's (every unit); else the render phase's.
+    if streamed {
+        engine::Progress::start(shown, selection.iter().map(|(_, o)| o.len()).sum());
+    } else if p.render.is_some() {
+        shown.render_start(selection.iter().map(|(si, o)| o.iter().filter(|&&i| states[*si].releases[i].installed).count()).sum());
+    }
+    // A rendered unit leaves the render phase: done (render stage) or on to its diff.
+    let sink = |index: usize, unit: Unit| {
+        if unit.desired.is_some() {
+            shown.rendered(&unit.name, !streamed);
+        }
+        sink(index, unit);
+    };
+    let threads = if p.render.is_some() { render_threads() } else { 0 };
+    // (index, error): the first in spec order wins; later releases are not started after one.
+    let failed: std::sync::Mutex<Option<(usize, CliError)>> = std::sync::Mutex::new(None);
+    let fail = |index: usize, e: CliError| {
+        let mut f = failed.lock().unwrap_or_else(|e| e.into_inner());
+        if f.as_ref().is_none_or(|(i, _)| index < *i) {
+            *f = Some((index, e));
+        }
+    };
+    let failed_before = |index: usize| failed.lock().unwrap_or_else(|e| e.into_inner()).as_ref().is_some_and(|(i, _)| *i < index);
+    let (jobs_tx, jobs_rx) = std::sync::mpsc::channel::<RenderJob>();
+    let jobs_rx = std::sync::Mutex::new(jobs_rx);
+    let mut count = 0usize;
+    std::thread::scope(|s| -> Result<(), CliError> {
+        for _ in 0..threads {
+            let render = p.render.as_ref();
+            let (access, jobs_rx, fail, failed_before, sink) = (&access, &jobs_rx, &fail, &failed_before, &sink);
+            let worker = move || {
+                let mut chart_cache = ChartCache::default();
+                loop {
+                    let job = match jobs_rx.lock().unwrap_or_else(|e| e.into_inner()).recv() {
+                        Ok(job) => job,
+                        Err(_) => return,
+                    };
+                    if failed_before(job.index) {
+                        continue;
+                    }
+                    let Some(render) = render else { return };
+                    shown.rendering(&job.unit.name);
+                    let Value::Map(values) = job.values.attach() else {
+                        fail(job.index, job.spec.error(&"values are not a map"));
+                        continue;
+                    };
+                    match job.spec.render(&values, render, access, &mut chart_cache) {
+                        Ok((desired, crds)) => sink(job.index, Unit { desired: Some(desired), crds, ..job.unit }),
+                        Err(e) => fail(job.index, e),
                     }
                 }
-                engine::facts::read_histories(&cluster_access.0, &cluster_access.1, wanted)
-            }
-            None => Default::default(),
-        };
-        for (si, order) in selection {
-            let st = &states[si];
+            };
+            std::thread::Builder::new().stack_size(RENDER_STACK).spawn_scoped(s, worker).map_err(CliError::Output)?;
+        }
+        let mut chart_cache = ChartCache::default();
+        for (si, order) in &selection {
+            let st = &states[*si];
             let resolver = match &charts {
-                Some(c) => Some(c.prepare(st, &order, build_deps)?),
+                Some(c) => Some(c.prepare(st, order, build_deps)?),
                 None => None,
             };
-            let first = units.len();
-            for &i in &order {
+            let first = count;
+            for &i in order {
+                let index = count;
+                count += 1;
                 let r = &st.releases[i];
                 let (namespace, context) = target(st, r);
-                let (desired, crds) = match (&p.render, &resolver, r.installed) {
-                    (Some(render), Some(res), true) => {
-                        let (handle, clusters) = &cluster_access;
-                        let facts = engine::facts::render_facts(handle, clusters, context.as_deref(), &r.name, &namespace, &histories)
-                            .map_err(|e| CliError::Helm(format!("release {:?} in namespace {namespace:?}: {e}", r.name)))?;
-                        let (d, c) = render_unit(st, r, &namespace, res, render, Some(facts), &mut chart_cache)?;
-                        (Some(d), c)
-                    }
-                    _ => (None, Vec::new()),
-                };
                 let needs = if opts.skip_needs {
                     Vec::new()
                 } else {
@@ -251,38 +390,130 @@ fn prepare(p: Prepare, global: &GlobalArgs, session: &Session) -> Result<Vec<Uni
                         .filter_map(|j| order.iter().position(|&o| o == j).map(|pos| first + pos))
                         .collect()
                 };
-                units.push(Unit {
+                let unit = Unit {
                     id: format!("{namespace}/{}", r.name),
                     name: r.name.clone(),
                     namespace,
                     context,
                     needs,
                     installed: r.installed,
-                    desired,
-                    crds,
+                    desired: None,
+                    crds: Vec::new(),
                     settings: settings(st, r, &p),
                     hooks: spec_hooks(st, r)?,
-                });
+                };
+                let (Some(render), Some(resolver), true) = (&p.render, &resolver, r.installed) else {
+                    sink(index, unit);
+                    continue;
+                };
+                if failed_before(index) {
+                    break;
+                }
+                let prepared = (|| {
+                    let values = unit_values(r, render)?;
+                    let chart = match r.chart_ref(&st.repositories) {
+                        ChartRef::Local(p) => p,
+                        ChartRef::Remote(remote) => resolver.resolve(&remote).map_err(CliError::Helm)?,
+                    };
+                    Ok::<_, CliError>((values, RenderSpec::of(st, r, &unit, chart)))
+                })();
+                let (values, spec) = match prepared {
+                    Ok(v) => v,
+                    Err(e) => {
+                        fail(index, e);
+                        break;
+                    }
+                };
+                // Chartified releases render here (they need the resolver); values holding
+                // objects cannot cross threads.
+                let detached = if threads > 0 && !spec::chartify::is_chartified(r, &spec.chart) { Value::Map(values.clone()).detach() } else { None };
+                if let Some(values) = detached {
+                    let _ = jobs_tx.send(RenderJob { index, unit, spec, values });
+                    continue;
+                }
+                shown.rendering(&unit.name);
+                let rendered = match render_chartified(st, r, &spec, &values, resolver, render, &access) {
+                    Ok(Some(done)) => Ok(done),
+                    Ok(None) => spec.render(&values, render, &access, &mut chart_cache),
+                    Err(e) => Err(e),
+                };
+                match rendered {
+                    Ok((desired, crds)) => sink(index, Unit { desired: Some(desired), crds, ..unit }),
+                    Err(e) => {
+                        fail(index, e);
+                        break;
+                    }
+                }
+            }
+            if failed_before(usize::MAX) {
+                break;
             }
         }
-        if let Some(c) = &charts {
-            for w in c.fetcher.warnings() {
-                eprintln!("{w}");
-            }
+        drop(jobs_tx);
+        Ok(())
+    })?;
+    match (streamed, p.render.is_some()) {
+        (false, true) => shown.render_end(),
+        (true, true) => shown.render_summary(),
+        _ => {}
+    }
+    if let Some((_, e)) = failed.into_inner().unwrap_or_else(|e| e.into_inner()) {
+        return Err(e);
+    }
+    if let Some(c) = &charts {
+        for w in c.fetcher.warnings() {
+            eprintln!("{w}");
         }
-        if units.is_empty() && !opts.selectors.is_empty() {
-            eprintln!("err: no releases found that matches specified selector({}) and environment({}), in any helmfile", opts.selectors.join(","), opts.env_name());
-            return Err(CliError::NoMatch);
-        }
-        Ok(units)
+    }
+    if count == 0 && !opts.selectors.is_empty() {
+        eprintln!("err: no releases found that matches specified selector({}) and environment({}), in any helmfile", opts.selectors.join(","), opts.env_name());
+        return Err(CliError::NoMatch);
+    }
+    Ok(())
+}
+
+/// [`prepare_into`], collected: every unit in spec order.
+fn prepare(p: Prepare, global: &GlobalArgs, session: &Session) -> Result<Vec<Unit>, CliError> {
+    let got = std::sync::Mutex::new(Vec::<(usize, Unit)>::new());
+    let shown = Display::new(global, "render");
+    on_big_stack_scoped(|| prepare_into(p, global, session, &shown, false, &|i, u| got.lock().unwrap_or_else(|e| e.into_inner()).push((i, u))))?;
+    let mut units = got.into_inner().unwrap_or_else(|e| e.into_inner());
+    units.sort_by_key(|(i, _)| *i);
+    Ok(units.into_iter().map(|(_, u)| u).collect())
+}
+
+/// Prepares the units on a big-stack thread while diffing each on the runtime as soon as it is
+/// ready (rendering overlaps the cluster reads); the units in spec order with their diffs.
+fn prepare_and_diff(p: Prepare, global: &GlobalArgs, session: &Session, opts: &EngineOptions) -> Result<Vec<(Unit, Result<engine::diff::UnitDiff, String>)>, CliError> {
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    let shown = Display::new(global, "diff");
+    let shown = &*shown;
+    std::thread::scope(|s| {
+        let prepared = std::thread::Builder::new()
+            .stack_size(RENDER_STACK)
+            .spawn_scoped(s, move || {
+                let sink = move |i: usize, u: Unit| {
+                    let _ = tx.send((i, u));
+                };
+                prepare_into(p, global, session, shown, true, &sink)
+            })
+            .map_err(CliError::Output)?;
+        let diffs = session.rt.block_on(engine::diff::diff_stream(&session.clusters, rx, opts, &session.live, shown));
+        prepared.join().unwrap_or_else(|_| Err(CliError::Helm("spec processing panicked".into())))?;
+        Ok(diffs)
     })
+}
+
+/// Releases and LISTs in flight: `--concurrency`, or the default measured with
+/// scripts/bench-compare (benches/README.md, "Scale").
+fn concurrency(global: &GlobalArgs) -> usize {
+    if global.concurrency == 0 { engine::live::DEFAULT_CONCURRENCY } else { global.concurrency }
 }
 
 fn engine_options(global: &GlobalArgs, mutate: Option<&MutateArgs>, cancel: Option<tokio::sync::watch::Receiver<bool>>) -> EngineOptions {
     let m = mutate.cloned().unwrap_or_default();
     EngineOptions {
-        // Default measured with scripts/bench-compare (benches/README.md, "Scale").
-        concurrency: if global.concurrency == 0 { engine::live::DEFAULT_CONCURRENCY } else { global.concurrency },
+        concurrency: concurrency(global),
         apply: ApplyOptions {
             field_manager: if m.field_manager.is_empty() { crate::kube::DEFAULT_FIELD_MANAGER.into() } else { m.field_manager.clone() },
             force_conflicts: m.force_conflicts,
@@ -291,6 +522,7 @@ fn engine_options(global: &GlobalArgs, mutate: Option<&MutateArgs>, cancel: Opti
         upgrade_crds: m.upgrade_crds,
         cancel,
         diff_mode: engine::diff::DiffMode::default(),
+        diff_text: None,
     }
 }
 
@@ -310,73 +542,6 @@ fn use_color(global: &GlobalArgs) -> bool {
         return false;
     }
     std::io::stdout().is_terminal()
-}
-
-/// Progress on stderr: a live bar on a terminal, plain lines otherwise, nothing with `--quiet`.
-struct Reporter {
-    bar: Option<indicatif::ProgressBar>,
-    verb: &'static str,
-}
-
-impl Reporter {
-    fn new(global: &GlobalArgs, verb: &'static str) -> Box<dyn Progress> {
-        if global.quiet {
-            return Box::new(engine::Silent);
-        }
-        let bar = std::io::stderr().is_terminal().then(|| {
-            let bar = indicatif::ProgressBar::new(0);
-            let style = indicatif::ProgressStyle::with_template("{spinner} {prefix} [{pos}/{len}] {wide_msg} {elapsed}")
-                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
-            bar.set_style(style);
-            bar.set_prefix(verb);
-            bar.enable_steady_tick(Duration::from_millis(120));
-            bar
-        });
-        Box::new(Reporter { bar, verb })
-    }
-
-    fn line(&self, text: &str) {
-        match &self.bar {
-            Some(b) => b.println(text),
-            None => eprintln!("{text}"),
-        }
-    }
-}
-
-impl Progress for Reporter {
-    fn start(&self, total: usize) {
-        if let Some(b) = &self.bar {
-            b.set_length(total as u64);
-        }
-    }
-    fn phase(&self, release: &str, phase: &str) {
-        match &self.bar {
-            Some(b) => b.set_message(format!("{release}: {phase}")),
-            None => eprintln!("{release}: {phase}"),
-        }
-    }
-    fn done(&self, release: &str, end: &JobEnd<Outcome>, elapsed: Duration) {
-        let text = match end {
-            JobEnd::Done(o) => format!("{release}: {o} ({:.1}s)", elapsed.as_secs_f64()),
-            JobEnd::Failed(_) => format!("{release}: FAILED ({:.1}s)", elapsed.as_secs_f64()),
-            JobEnd::Skipped(why) => format!("{release}: skipped ({why})"),
-        };
-        self.line(&text);
-        if let Some(b) = &self.bar {
-            b.inc(1);
-        }
-    }
-    fn log(&self, release: &str, text: &str) {
-        for l in text.lines() {
-            self.line(&format!("{release}: {l}"));
-        }
-    }
-    fn finish(&self) {
-        if let Some(b) = &self.bar {
-            b.finish_and_clear();
-        }
-        let _ = self.verb;
-    }
 }
 
 /// Set once Ctrl-C (SIGINT) was received by a run: the process then exits 130.
@@ -479,7 +644,7 @@ pub fn sync(args: &super::SyncArgs, spec: &SpecArgs, global: &GlobalArgs) -> Res
     let p = Prepare { spec: render.spec.clone(), render: Some(render), mutate: Some(args.mutate.clone()), timeout: None };
     let session = Session::new(global)?;
     let units = prepare(p, global, &session)?;
-    let progress = Reporter::new(global, "sync");
+    let progress = Display::new(global, "sync");
     let mutate = args.mutate.clone();
     let ends = run_engine(
         async |clusters, cancel| {
@@ -499,7 +664,7 @@ pub fn destroy(args: &super::DestroyArgs, spec: &SpecArgs, global: &GlobalArgs) 
     for u in &mut units {
         u.settings.delete_wait |= args.wait;
     }
-    let progress = Reporter::new(global, "destroy");
+    let progress = Display::new(global, "destroy");
     let ends = run_engine(
         async |clusters, cancel| {
             let opts = engine_options(global, None, Some(cancel));
@@ -592,7 +757,7 @@ pub fn test(args: &super::TestArgs, spec: &SpecArgs, global: &GlobalArgs) -> Res
     let p = Prepare { spec: spec.merged(&args.spec), render: None, mutate: None, timeout: args.timeout };
     let session = Session::new(global)?;
     let units = prepare(p, global, &session)?;
-    let progress = Reporter::new(global, "test");
+    let progress = Display::new(global, "test");
     let ends = run_engine(
         async |clusters, cancel| {
             let opts = engine_options(global, None, Some(cancel));
@@ -603,6 +768,17 @@ pub fn test(args: &super::TestArgs, spec: &SpecArgs, global: &GlobalArgs) -> Res
     Ok(report_ends(&units, &ends))
 }
 
+/// How `diff` prints objects.
+fn render_options(args: &super::DiffArgs, global: &GlobalArgs) -> crate::diff::RenderOptions {
+    crate::diff::RenderOptions {
+        context: args.context,
+        color: use_color(global),
+        show_secrets: args.show_secrets,
+        suppress_secrets: args.suppress_secrets,
+        ..crate::diff::RenderOptions::default()
+    }
+}
+
 /// Prints the diffs (text or JSON); returns whether any release has changes, and the failures.
 fn print_diffs(
     units: &[Unit],
@@ -610,14 +786,8 @@ fn print_diffs(
     args: &super::DiffArgs,
     global: &GlobalArgs,
 ) -> Result<(bool, bool), CliError> {
-    use crate::diff::{RenderOptions, render_summary, render_text};
-    let opts = RenderOptions {
-        context: args.context,
-        color: use_color(global),
-        show_secrets: args.show_secrets,
-        suppress_secrets: args.suppress_secrets,
-        ..RenderOptions::default()
-    };
+    use crate::diff::{render_summary, render_text};
+    let opts = render_options(args, global);
     let mut out = std::io::stdout().lock();
     let mut changes = false;
     let mut failed = false;
@@ -625,7 +795,14 @@ fn print_diffs(
         match d {
             Ok(d) => {
                 changes |= d.needs_sync();
-                let text = render_text(&d.diff, &opts);
+                let rendered;
+                let text = match &d.text {
+                    Some(text) => text,
+                    None => {
+                        rendered = render_text(&d.diff, &opts);
+                        &rendered
+                    }
+                };
                 if !text.is_empty() {
                     out.write_all(text.as_bytes())?;
                 }
@@ -635,7 +812,7 @@ fn print_diffs(
                     let why = match (&d.last, u.installed) {
                         (None, _) => "not installed yet".to_string(),
                         (Some(_), false) => "installed: false, will be uninstalled".to_string(),
-                        (Some(r), true) => format!("last revision {} is {}", r.version, r.info.status),
+                        (Some(r), true) => format!("last revision {} is {}", r.version, r.status),
                     };
                     writeln!(out, "{}: release {why}", u.id)?;
                 }
@@ -659,18 +836,12 @@ fn diff_prepare(args: &super::DiffArgs, spec: &SpecArgs) -> Prepare {
 /// With `--output json` it prints the plan (`engine::plan`), which `apply --plan` executes.
 pub fn diff(args: &super::DiffArgs, spec: &SpecArgs, global: &GlobalArgs) -> Result<i32, CliError> {
     let session = Session::new(global)?;
-    let units = prepare(diff_prepare(args, spec), global, &session)?;
-    let (diffs, versions) = run_engine(
-        async |clusters, _| {
-            let opts = EngineOptions { diff_mode: diff_mode(args.diff_mode), ..engine_options(global, None, None) };
-            let live = LiveState::new(opts.concurrency);
-            let diffs = engine::diff::diff_with(&clusters, &units, &opts, &live).await;
-            (diffs, live.versions())
-        },
-        &session,
-    )?;
+    // Text output: each release's text is rendered when it is diffed (see print_diffs).
+    let diff_text = (global.output != OutputFormat::Json).then(|| render_options(args, global));
+    let opts = EngineOptions { diff_mode: diff_mode(args.diff_mode), diff_text, ..engine_options(global, None, None) };
+    let (units, diffs): (Vec<Unit>, Vec<_>) = prepare_and_diff(diff_prepare(args, spec), global, &session, &opts)?.into_iter().unzip();
     let (changes, failed) = if global.output == OutputFormat::Json {
-        print_plan(&units, &diffs, &versions)?
+        print_plan(&units, &diffs, &session.live.versions())?
     } else {
         print_diffs(&units, &diffs, args, global)?
     };
@@ -720,7 +891,7 @@ fn apply_plan(file: &std::path::Path, args: &super::ApplyArgs, global: &GlobalAr
     let text = std::fs::read_to_string(file).map_err(|e| CliError::Helm(format!("{name}: {e}")))?;
     let plan = engine::plan::Plan::parse(&name, &text).map_err(|e| CliError::Helm(e.to_string()))?;
     let (units, only) = plan.units(&name).map_err(|e| CliError::Helm(e.to_string()))?;
-    let progress = Reporter::new(global, "apply");
+    let progress = Display::new(global, "apply");
     let mutate = args.mutate.clone();
     let session = Session::new(global)?;
     let ends = run_engine(
@@ -761,23 +932,25 @@ pub fn apply(args: &super::ApplyArgs, spec: &SpecArgs, global: &GlobalArgs) -> R
     let mut p = diff_prepare(&args.diff, spec);
     p.mutate = Some(args.mutate.clone());
     let session = Session::new(global)?;
-    let units = prepare(p, global, &session)?;
-    let progress = Reporter::new(global, "apply");
     let mutate = args.mutate.clone();
-    let (diffs, ends) = run_engine(
-        async |clusters, cancel| {
-            let opts = EngineOptions { diff_mode: diff_mode(args.diff.diff_mode), ..engine_options(global, Some(&mutate), Some(cancel)) };
-            let diffs = engine::diff::diff(&clusters, &units, &opts).await;
-            // A release whose diff failed is synced anyway: sync reports the real error.
-            let only: Vec<bool> = diffs.iter().map(|d| d.as_ref().map_or(true, |d| d.needs_sync())).collect();
-            if !only.iter().any(|&c| c) {
-                return (diffs, None);
-            }
-            let ends = engine::sync(&clusters, &units, Some(&only), &opts, progress.as_ref()).await;
-            (diffs, Some(ends))
-        },
-        &session,
-    )?;
+    let diff_text = (!global.quiet).then(|| render_options(&args.diff, global));
+    let opts = EngineOptions { diff_mode: diff_mode(args.diff.diff_mode), diff_text, ..engine_options(global, Some(&mutate), None) };
+    let (units, diffs): (Vec<Unit>, Vec<_>) = prepare_and_diff(p, global, &session, &opts)?.into_iter().unzip();
+    // A release whose diff failed is synced anyway: sync reports the real error.
+    let only: Vec<bool> = diffs.iter().map(|d| d.as_ref().map_or(true, |d| d.needs_sync())).collect();
+    let ends = if only.iter().any(|&c| c) {
+        let progress = Display::new(global, "apply");
+        let ends = run_engine(
+            async |clusters, cancel| {
+                let opts = EngineOptions { cancel: Some(cancel), ..opts.clone() };
+                engine::sync(&clusters, &units, Some(&only), &opts, progress.as_ref()).await
+            },
+            &session,
+        )?;
+        Some(ends)
+    } else {
+        None
+    };
     // Diff errors are reported by sync (it ran those releases); print the diffs that worked.
     let (pu, pd): (Vec<Unit>, Vec<_>) = units.iter().cloned().zip(diffs).filter(|(_, d)| d.is_ok()).unzip();
     if !global.quiet {

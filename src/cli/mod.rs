@@ -5,6 +5,7 @@
 mod args;
 mod chart_cache;
 mod engine_cmd;
+mod progress;
 mod release_cmd;
 mod spec_build;
 mod spec_charts;

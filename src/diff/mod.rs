@@ -21,6 +21,7 @@
 mod normalize;
 mod plan;
 mod render;
+mod sent;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -30,6 +31,7 @@ use crate::value::{Map, Value};
 pub use normalize::{IGNORED_ANNOTATIONS, IGNORED_ANNOTATION_PREFIXES, normalize, quantity_eq};
 pub use plan::{ChangeKind, Counts, Drift, ObjectDiff, ReleaseDiff, ReleaseInput, diff_release};
 pub use render::{JsonEntry, JsonReport, RenderOptions, render_summary, render_text};
+pub use sent::SentDiff;
 
 /// Where an object lives in the cluster. Two objects are the same cluster object when these
 /// agree; the version is not part of it (the apiserver serves one object at every version).
@@ -321,6 +323,73 @@ pub fn value_from_json(j: &serde_json::Value) -> Value {
         serde_json::Value::Array(items) => Value::list(items.iter().map(value_from_json).collect()),
         // Collected, not inserted one by one: one map build, no borrow per entry.
         serde_json::Value::Object(o) => Value::Map(Map::from_entries(o.iter().map(|(k, v)| (k.clone(), value_from_json(v))).collect())),
+    }
+}
+
+/// [`value_from_json`] of JSON text, read straight into a [`Value`] (no `serde_json::Value`
+/// in between): what live objects kept as text become when a release compares them.
+pub fn value_from_json_text(text: &str) -> Result<Value, serde_json::Error> {
+    use serde::de::DeserializeSeed as _;
+    let mut de = serde_json::Deserializer::from_str(text);
+    let v = GoJson.deserialize(&mut de)?;
+    de.end()?;
+    Ok(v)
+}
+
+/// Builds a [`Value`] typed as client-go's unstructured decoding (and [`value_from_json`]) types
+/// JSON: integers that fit `int64` are `Int64`, every other number `Float`.
+struct GoJson;
+
+impl<'de> serde::de::DeserializeSeed<'de> for GoJson {
+    type Value = Value;
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for GoJson {
+    type Value = Value;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Nil)
+    }
+    fn visit_none<E>(self) -> Result<Value, E> {
+        Ok(Value::Nil)
+    }
+    fn visit_bool<E>(self, b: bool) -> Result<Value, E> {
+        Ok(Value::Bool(b))
+    }
+    fn visit_i64<E>(self, i: i64) -> Result<Value, E> {
+        Ok(Value::Int64(i))
+    }
+    fn visit_u64<E>(self, u: u64) -> Result<Value, E> {
+        Ok(match i64::try_from(u) {
+            Ok(i) => Value::Int64(i),
+            Err(_) => Value::Float(u as f64),
+        })
+    }
+    fn visit_f64<E>(self, f: f64) -> Result<Value, E> {
+        Ok(Value::Float(f))
+    }
+    fn visit_str<E>(self, s: &str) -> Result<Value, E> {
+        Ok(Value::str(s))
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0));
+        while let Some(v) = seq.next_element_seed(GoJson)? {
+            items.push(v);
+        }
+        Ok(Value::list(items))
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut entries = BTreeMap::new();
+        while let Some(k) = map.next_key::<String>()? {
+            let v = map.next_value_seed(GoJson)?;
+            entries.insert(k, v);
+        }
+        Ok(Value::Map(Map::from_entries(entries)))
     }
 }
 

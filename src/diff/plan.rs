@@ -96,6 +96,24 @@ impl ReleaseDiff {
         self.objects.iter().any(|o| o.drift.is_some())
     }
 
+    /// Drops the bodies of unchanged objects without drift, which nothing prints or plans, so a
+    /// run's diffs of many releases stay small.
+    pub fn forget_unchanged_bodies(&mut self) {
+        for o in self.objects.iter_mut().filter(|o| o.change == ChangeKind::Unchanged && o.drift.is_none()) {
+            o.before = None;
+            o.after = None;
+        }
+    }
+
+    /// Drops every object's bodies (what changed stays known, not how): for a diff whose text
+    /// is already rendered. Drift bodies stay.
+    pub fn forget_bodies(&mut self) {
+        for o in self.objects.iter_mut() {
+            o.before = None;
+            o.after = None;
+        }
+    }
+
     pub fn counts(&self) -> Counts {
         let mut c = Counts::default();
         for o in &self.objects {

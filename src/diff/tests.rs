@@ -99,6 +99,8 @@ fn golden_cases() {
     for dir in cases {
         let input = load_case(&dir);
         let diff = diff_release(&input);
+        // what the engine's pool hands back must print the same
+        let received = diff.send().receive();
         let mut variants = vec![("default".to_string(), Vec::<String>::new())];
         if let Some(text) = read_opt(&dir, "variants") {
             for line in text.lines().filter(|l| !l.trim().is_empty()) {
@@ -111,9 +113,16 @@ fn golden_cases() {
             let flags: Vec<&str> = flags.iter().map(String::as_str).collect();
             let text = render_text(&diff, &options(&flags)) + &render_summary(&diff.counts());
             check_golden(&dir.join(format!("expected-{name}.txt")), &text, &mut failures);
+            let again = render_text(&received, &options(&flags)) + &render_summary(&received.counts());
+            if again != text {
+                failures.push(format!("{}: {name}: the sent diff prints differently", dir.display()));
+            }
         }
         let json = serde_json::to_string_pretty(&JsonReport::new(&diff)).expect("json") + "\n";
         check_golden(&dir.join("expected.json"), &json, &mut failures);
+        if serde_json::to_string_pretty(&JsonReport::new(&received)).expect("json") + "\n" != json {
+            failures.push(format!("{}: the sent diff's JSON differs", dir.display()));
+        }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
@@ -342,4 +351,20 @@ fn context_windows_match_helm_diff() {
     let mut out = String::new();
     render::records(&mut out, &before, &after, &RenderOptions { context: Some(0), ..RenderOptions::default() });
     assert_eq!(out, "- line1\n- line2\n+ line1 - different!\n+ line2 - different!\n...\n- line8\n+ line8 - different!\n...\n");
+}
+
+#[test]
+fn json_text_reads_as_value_from_json_does() {
+    let text = r#"{"i":3,"neg":-7,"max":9223372036854775807,"over":9223372036854775808,"under":-9223372036854775809,
+        "f":0.5,"one":1.0,"exp":1e3,"s":"x\u00e9\n","b":true,"n":null,"l":[1,"a",{"k":[]}],"m":{"z":1,"a":{}},"dup":1,"dup":2}"#;
+    let via_json = value_from_json(&serde_json::from_str::<serde_json::Value>(text).unwrap());
+    let direct = value_from_json_text(text).unwrap();
+    assert!(direct == via_json, "{direct:?} != {via_json:?}");
+    let Value::Map(m) = &direct else { panic!("a map") };
+    let get = |k: &str| m.get(k).unwrap();
+    assert!(matches!(get("i"), Value::Int64(3)) && matches!(get("max"), Value::Int64(i64::MAX)));
+    assert!(matches!(get("one"), Value::Float(f) if f == 1.0) && matches!(get("exp"), Value::Float(f) if f == 1000.0));
+    assert!(matches!(get("over"), Value::Float(_)) && matches!(get("under"), Value::Float(_)));
+    assert!(matches!(get("dup"), Value::Int64(2)));
+    assert!(value_from_json_text("{} x").is_err() && value_from_json_text("[1,").is_err());
 }

@@ -3,15 +3,17 @@
 //! handed to [`crate::diff`].
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
+use std::time::Instant;
 
 use serde_json::Value as Json;
 
-use super::live::LiveState;
-use super::{EngineOptions, JobEnd, Unit, dag, failure, store_of};
-use crate::diff::{self, ChangeKind, ObjectId, ReleaseDiff, ReleaseInput};
+use super::live::{Head, LiveState};
+use super::{EngineOptions, JobEnd, Progress, Unit, dag, failure, store_of};
+use crate::diff::{self, ChangeKind, ObjectId, ReleaseDiff, ReleaseInput, SentDiff};
 use crate::kube::{Cluster, Clusters, manifest_objects, value_to_json};
 use crate::release::ops::{dry_run_apply, with_ownership};
-use crate::release::{Release, Status};
+use crate::release::Status;
 
 /// How `diff` (and `apply`'s diff) compares desired objects with live ones.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -34,8 +36,11 @@ pub struct UnitDiff {
     pub diff: ReleaseDiff,
     /// The release must be synced even if no object changes.
     pub release_changes: bool,
-    /// The latest revision, if any.
-    pub last: Option<Release>,
+    /// The latest revision (not uninstalled), if any.
+    pub last: Option<Head>,
+    /// The diff's text, rendered with [`EngineOptions::diff_text`] when that is set (the
+    /// objects' bodies are dropped then).
+    pub text: Option<String>,
 }
 
 impl UnitDiff {
@@ -137,10 +142,11 @@ pub async fn diff_unit(clusters: &Clusters, unit: &Unit) -> Result<UnitDiff, Str
 pub async fn diff_unit_with(clusters: &Clusters, unit: &Unit, opts: &EngineOptions, live_state: &LiveState) -> Result<UnitDiff, String> {
     let store = store_of(clusters, unit).await?;
     let cluster = store.cluster().clone();
-    let history = live_state.history(&cluster, unit.context.as_deref(), &unit.namespace, &unit.name).await.map_err(|e| failure(unit, e))?;
-    let last = history.last().cloned().filter(|r| r.info.status != Status::Uninstalled);
-    let deployed = history.iter().rev().find(|r| r.info.status == Status::Deployed);
-    let last_manifest = deployed.map(|r| r.manifest.as_str()).unwrap_or("");
+    let records = live_state.records(&cluster, unit.context.as_deref(), &unit.namespace, &unit.name).await.map_err(|e| failure(unit, e))?;
+    let last = records.latest().filter(|r| r.status != Status::Uninstalled);
+    let deployed = records.last_deployed_manifest();
+    drop(records);
+    let last_manifest = deployed.as_deref().unwrap_or("");
     let desired_manifest = match (&unit.desired, unit.installed) {
         (Some(d), true) => d.manifest.as_str(),
         _ => "",
@@ -172,7 +178,15 @@ pub async fn diff_unit_with(clusters: &Clusters, unit: &Unit, opts: &EngineOptio
     for r in futures::future::join_all(reads).await {
         let (ids, by_name) = r.map_err(|e| failure(unit, e))?;
         for id in ids {
-            live.insert(id.clone(), by_name.get(&id.name).map(diff::value_from_json));
+            // Listed twice when both the last and the desired manifest have it.
+            if live.contains_key(id) {
+                continue;
+            }
+            let found = match by_name.get(&id.name) {
+                Some(o) => Some(diff::value_from_json_text(&o.json).map_err(|e| failure(unit, format!("live {id}: {e}")))?),
+                None => None,
+            };
+            live.insert(id.clone(), found);
         }
     }
     let mut input = ReleaseInput {
@@ -190,28 +204,125 @@ pub async fn diff_unit_with(clusters: &Clusters, unit: &Unit, opts: &EngineOptio
             diff = diff::diff_release(&input);
         }
     }
+    diff.forget_unchanged_bodies();
+    let text = opts.diff_text.as_ref().map(|render| {
+        let text = diff::render_text(&diff, render);
+        diff.forget_bodies();
+        text
+    });
     let release_changes = match (&last, unit.installed) {
         (None, true) => true,
-        (Some(r), true) => r.info.status != Status::Deployed,
+        (Some(r), true) => r.status != Status::Deployed,
         (Some(_), false) => true,
         (None, false) => false,
     };
-    Ok(UnitDiff { diff, release_changes, last })
+    Ok(UnitDiff { diff, release_changes, last, text })
 }
 
 /// Diffs every unit, `concurrency` at a time.
-pub async fn diff(clusters: &Clusters, units: &[Unit], opts: &EngineOptions) -> Vec<Result<UnitDiff, String>> {
-    diff_with(clusters, units, opts, &LiveState::new(opts.concurrency)).await
+pub async fn diff(clusters: &Arc<Clusters>, units: &[Unit], opts: &EngineOptions, progress: &dyn Progress) -> Vec<Result<UnitDiff, String>> {
+    diff_with(clusters, units, opts, &Arc::new(LiveState::new(opts.concurrency)), progress).await
 }
 
 /// [`diff`] reading through `live_state`, which keeps what was read (for plans).
-pub async fn diff_with(clusters: &Clusters, units: &[Unit], opts: &EngineOptions, live_state: &LiveState) -> Vec<Result<UnitDiff, String>> {
+pub async fn diff_with(
+    clusters: &Arc<Clusters>,
+    units: &[Unit],
+    opts: &EngineOptions,
+    live_state: &Arc<LiveState>,
+    progress: &dyn Progress,
+) -> Vec<Result<UnitDiff, String>> {
     let deps = vec![Vec::new(); units.len()];
-    let ends = dag::run(&deps, opts.concurrency, |i| units[i].id.clone(), |i| diff_unit_with(clusters, &units[i], opts, live_state)).await;
+    progress.start(units.len());
+    let ends = dag::run(&deps, opts.concurrency, |i| units[i].id.clone(), |i| {
+        let unit = Arc::new(units[i].clone());
+        async move {
+            let started = Instant::now();
+            progress.begin(&unit.name, "diffing");
+            let end = diff_on_pool(clusters.clone(), unit.clone(), opts.clone(), live_state.clone()).await;
+            progress.diffed(&unit.name, &end, started.elapsed());
+            end
+        }
+    })
+    .await;
+    progress.finish();
     ends.into_iter()
         .map(|e| match e {
             JobEnd::Done(d) => Ok(d),
             JobEnd::Failed(m) | JobEnd::Skipped(m) => Err(m),
         })
         .collect()
+}
+
+/// Diffs units as they arrive (each as soon as it is rendered), at most `opts.concurrency` at
+/// once; returns them in index order, each with its diff.
+pub async fn diff_stream(
+    clusters: &Arc<Clusters>,
+    mut units: tokio::sync::mpsc::UnboundedReceiver<(usize, Unit)>,
+    opts: &EngineOptions,
+    live_state: &Arc<LiveState>,
+    progress: &dyn Progress,
+) -> Vec<(Unit, Result<UnitDiff, String>)> {
+    use futures::StreamExt as _;
+    let limit = if opts.concurrency == 0 { usize::MAX } else { opts.concurrency };
+    let mut running = futures::stream::FuturesUnordered::new();
+    let mut done: Vec<(usize, Unit, Result<UnitDiff, String>)> = Vec::new();
+    let mut open = true;
+    let start = |i: usize, unit: Unit| {
+        let unit = Arc::new(unit);
+        let job = diff_on_pool(clusters.clone(), unit.clone(), opts.clone(), live_state.clone());
+        async move {
+            let started = Instant::now();
+            progress.begin(&unit.name, "diffing");
+            let end = job.await;
+            progress.diffed(&unit.name, &end, started.elapsed());
+            (i, unit, end)
+        }
+    };
+    loop {
+        if open && running.len() < limit {
+            tokio::select! {
+                next = units.recv() => match next {
+                    Some((i, unit)) => running.push(start(i, unit)),
+                    None => open = false,
+                },
+                Some((i, unit, d)) = running.next(), if !running.is_empty() => done.push((i, Arc::unwrap_or_clone(unit), d)),
+            }
+        } else {
+            match running.next().await {
+                Some((i, unit, d)) => done.push((i, Arc::unwrap_or_clone(unit), d)),
+                None => break,
+            }
+        }
+    }
+    progress.finish();
+    done.sort_by_key(|(i, _, _)| *i);
+    done.into_iter().map(|(_, u, d)| (u, d)).collect()
+}
+
+/// Diffs one release on the runtime's blocking pool: its CPU work (parsing manifests, reading
+/// live objects into values, comparing) then runs beside the other releases' instead of on the
+/// one thread that polls the run; its cluster reads block on the runtime. Values cannot cross
+/// threads, so the diff comes back as a [`SentDiff`] (the values that are printed).
+async fn diff_on_pool(clusters: Arc<Clusters>, unit: Arc<Unit>, opts: EngineOptions, live_state: Arc<LiveState>) -> Result<UnitDiff, String> {
+    let handle = tokio::runtime::Handle::current();
+    let name = failure(&unit, "diff stopped");
+    let job = tokio::task::spawn_blocking(move || {
+        handle.block_on(diff_unit_with(&clusters, &unit, &opts, &live_state)).map(|d| SentUnitDiff {
+            diff: d.diff.send(),
+            release_changes: d.release_changes,
+            last: d.last,
+            text: d.text,
+        })
+    });
+    let sent = job.await.map_err(|e| format!("{name}: {e}"))??;
+    Ok(UnitDiff { diff: sent.diff.receive(), release_changes: sent.release_changes, last: sent.last, text: sent.text })
+}
+
+/// A [`UnitDiff`] on its way back from the blocking pool.
+struct SentUnitDiff {
+    diff: SentDiff,
+    release_changes: bool,
+    last: Option<Head>,
+    text: Option<String>,
 }

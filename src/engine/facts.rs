@@ -16,7 +16,8 @@ use tokio::runtime::Handle;
 use crate::chart::template::ClusterFacts;
 use crate::funcs::helm::Lookup;
 use crate::kube::{Cluster, Clusters, KubeError};
-use crate::release::{Release, ReleaseStore, Status};
+use super::live::{Head, LiveState};
+use crate::release::{ReleaseStore, Status};
 use crate::value::{Map, Value};
 
 /// The facts of one release: what to render it with, and whether it is an upgrade.
@@ -29,27 +30,29 @@ pub struct RenderFacts {
 /// A release: its kube context, name and namespace.
 pub type ReleaseKey = (Option<String>, String, String);
 
-/// Release histories read ahead (and each context's server facts with them).
+/// The latest revision of each release (`None`: never installed), read ahead (and each
+/// context's server facts with them).
 #[derive(Default)]
-pub struct Histories(HashMap<ReleaseKey, Result<Vec<Release>, String>>);
+pub struct Histories(HashMap<ReleaseKey, Result<Option<Head>, String>>);
 
-/// Reads the histories of `releases` concurrently (blocking; call it from a thread that is not
-/// one of the runtime's).
-pub fn read_histories(handle: &Handle, clusters: &Clusters, releases: Vec<ReleaseKey>) -> Histories {
+/// Reads the latest revisions of `releases` through `live` (one LIST of release records per
+/// namespace, records left encoded; the diff reads the same), concurrently (blocking; call it
+/// from a thread that is not one of the runtime's).
+pub fn read_histories(handle: &Handle, clusters: &Clusters, live: &LiveState, releases: Vec<ReleaseKey>) -> Histories {
     use futures::StreamExt as _;
     let reads = futures::stream::iter(releases).map(|key| async move {
         let read = async {
             let cluster = clusters.get(key.0.as_deref()).await.map_err(|e| e.to_string())?;
             cluster.server_facts().await.map_err(|e| e.to_string())?;
-            ReleaseStore::new(cluster, key.2.clone()).history(&key.1).await.map_err(|e| e.to_string())
+            live.records(&cluster, key.0.as_deref(), &key.2, &key.1).await.map(|r| r.latest())
         };
-        let history = read.await;
-        (key, history)
+        let latest = read.await;
+        (key, latest)
     });
-    Histories(handle.block_on(reads.buffer_unordered(16).collect()))
+    Histories(handle.block_on(reads.buffer_unordered(64).collect()))
 }
 
-/// Reads the facts of release `name` in `namespace` on `context`, its history from
+/// Reads the facts of release `name` in `namespace` on `context`, its latest revision from
 /// `histories` when read ahead (blocking; call it from a thread that is not one of the
 /// runtime's).
 pub fn render_facts(
@@ -63,18 +66,18 @@ pub fn render_facts(
     let cluster = handle.block_on(clusters.get(context)).map_err(|e| e.to_string())?;
     let server = handle.block_on(cluster.server_facts()).map_err(|e| e.to_string())?;
     let key = (context.map(str::to_string), name.to_string(), namespace.to_string());
-    let history = match histories.0.get(&key) {
+    let latest = match histories.0.get(&key) {
         Some(read) => read.clone()?,
         None => {
             let store = ReleaseStore::new(cluster.clone(), namespace.to_string());
-            handle.block_on(store.history(name)).map_err(|e| e.to_string())?
+            let history = handle.block_on(store.history(name)).map_err(|e| e.to_string())?;
+            history.last().map(|r| Head { version: r.version, status: r.info.status })
         }
     };
     // `helm upgrade --install` installs when there is no release or the last was uninstalled;
     // otherwise it upgrades (even from a failed revision) to the next revision.
-    let last = history.last().filter(|r| r.info.status != Status::Uninstalled);
-    let is_upgrade = last.is_some();
-    let revision = history.last().map_or(1, |r| i64::from(r.version) + 1);
+    let is_upgrade = latest.is_some_and(|r| r.status != Status::Uninstalled);
+    let revision = latest.map_or(1, |r| i64::from(r.version) + 1);
     let lookup = Rc::new(ClusterLookup { cluster, handle: handle.clone() });
     Ok(RenderFacts {
         facts: ClusterFacts {

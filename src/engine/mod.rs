@@ -95,6 +95,9 @@ pub struct EngineOptions {
     pub cancel: Option<tokio::sync::watch::Receiver<bool>>,
     /// How diffs compare objects with the cluster.
     pub diff_mode: diff::DiffMode,
+    /// Render each release's diff text as soon as it is diffed ([`diff::UnitDiff::text`]) and
+    /// drop the objects' bodies: a run of many releases keeps text, not object trees.
+    pub diff_text: Option<crate::diff::RenderOptions>,
 }
 
 /// What happened to a release.
@@ -123,11 +126,16 @@ impl std::fmt::Display for Outcome {
 
 /// Where the engine reports what it is doing.
 pub trait Progress: Send + Sync {
+    /// A stage over `total` releases starts (apply has two: diff, then sync).
     fn start(&self, _total: usize) {}
+    /// A release's job got its slot and starts in `phase` (no line of its own).
+    fn begin(&self, _release: &str, _phase: &str) {}
     /// A release entered a phase (`rendering`, `hooks pre-install`, `applying`, `waiting`, …).
     fn phase(&self, _release: &str, _phase: &str) {}
     /// A release is finished.
     fn done(&self, _release: &str, _end: &JobEnd<Outcome>, _elapsed: Duration) {}
+    /// A release's diff is finished.
+    fn diffed(&self, _release: &str, _end: &Result<diff::UnitDiff, String>, _elapsed: Duration) {}
     /// Output of a helmfile hook with `showlogs`.
     fn log(&self, _release: &str, _text: &str) {}
     fn finish(&self) {}
@@ -251,7 +259,18 @@ async fn sync_unit(clusters: &Clusters, unit: &Unit, opts: &EngineOptions, apply
     let previous = history.iter().rev().find(|r| r.info.status == Status::Deployed).map(|r| r.version);
     progress.phase(&unit.name, if previous.is_some() { "upgrading" } else { "installing" });
     let dopts = deploy_options(unit, opts);
-    let result = release::deploy(&store, &unit.name, desired, &dopts).await;
+    // deploy names its steps (applying, waiting, chart hooks) on a channel: shown as phases
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let deploying = DeployOptions { progress: Some(tx), ..dopts.clone() };
+    let store_ref = &store;
+    let deploy = async move { release::deploy(store_ref, &unit.name, desired, &deploying).await };
+    let show = async {
+        while let Some(step) = rx.recv().await {
+            progress.phase(&unit.name, &step);
+        }
+    };
+    // (the sender lives in `deploying`, moved into `deploy`: `show` ends when it does)
+    let (result, ()) = tokio::join!(deploy, show);
     let outcome = match result {
         Ok(rel) if previous.is_some() => Ok(Outcome::Upgraded { revision: rel.version }),
         Ok(rel) => Ok(Outcome::Installed { revision: rel.version }),
@@ -315,6 +334,7 @@ where
         let unit = &units[i];
         async move {
             let started = Instant::now();
+            progress.begin(&unit.name, "starting");
             let end = job(unit).await;
             let shown = match &end {
                 Ok(o) => JobEnd::Done(o.clone()),

@@ -112,7 +112,7 @@ pub struct PlannedObject {
 /// [`Desired`] and the CRDs, as the plan carries them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PlannedRelease {
-    pub chart: ChartRecord,
+    pub chart: std::sync::Arc<ChartRecord>,
     pub config: serde_json::Value,
     pub manifest: String,
     #[serde(default)]
@@ -186,7 +186,7 @@ pub fn build(units: &[Unit], diffs: &[&UnitDiff], live: &LiveVersions) -> Plan {
                 (Some(_), false) => Action::Uninstall,
                 (None, false) => Action::None,
                 _ if !d.needs_sync() => Action::None,
-                (Some(r), true) if r.info.status != Status::Uninstalled => Action::Upgrade,
+                (Some(r), true) if r.status != Status::Uninstalled => Action::Upgrade,
                 _ => Action::Install,
             };
             let objects = d
@@ -210,7 +210,7 @@ pub fn build(units: &[Unit], diffs: &[&UnitDiff], live: &LiveVersions) -> Plan {
                 context: u.context.clone(),
                 action,
                 needs: u.needs.iter().map(|&i| units[i].id.clone()).collect(),
-                last_revision: d.last.as_ref().map(|r| Revision { version: r.version, status: r.info.status.as_str().to_string() }),
+                last_revision: d.last.as_ref().map(|r| Revision { version: r.version, status: r.status.as_str().to_string() }),
                 changes: entries(&report.changes),
                 drift: entries(&report.drift),
                 summary: Summary { add: c.add, change: c.change, destroy: c.destroy, drift: c.drift },
@@ -368,7 +368,7 @@ mod tests {
             needs,
             installed: true,
             desired: Some(Desired {
-                chart: serde_json::from_value(serde_json::json!({"metadata": {"name": "c", "version": "1.0.0"}})).unwrap(),
+                chart: std::sync::Arc::new(serde_json::from_value(serde_json::json!({"metadata": {"name": "c", "version": "1.0.0"}})).unwrap()),
                 config: serde_json::json!({"k": "v"}),
                 manifest: manifest.into(),
                 hooks: Vec::new(),
@@ -406,13 +406,10 @@ mod tests {
             live: objs(&b).into_iter().map(|o| (o.id, Some(live_b.clone()))).collect(),
             ..Default::default()
         });
-        let last_b: crate::release::Release = serde_json::from_value(serde_json::json!({
-            "name": "b", "version": 3, "chart": {"metadata": {"name": "c"}}, "info": {"status": "deployed"}
-        }))
-        .unwrap();
+        let last_b = crate::engine::live::Head { version: 3, status: crate::release::Status::Deployed };
         let diffs = vec![
-            UnitDiff { diff: diff_a, release_changes: true, last: None },
-            UnitDiff { diff: diff_b, release_changes: false, last: Some(last_b) },
+            UnitDiff { diff: diff_a, release_changes: true, last: None, text: None },
+            UnitDiff { diff: diff_b, release_changes: false, last: Some(last_b), text: None },
         ];
         let mut live = LiveVersions::default();
         live.listed.insert((None, String::new(), "ConfigMap".into(), "ns".into()));

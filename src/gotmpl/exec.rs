@@ -124,6 +124,19 @@ impl Template {
         Ok(())
     }
 
+    /// The parsed trees, to build another set over them without parsing again (trees are
+    /// immutable once parsed; a set that parses more, as `tpl` does, adds to its own map).
+    pub fn parsed(&self) -> HashMap<String, Rc<Tree>> {
+        self.trees.clone()
+    }
+
+    /// This set with `trees` (from [`Template::parsed`] of a set with the same functions and
+    /// options) instead of its own.
+    pub fn with_parsed(mut self, trees: HashMap<String, Rc<Tree>>) -> Template {
+        self.trees = trees;
+        self
+    }
+
     pub fn lookup(&self, name: &str) -> Option<&Tree> {
         self.trees.get(name).map(|t| &**t)
     }

@@ -9,6 +9,7 @@
 //! the render thread); [`manifest_objects`] converts rendered YAML into them.
 
 mod convert;
+mod raw_list;
 mod wait;
 
 use std::collections::HashMap;
@@ -20,7 +21,11 @@ use kube::core::{ApiResource, GroupVersionKind};
 use serde_json::Value as Json;
 
 pub use convert::{json_to_value, manifest_objects, value_to_json};
+pub use raw_list::ListedObject;
 pub use wait::{Readiness, WaitOptions, hook_done, readiness};
+
+/// Objects per LIST page.
+const LIST_PAGE: u32 = 500;
 
 /// The field manager deployer applies with unless told otherwise.
 pub const DEFAULT_FIELD_MANAGER: &str = "deployer";
@@ -480,7 +485,7 @@ impl Cluster {
             Some(ns) if resource.namespaced => format!("{kind} in namespace {ns:?}"),
             _ => format!("{kind} in all namespaces"),
         };
-        let mut params = ListParams::default().limit(500);
+        let mut params = ListParams::default().limit(LIST_PAGE);
         if let Some(sel) = label_selector {
             params = params.labels(sel);
         }
@@ -491,6 +496,38 @@ impl Cluster {
             match page.metadata.continue_ {
                 Some(token) if !token.is_empty() => params = params.continue_token(&token),
                 _ => return Ok(out),
+            }
+        }
+    }
+
+    /// [`Cluster::list`] read straight from the response text into compact JSON per object
+    /// ([`ListedObject`]: no `managedFields`, `apiVersion`/`kind` filled in), pages of 500 —
+    /// what the engine keeps of live state for a whole run.
+    pub async fn list_compact(&self, api_version: &str, kind: &str, namespace: Option<&str>) -> Result<Vec<ListedObject>, KubeError> {
+        use kube::Resource as _;
+        let resource = self.resource(api_version, kind).await?;
+        let (ns, what) = match namespace {
+            Some(ns) if resource.namespaced => (Some(ns), format!("{kind} in namespace {ns:?}")),
+            _ => (None, format!("{kind} in all namespaces")),
+        };
+        let request = kube::core::Request::new(DynamicObject::url_path(&resource.api, ns));
+        let mut params = ListParams::default().limit(LIST_PAGE);
+        let mut out = Vec::new();
+        loop {
+            let mut req = request.list(&params).map_err(|e| api_error(kube::Error::BuildRequest(e), "list", what.clone()))?;
+            req.extensions_mut().insert("list");
+            let text = self.client().request_text(req).await.map_err(|e| api_error(e, "list", what.clone()))?;
+            let (items, token) = raw_list::parse_page(&text, api_version, kind).map_err(|e| KubeError::Api {
+                verb: "list",
+                what: what.clone(),
+                code: 0,
+                reason: String::new(),
+                message: format!("unexpected response: {e}"),
+            })?;
+            out.extend(items);
+            match token {
+                Some(token) => params = params.continue_token(&token),
+                None => return Ok(out),
             }
         }
     }

@@ -10,4 +10,4 @@ pub mod store;
 pub use hooks::{HookError, run_hooks};
 pub use ops::{DEFAULT_TIMEOUT, DeployOptions, Desired, OpError, Uninstalled, cancelled, deploy, rollback, uninstall, uninstall_with};
 pub use record::{ChartRecord, Hook, Info, Release, Status};
-pub use store::{ListFilter, ReleaseStore, StoreError, latest_per_release, list_records, list_view};
+pub use store::{ListFilter, ReleaseStore, StoreError, StoredRecord, latest_per_release, list_records, list_stored_records, list_view};

@@ -8,6 +8,7 @@
 
 use std::collections::BTreeSet;
 use std::time::Duration;
+use std::sync::Arc;
 
 use serde_json::Value as Json;
 
@@ -129,7 +130,8 @@ impl OpError {
 /// What a release should become: a rendered chart and the values it was given.
 #[derive(Debug, Clone)]
 pub struct Desired {
-    pub chart: ChartRecord,
+    /// Shared by every release of the same chart in a run.
+    pub chart: Arc<ChartRecord>,
     /// User-supplied values (helm's `config`).
     pub config: Json,
     /// helm's release manifest text (`---\n# Source: PATH\nDOC\n` per document).
@@ -144,12 +146,12 @@ impl Desired {
         config: &crate::value::Map,
         rendered: &crate::chart::template::RenderedRelease,
     ) -> Desired {
-        Desired::from_rendered_record(ChartRecord::of(chart), config, rendered)
+        Desired::from_rendered_record(Arc::new(ChartRecord::of(chart)), config, rendered)
     }
 
     /// [`Desired::from_rendered`] with the chart's record already made.
     pub fn from_rendered_record(
-        chart: ChartRecord,
+        chart: Arc<ChartRecord>,
         config: &crate::value::Map,
         rendered: &crate::chart::template::RenderedRelease,
     ) -> Desired {
@@ -186,7 +188,8 @@ pub struct DeployOptions {
     pub cancel: Option<tokio::sync::watch::Receiver<bool>>,
     /// Uninstall: wait this long for the deleted objects to be gone (`--wait`).
     pub wait_deleted: Option<Duration>,
-    /// Where live progress lines go (what is still being waited for).
+    /// Where live progress lines go: the step a deploy is at (`dry-run`, `applying`, `waiting`,
+    /// chart hooks), what an uninstall still waits for.
     pub progress: Option<tokio::sync::mpsc::UnboundedSender<String>>,
 }
 
@@ -236,21 +239,39 @@ async fn apply_steps(
     let cluster = store.cluster();
     let namespace = store.namespace().to_string();
     let manager = opts.apply.field_manager.clone();
+    let hooks_of = |event: &str| opts.hooks && rel.hooks.iter().any(|h| h.events.iter().any(|e| e == event));
+    let (pre_hooks, post_hooks) = (hooks_of(pre), hooks_of(post));
+    step(opts, "dry-run");
     dry_run_manifest(store, &rel.name, objects, owned, opts).await?;
     if opts.hooks {
+        if pre_hooks {
+            step(opts, &format!("{pre} hooks"));
+        }
         run_hooks(cluster, &namespace, &mut rel.hooks, pre, opts.timeout, &manager).await?;
     }
+    step(opts, "applying");
     apply_manifest(store, &rel.name, objects, owned, opts).await?;
     let new: BTreeSet<ObjectRef> = objects.iter().map(|o| o.oref.clone()).collect();
     prune(cluster, old_objects, &new).await?;
     if let Some(wait) = opts.wait {
+        step(opts, "waiting");
         let refs: Vec<ObjectRef> = objects.iter().map(|o| o.oref.clone()).collect();
         cluster.wait_ready(&refs, wait).await?;
     }
     if opts.hooks {
+        if post_hooks {
+            step(opts, &format!("{post} hooks"));
+        }
         run_hooks(cluster, &namespace, &mut rel.hooks, post, opts.timeout, &manager).await?;
     }
     Ok(())
+}
+
+/// Names the step a deploy is at on `opts.progress`, if anyone listens.
+fn step(opts: &DeployOptions, what: &str) {
+    if let Some(p) = &opts.progress {
+        let _ = p.send(what.to_string());
+    }
 }
 
 /// Runs the steps, dropping them (and their in-flight requests) when cancelled.
@@ -602,7 +623,7 @@ pub async fn deploy(store: &ReleaseStore, name: &str, desired: Desired, opts: &D
             status: if upgrading { Status::PendingUpgrade } else { Status::PendingInstall },
             notes: desired.notes,
         },
-        chart: desired.chart,
+        chart: Arc::unwrap_or_clone(desired.chart),
         config: desired.config,
         manifest: desired.manifest,
         hooks: desired.hooks,

@@ -45,6 +45,23 @@ impl Status {
         }
     }
 
+    /// The status spelled as [`Status::as_str`] spells it (a record label's value).
+    pub fn parse(s: &str) -> Option<Status> {
+        [
+            Status::Unknown,
+            Status::Deployed,
+            Status::Uninstalled,
+            Status::Superseded,
+            Status::Failed,
+            Status::Uninstalling,
+            Status::PendingInstall,
+            Status::PendingUpgrade,
+            Status::PendingRollback,
+        ]
+        .into_iter()
+        .find(|st| st.as_str() == s)
+    }
+
     /// An operation is (or was, if it crashed) in flight.
     pub fn is_pending(self) -> bool {
         matches!(self, Status::PendingInstall | Status::PendingUpgrade | Status::PendingRollback)
@@ -328,19 +345,19 @@ impl Release {
 
     /// Reads `data.release`; plain (not gzipped) JSON, which old helm versions wrote, is accepted.
     pub fn decode(data: &[u8]) -> Result<Release, CodecError> {
-        let raw = base64::engine::general_purpose::STANDARD
-            .decode(data)
-            .map_err(|e| CodecError::Base64(e.to_string()))?;
-        let json = if raw.starts_with(GZIP_MAGIC) {
-            let mut out = Vec::new();
-            flate2::read::GzDecoder::new(raw.as_slice())
-                .read_to_end(&mut out)
-                .map_err(|e| CodecError::Gzip(e.to_string()))?;
-            out
-        } else {
-            raw
-        };
-        serde_json::from_slice(&json).map_err(|e| CodecError::Json(e.to_string()))
+        serde_json::from_slice(&record_json(data)?).map_err(|e| CodecError::Json(e.to_string()))
+    }
+
+    /// Only the `manifest` of `data.release` (the chart, values and hooks are skipped, not
+    /// built): what a diff needs of the last deployed revision.
+    pub fn decode_manifest(data: &[u8]) -> Result<String, CodecError> {
+        #[derive(Deserialize)]
+        struct ManifestOnly {
+            #[serde(default)]
+            manifest: String,
+        }
+        let only: ManifestOnly = serde_json::from_slice(&record_json(data)?).map_err(|e| CodecError::Json(e.to_string()))?;
+        Ok(only.manifest)
     }
 
     /// `config` as values (empty map when none).
@@ -356,6 +373,17 @@ impl Release {
             }
         }
     }
+}
+
+/// The JSON of `data.release`: base64, then gunzipped unless plain.
+fn record_json(data: &[u8]) -> Result<Vec<u8>, CodecError> {
+    let raw = base64::engine::general_purpose::STANDARD.decode(data).map_err(|e| CodecError::Base64(e.to_string()))?;
+    if !raw.starts_with(GZIP_MAGIC) {
+        return Ok(raw);
+    }
+    let mut out = Vec::with_capacity(raw.len() * 4);
+    flate2::read::GzDecoder::new(raw.as_slice()).read_to_end(&mut out).map_err(|e| CodecError::Gzip(e.to_string()))?;
+    Ok(out)
 }
 
 /// Now, as helm writes times (RFC 3339, nanoseconds, UTC).
@@ -380,6 +408,7 @@ mod tests {
         assert_eq!(out, HELM3_JSON.replace(r#""deleted":"","#, ""));
         let encoded = rel.encode().unwrap();
         assert_eq!(Release::decode(encoded.as_bytes()).unwrap(), rel);
+        assert_eq!(Release::decode_manifest(encoded.as_bytes()).unwrap(), rel.manifest);
         // Not gzipped (old helm) is read too.
         let plain = b64(HELM3_JSON.as_bytes());
         assert_eq!(Release::decode(plain.as_bytes()).unwrap(), rel);

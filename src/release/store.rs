@@ -93,6 +93,99 @@ pub async fn list_records(cluster: &Cluster, namespace: Option<&str>) -> Result<
     Ok(list.items.iter().filter_map(|s| decode_secret(s).ok()).collect())
 }
 
+/// A listed release record: its head (release name, revision, status) from the labels helm
+/// and deployer write on every record Secret, the record itself still encoded until a caller
+/// needs it ([`StoredRecord::decode`]). A record whose labels are missing or unreadable is
+/// decoded when listed and its head taken from the record.
+#[derive(Debug, Clone)]
+pub struct StoredRecord {
+    pub name: String,
+    pub namespace: String,
+    pub version: u32,
+    pub status: Status,
+    body: RecordBody,
+}
+
+#[derive(Debug, Clone)]
+enum RecordBody {
+    /// `data.release` as stored: base64(gzip(JSON)).
+    Encoded(Box<[u8]>),
+    Decoded(Box<Release>),
+}
+
+impl StoredRecord {
+    /// The record, decoded (each call decodes again: keep what you need).
+    pub fn decode(&self) -> Result<Release, StoreError> {
+        match &self.body {
+            RecordBody::Decoded(r) => Ok((**r).clone()),
+            RecordBody::Encoded(data) => {
+                let mut rel = Release::decode(data).map_err(|source| StoreError::Codec {
+                    name: self.name.clone(),
+                    namespace: self.namespace.clone(),
+                    version: self.version,
+                    source,
+                })?;
+                if rel.namespace.is_empty() {
+                    rel.namespace = self.namespace.clone();
+                }
+                Ok(rel)
+            }
+        }
+    }
+
+    /// Only the record's manifest ([`Release::decode_manifest`]).
+    pub fn manifest(&self) -> Result<String, StoreError> {
+        match &self.body {
+            RecordBody::Decoded(r) => Ok(r.manifest.clone()),
+            RecordBody::Encoded(data) => Release::decode_manifest(data).map_err(|source| StoreError::Codec {
+                name: self.name.clone(),
+                namespace: self.namespace.clone(),
+                version: self.version,
+                source,
+            }),
+        }
+    }
+
+    /// The record of a listed Secret; `None` when it has no readable head and cannot be decoded.
+    pub fn of(s: Secret) -> Option<StoredRecord> {
+        let namespace = s.metadata.namespace.clone().unwrap_or_default();
+        let labels = s.metadata.labels.as_ref();
+        let label = |k: &str| labels.and_then(|l| l.get(k));
+        let head = (
+            label("name").filter(|n| !n.is_empty()),
+            label("version").and_then(|v| v.parse::<u32>().ok()),
+            label("status").and_then(|v| Status::parse(v)),
+        );
+        match head {
+            (Some(name), Some(version), Some(status)) => {
+                let name = name.clone();
+                let data = s.data.and_then(|mut d| d.remove("release")).map(|b| b.0).unwrap_or_default();
+                Some(StoredRecord { name, namespace, version, status, body: RecordBody::Encoded(data.into_boxed_slice()) })
+            }
+            // Skipped when it cannot be decoded, as `list_records` skips it.
+            _ => {
+                let rel = decode_secret(&s).ok()?;
+                Some(StoredRecord {
+                    name: rel.name.clone(),
+                    namespace,
+                    version: rel.version,
+                    status: rel.info.status,
+                    body: RecordBody::Decoded(Box::new(rel)),
+                })
+            }
+        }
+    }
+}
+
+/// Every release record in a namespace in one LIST, heads read and records left encoded —
+/// what the engine's live state keeps for a run.
+pub async fn list_stored_records(cluster: &Cluster, namespace: &str) -> Result<Vec<StoredRecord>, StoreError> {
+    let api: Api<Secret> = Api::namespaced(cluster.client(), namespace);
+    let what = format!("secrets in namespace {namespace:?}");
+    let list = api.list(&ListParams::default().labels("owner=helm")).await.map_err(|e| api_error(e, "list", what))?;
+    Ok(list.items.into_iter().filter_map(StoredRecord::of).collect())
+}
+
 /// The latest revision of every release, sorted by namespace then name (helm's `list` view
 /// before its status filter).
 pub fn latest_per_release(records: Vec<Release>) -> Vec<Release> {
@@ -370,5 +463,42 @@ mod tests {
     #[test]
     fn names_secrets_like_helm() {
         assert_eq!(secret_name("web", 12), "sh.helm.release.v1.web.v12");
+    }
+
+    fn secret(rel: &Release, labels: &[(&str, &str)], data: &[u8]) -> Secret {
+        let mut s = Secret::default();
+        s.metadata.namespace = Some(rel.namespace.clone());
+        s.metadata.labels = Some(labels.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect());
+        s.data = Some(BTreeMap::from([("release".to_string(), ByteString(data.to_vec()))]));
+        s
+    }
+
+    #[test]
+    fn stored_records_read_heads_from_labels_and_decode_on_demand() {
+        let mut r = rel("web", "ns", 3, Status::Deployed);
+        r.manifest = "---\na: b\n".into();
+        let encoded = r.encode().unwrap();
+        let labels = [("name", "web"), ("owner", "helm"), ("status", "deployed"), ("version", "3")];
+        let stored = StoredRecord::of(secret(&r, &labels, encoded.as_bytes())).unwrap();
+        assert_eq!((stored.name.as_str(), stored.version, stored.status), ("web", 3, Status::Deployed));
+        assert!(matches!(stored.body, RecordBody::Encoded(_)));
+        assert_eq!(stored.decode().unwrap(), r);
+        assert_eq!(stored.manifest().unwrap(), r.manifest);
+
+        // Labels tell the head without decoding: a broken record is only an error when read.
+        let broken = StoredRecord::of(secret(&r, &labels, b"not base64!")).unwrap();
+        assert_eq!(broken.version, 3);
+        assert!(matches!(broken.decode(), Err(StoreError::Codec { version: 3, .. })));
+
+        // Without (readable) labels the record is decoded at once, or skipped when it cannot be.
+        for partial in [&labels[..2], &[("name", "web"), ("owner", "helm"), ("status", "deployed"), ("version", "x")][..]] {
+            let eager = StoredRecord::of(secret(&r, partial, encoded.as_bytes())).unwrap();
+            assert!(matches!(eager.body, RecordBody::Decoded(_)));
+            assert_eq!((eager.name.as_str(), eager.version, eager.status), ("web", 3, Status::Deployed));
+            assert_eq!(eager.decode().unwrap(), r);
+            assert!(StoredRecord::of(secret(&r, partial, b"not base64!")).is_none());
+        }
+        assert_eq!(Status::parse("pending-upgrade"), Some(Status::PendingUpgrade));
+        assert_eq!(Status::parse("Deployed"), None);
     }
 }

@@ -129,6 +129,12 @@ pub fn is_set(v: Option<Value>) -> bool {
     }
 }
 
+/// Whether [`chartify_release`] builds a chart of its own for `r` (patches, transformers, a
+/// manifest directory, adhoc dependencies).
+pub fn is_chartified(r: &Release, chart: &Path) -> bool {
+    manifest_dir(chart).is_some() || needs_chartify(r) || is_set(r.raw.get("dependencies"))
+}
+
 /// The chart helmfile renders for a release that goes through chartify: the chart (or the
 /// manifest directory) rendered once as `helm template --output-dir` writes it, `forceNamespace`
 /// set where documents have no namespace, the patches applied as kustomize applies them, and the

@@ -6,6 +6,7 @@
 //! Maps have reference semantics like Go maps (`set .Values "k" 1` is seen by every holder);
 //! lists are immutable like the slices Sprig returns (every list function makes a new one).
 
+mod detached;
 mod format;
 mod gotype;
 mod strconv;
@@ -15,6 +16,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::rc::Rc;
 
+pub use detached::Detached;
 pub use gotype::{Param, Signature};
 pub use format::{go_lossy, go_quote, is_go_printable, sprint, sprintf, sprintln};
 pub use strconv::format_float_go as format_float;
