@@ -19,27 +19,7 @@ fn tag() -> String {
 
 /// The example copied to a temp dir with `from` (its namespace) replaced by `ns`.
 fn example(name: &str, from: &str, ns: &str) -> PathBuf {
-    let src = common::repo_root().join("testdata/examples").join(name);
-    let dst = std::env::temp_dir().join(format!("deployer-engine-{ns}"));
-    let _ = std::fs::remove_dir_all(&dst);
-    copy_dir(&src, &dst);
-    let spec = dst.join("helmfile.yaml.gotmpl");
-    let text = std::fs::read_to_string(&spec).expect("spec");
-    std::fs::write(&spec, text.replace(from, ns)).expect("write spec");
-    dst
-}
-
-fn copy_dir(src: &Path, dst: &Path) {
-    std::fs::create_dir_all(dst).expect("mkdir");
-    for e in std::fs::read_dir(src).expect("read dir") {
-        let e = e.expect("entry");
-        let to = dst.join(e.file_name());
-        if e.file_type().expect("type").is_dir() {
-            copy_dir(&e.path(), &to);
-        } else {
-            std::fs::copy(e.path(), &to).expect("copy");
-        }
-    }
+    common::example_copy(name, from, ns, "engine")
 }
 
 fn deployer(dir: &Path, args: &[&str]) -> Output {

@@ -4,7 +4,7 @@
 
 pub mod snippets;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 /// The running test environment, as `scripts/testenv env` describes it.
@@ -45,6 +45,33 @@ pub fn var(name: &str) -> String {
 /// The repository root.
 pub fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Copies a directory tree.
+pub fn copy_dir(src: &Path, dst: &Path) {
+    std::fs::create_dir_all(dst).expect("mkdir");
+    for e in std::fs::read_dir(src).expect("read dir") {
+        let e = e.expect("entry");
+        let to = dst.join(e.file_name());
+        if e.file_type().expect("type").is_dir() {
+            copy_dir(&e.path(), &to);
+        } else {
+            std::fs::copy(e.path(), &to).expect("copy");
+        }
+    }
+}
+
+/// `testdata/examples/NAME` copied to a fresh temp dir named after `prefix` and `ns`, with `from`
+/// (the example's namespace) replaced by `ns` in its `helmfile.yaml.gotmpl`.
+pub fn example_copy(name: &str, from: &str, ns: &str, prefix: &str) -> PathBuf {
+    let src = repo_root().join("testdata/examples").join(name);
+    let dst = std::env::temp_dir().join(format!("deployer-{prefix}-{ns}"));
+    let _ = std::fs::remove_dir_all(&dst);
+    copy_dir(&src, &dst);
+    let spec = dst.join("helmfile.yaml.gotmpl");
+    let text = std::fs::read_to_string(&spec).expect("spec");
+    std::fs::write(&spec, text.replace(from, ns)).expect("write spec");
+    dst
 }
 
 /// Runs a command and returns its output; panics with the command line if it cannot start.
