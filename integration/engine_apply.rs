@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::Instant;
 
-use common::{TestEnv, run, text};
+use common::{NamespaceCleanup as Cleanup, TestEnv, run, text};
 
 fn tag() -> String {
     use std::time::{SystemTime, UNIX_EPOCH};
@@ -29,18 +29,6 @@ fn deployer(dir: &Path, args: &[&str]) -> Output {
 
 fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-/// Deletes the namespace when dropped.
-struct Cleanup {
-    kubectl: PathBuf,
-    ns: String,
-}
-
-impl Drop for Cleanup {
-    fn drop(&mut self) {
-        let _ = Command::new(&self.kubectl).args(["delete", "namespace", &self.ns, "--wait=false"]).output();
-    }
 }
 
 fn helm_json(env: &TestEnv, args: &[&str]) -> serde_json::Value {

@@ -7,7 +7,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-use common::{TestEnv, run, text};
+use common::{NamespaceCleanup as Cleanup, TestEnv, run, text};
 
 fn tag() -> String {
     use std::time::{SystemTime, UNIX_EPOCH};
@@ -18,18 +18,6 @@ fn tag() -> String {
 /// The quickstart example copied to a temp dir, deploying to `ns`.
 fn quickstart(ns: &str) -> PathBuf {
     common::example_copy("quickstart", "quickstart", ns, "progress")
-}
-
-/// Deletes the namespace when dropped.
-struct Cleanup {
-    kubectl: PathBuf,
-    ns: String,
-}
-
-impl Drop for Cleanup {
-    fn drop(&mut self) {
-        let _ = Command::new(&self.kubectl).args(["delete", "namespace", &self.ns, "--wait=false"]).output();
-    }
 }
 
 fn deployer(dir: &Path, args: &[&str]) -> Output {

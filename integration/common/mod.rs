@@ -47,6 +47,18 @@ pub fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// Deletes a namespace when dropped (without waiting for it to go).
+pub struct NamespaceCleanup {
+    pub kubectl: PathBuf,
+    pub ns: String,
+}
+
+impl Drop for NamespaceCleanup {
+    fn drop(&mut self) {
+        let _ = Command::new(&self.kubectl).args(["delete", "namespace", &self.ns, "--wait=false"]).output();
+    }
+}
+
 /// Copies a directory tree.
 pub fn copy_dir(src: &Path, dst: &Path) {
     std::fs::create_dir_all(dst).expect("mkdir");
