@@ -202,7 +202,7 @@ pub fn parse_manifest(
 }
 
 /// Documents of a multi-document stream: split at `---` lines (with or without trailing text).
-fn split_documents(text: &str) -> Vec<&str> {
+pub fn split_documents(text: &str) -> Vec<&str> {
     let mut out = Vec::new();
     let mut start = 0;
     let mut pos = 0;

@@ -9,7 +9,7 @@ use std::time::Instant;
 use serde_json::Value as Json;
 
 use super::live::{Head, LiveState};
-use super::{EngineOptions, JobEnd, Progress, Unit, dag, failure, store_of};
+use super::{EngineOptions, Progress, Unit, failure, store_of};
 use crate::diff::{self, ChangeKind, ObjectId, ReleaseDiff, ReleaseInput, SentDiff};
 use crate::kube::{Cluster, Clusters, manifest_objects, value_to_json};
 use crate::release::ops::{dry_run_apply, with_ownership};
@@ -107,19 +107,7 @@ async fn dry_run_changed(
 /// full parser where it declines and for `List`s (whose items have their own kinds).
 fn types(manifest: &str) -> Vec<(String, String)> {
     let mut out = Vec::new();
-    let mut doc_start = 0;
-    let mut pos = 0;
-    let mut docs = Vec::new();
-    for line in manifest.split_inclusive('\n') {
-        let bare = line.trim_end();
-        if bare == "---" || bare.starts_with("--- ") {
-            docs.push(&manifest[doc_start..pos]);
-            doc_start = pos + line.len();
-        }
-        pos += line.len();
-    }
-    docs.push(&manifest[doc_start..]);
-    for doc in docs.into_iter().filter(|d| !d.trim().is_empty()) {
+    for doc in diff::split_documents(manifest) {
         match crate::yaml::object_head(doc) {
             Some(h) if !h.kind.ends_with("List") => out.push((h.api_version, h.kind)),
             _ => {
@@ -131,11 +119,6 @@ fn types(manifest: &str) -> Vec<(String, String)> {
         }
     }
     out
-}
-
-/// Diffs one release.
-pub async fn diff_unit(clusters: &Clusters, unit: &Unit) -> Result<UnitDiff, String> {
-    diff_unit_with(clusters, unit, &EngineOptions { diff_mode: DiffMode::Fast, ..EngineOptions::default() }, &LiveState::new(0)).await
 }
 
 /// Diffs one release in `opts.diff_mode`, reading live state through the run's shared `live_state`.
@@ -217,41 +200,6 @@ pub async fn diff_unit_with(clusters: &Clusters, unit: &Unit, opts: &EngineOptio
         (None, false) => false,
     };
     Ok(UnitDiff { diff, release_changes, last, text })
-}
-
-/// Diffs every unit, `concurrency` at a time.
-pub async fn diff(clusters: &Arc<Clusters>, units: &[Unit], opts: &EngineOptions, progress: &dyn Progress) -> Vec<Result<UnitDiff, String>> {
-    diff_with(clusters, units, opts, &Arc::new(LiveState::new(opts.concurrency)), progress).await
-}
-
-/// [`diff`] reading through `live_state`, which keeps what was read (for plans).
-pub async fn diff_with(
-    clusters: &Arc<Clusters>,
-    units: &[Unit],
-    opts: &EngineOptions,
-    live_state: &Arc<LiveState>,
-    progress: &dyn Progress,
-) -> Vec<Result<UnitDiff, String>> {
-    let deps = vec![Vec::new(); units.len()];
-    progress.start(units.len());
-    let ends = dag::run(&deps, opts.concurrency, |i| units[i].id.clone(), |i| {
-        let unit = Arc::new(units[i].clone());
-        async move {
-            let started = Instant::now();
-            progress.begin(&unit.name, "diffing");
-            let end = diff_on_pool(clusters.clone(), unit.clone(), opts.clone(), live_state.clone()).await;
-            progress.diffed(&unit.name, &end, started.elapsed());
-            end
-        }
-    })
-    .await;
-    progress.finish();
-    ends.into_iter()
-        .map(|e| match e {
-            JobEnd::Done(d) => Ok(d),
-            JobEnd::Failed(m) | JobEnd::Skipped(m) => Err(m),
-        })
-        .collect()
 }
 
 /// Diffs units as they arrive (each as soon as it is rendered), at most `opts.concurrency` at
